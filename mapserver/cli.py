@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 
-from . import sources
+from . import tables
 from .config import load_settings
+from .dataset import load_dataset
 from .errors import MapserverError
 
 
@@ -20,7 +22,26 @@ class UsageFailure(click.ClickException):
         click.echo(f"Error: {self.format_message()}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """A click group whose usage errors are one line on stderr, exit status 2."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        extra.pop("standalone_mode", None)
+        try:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            where = f"{error.ctx.command_path}: " if error.ctx else ""
+            click.echo(f"Error: {where}{error.format_message()}", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mapserver")
 def main() -> None:
     """Map server for 7-day Covid-19 case rates per 100,000 by local authority.
@@ -57,11 +78,69 @@ def fetch(mirror: str | None, data_dir: str | None) -> None:
         overrides["data_dir"] = data_dir
     try:
         settings = load_settings(overrides)
+        from . import sources  # imported here: it pulls in requests and tqdm
+
         report = sources.fetch_all(settings, progress=True)
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
     for line in report.summary_lines():
         click.echo(line)
+
+
+def _positive(ctx, param, value):
+    if value is not None and value < 1:
+        raise click.BadParameter(f"must be 1 or more, not {value}")
+    return value
+
+
+@main.command()
+@click.option(
+    "--region",
+    required=True,
+    metavar="REGION",
+    help="england, scotland, wales, northern-ireland, an English region by slug "
+    "(e.g. east-of-england) or ONS code (e.g. E12000006), or a custom region (e.g. anglia).",
+)
+@click.option(
+    "--week",
+    metavar="YYYY-MM-DD",
+    help="Last day of the 7-day window. Default: the latest date in the data less "
+    "MAPSERVER_LAG_DAYS (5), since the latest days are incomplete.",
+)
+@click.option(
+    "--top", type=int, callback=_positive, metavar="N", help="Show only the N highest rates."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; csv (header row, no other text) or json for programs.",
+)
+def rates(region: str, week: str | None, top: int | None, output_format: str) -> None:
+    """Print a region's areas by 7-day rate per 100,000, highest first.
+
+    Each row has the area's code and name, cases in the 7 days, the rate, the
+    previous 7 days' rate, the change, and the rank within its country ("1/315":
+    areas without a complete week are not ranked). Region totals are the sum of
+    cases over the sum of population.
+    """
+    try:
+        dataset = load_dataset(load_settings())
+        chosen = dataset.region(region)
+        week_end = dataset.parse_week(week)
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    figures = dataset.region_figures(chosen, week_end)
+    if output_format == "csv":
+        click.echo(tables.to_csv(tables.league_table(figures, top)), nl=False)
+    elif output_format == "json":
+        click.echo(json.dumps(tables.records(figures, chosen.slug, week_end, top), indent=2))
+    else:
+        title = f"{chosen.title}: {tables.format_week(week_end)}"
+        total = dataset.region_total(chosen, week_end)
+        click.echo(tables.to_text(tables.league_table(figures, top), title, total), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,177 @@
+"""Load the data files once and answer questions about weeks, regions and figures."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import rates
+from .boundaries import read_boundary_codes
+from .config import Settings
+from .errors import BadParameter, DataError, WeekOutOfRange
+from .loaders import read_cases, read_lookup, read_population
+from .reconcile import Reconciliation, reconcile
+from .regions import Region, all_regions, resolve_region
+
+log = logging.getLogger(__name__)
+
+WEEK_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Dataset:
+    """Everything loaded from the data files, with the 7-day sums computed once."""
+
+    lookup: pd.DataFrame
+    sums: pd.DataFrame
+    known: pd.DataFrame
+    population: pd.Series
+    meta: pd.DataFrame
+    regions: dict[str, Region]
+    reconciliation: Reconciliation
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+    lag_days: int
+    version: str
+    _figures: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def first_week(self) -> pd.Timestamp:
+        """The earliest week end with a full 7 days of data."""
+        return self.first_date + pd.Timedelta(days=rates.WINDOW - 1)
+
+    @property
+    def last_week(self) -> pd.Timestamp:
+        """The latest week end allowed: the last date less the incomplete-days lag."""
+        return self.last_date - pd.Timedelta(days=self.lag_days)
+
+    @property
+    def default_week(self) -> pd.Timestamp:
+        """The week shown when none is asked for."""
+        return self.last_week
+
+    @cached_property
+    def weeks(self) -> list[pd.Timestamp]:
+        """Every week end from the default week back in steps of 7 days, newest first."""
+        count = (self.last_week - self.first_week).days // rates.WINDOW + 1
+        return [self.last_week - pd.Timedelta(days=7 * i) for i in range(count)]
+
+    def week_range_text(self) -> str:
+        """`between 2020-02-05 and 2023-12-08`, for error messages."""
+        return f"between {self.first_week:%Y-%m-%d} and {self.last_week:%Y-%m-%d}"
+
+    def parse_week(self, text: str | None) -> pd.Timestamp:
+        """The week end for `text` (YYYY-MM-DD), or the default week when it is empty."""
+        if text is None or text == "":
+            return self.default_week
+        if not WEEK_FORMAT.match(text):
+            raise BadParameter(f"week must be a date written YYYY-MM-DD, not {text!r}")
+        try:
+            week = pd.Timestamp(date.fromisoformat(text))
+        except ValueError:
+            raise BadParameter(
+                f"week {text!r} is not a real date; choose a week ending {self.week_range_text()}"
+            ) from None
+        if not self.first_week <= week <= self.last_week:
+            raise WeekOutOfRange(
+                f"week {text} is outside the data: choose a week ending {self.week_range_text()}"
+            )
+        return week
+
+    def region(self, key: str) -> Region:
+        """The region for a slug or ONS code."""
+        return resolve_region(key, self.regions)
+
+    def figures(self, week: pd.Timestamp) -> pd.DataFrame:
+        """Figures for every series for the week ending `week` (cached)."""
+        if week not in self._figures:
+            self._figures[week] = rates.week_figures(
+                self.sums, self.known, self.population, self.meta, week
+            )
+        return self._figures[week]
+
+    def region_figures(self, region: Region, week: pd.Timestamp) -> pd.DataFrame:
+        """The region's series, highest rate first."""
+        figures = self.figures(week)
+        return rates.sort_by_rate(figures.loc[region.series(self.lookup)])
+
+    def region_total(self, region: Region, week: pd.Timestamp) -> dict:
+        """Sum of cases over sum of population for the region's series."""
+        return rates.region_total(self.figures(week), region.series(self.lookup))
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def data_version(paths: list[Path]) -> str:
+    """A short hash naming this exact set of input files."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(file_digest(path).encode())
+    return digest.hexdigest()[:12]
+
+
+def series_meta(lookup: pd.DataFrame, series_codes: pd.Index) -> pd.DataFrame:
+    """Name and country for each series code (the dashboard's merged names where merged)."""
+    by_series = lookup.drop_duplicates("series").set_index("series")
+    names = by_series["series_name"].reindex(series_codes)
+    countries = lookup["country_name"].reindex(series_codes)
+    return pd.DataFrame(
+        {"name": names.fillna(pd.Series(series_codes, index=series_codes)), "country": countries},
+        index=pd.Index(series_codes, name="series"),
+    )
+
+
+def load_dataset(settings: Settings) -> Dataset:
+    """Read, check and prepare every data file named by the settings."""
+    paths = [settings.path(n) for n in ("cases", "population", "lookup", "boundaries")]
+    lookup = read_lookup(settings.path("lookup"))
+    cases = read_cases(settings.path("cases"))
+    population = read_population(settings.path("population"))
+    boundary_codes = read_boundary_codes(settings.path("boundaries"))["code"]
+    if cases.empty:
+        raise DataError(f"cases file {settings.path('cases')} has no rows")
+    district_to_series = lookup["series"]
+    check = reconcile(
+        pd.Index(cases["code"]), pd.Index(boundary_codes), district_to_series, population.index
+    )
+    for problem in check.problems():
+        if settings.strict:
+            raise DataError(f"data mismatch (strict mode): {problem}")
+        log.warning("data mismatch: %s", problem)
+    daily, conflicts = rates.daily_by_series(cases, district_to_series)
+    for conflict in conflicts[:5]:
+        log.warning(
+            "rows for both %s and %s on %s: kept %s's own row",
+            conflict.series,
+            conflict.district,
+            f"{conflict.date:%Y-%m-%d}",
+            conflict.series,
+        )
+    regions = all_regions(lookup, settings.regions_file)
+    return Dataset(
+        lookup=lookup,
+        sums=rates.rolling_sums(daily),
+        known=rates.days_known(daily),
+        population=rates.series_population(population, district_to_series),
+        meta=series_meta(lookup, daily.columns),
+        regions=regions,
+        reconciliation=check,
+        first_date=daily.index.min(),
+        last_date=daily.index.max(),
+        lag_days=settings.lag_days,
+        version=data_version(paths),
+    )

@@ -1,0 +1,105 @@
+"""League tables: region figures as rounded records, CSV and text for people."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+
+from .rates import FIGURE_COLUMNS
+
+
+def format_week(week: pd.Timestamp) -> str:
+    """`7 days to 21 February 2021`."""
+    return f"7 days to {week.day} {week:%B %Y}"
+
+
+def league_table(figures: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """The CSV columns, rates and percentages rounded to 1 dp, unknowns as <NA>."""
+    table = figures.head(top) if top else figures
+    out = table[FIGURE_COLUMNS].copy()
+    for column in ("rate", "previous_rate", "change_pct"):
+        out[column] = out[column].round(1)
+    return out.reset_index(drop=True)
+
+
+def _json_value(value):
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def records(
+    figures: pd.DataFrame, region_slug: str, week: pd.Timestamp, top: int | None = None
+) -> list[dict]:
+    """JSON-ready records: the CSV fields plus region, week and flags."""
+    table = league_table(figures, top)
+    flags = figures.head(len(table))
+    out = []
+    for (_, row), (_, flag) in zip(table.iterrows(), flags.iterrows(), strict=True):
+        record = {column: _json_value(row[column]) for column in FIGURE_COLUMNS}
+        record["region"] = region_slug
+        record["week"] = f"{week:%Y-%m-%d}"
+        record["complete"] = bool(flag["complete"])
+        record["days_known"] = _json_value(flag["days_known"])
+        out.append(record)
+    return out
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """CSV text with a header row; unknown values are empty cells."""
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False, na_rep="", lineterminator="\n")
+    return buffer.getvalue()
+
+
+def _number(value, digits: int = 0, signed: bool = False) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:+,.{digits}f}" if signed else f"{value:,.{digits}f}"
+    return text
+
+
+def to_text(table: pd.DataFrame, title: str, total: dict) -> str:
+    """A fixed-width table for a terminal, with the week and the region total."""
+    headers = ["Code", "Area", "Cases", "Rate", "Prev rate", "Change %", "Rank"]
+    rows = []
+    for row in table.itertuples(index=False):
+        rank = "–" if row.rank is pd.NA else f"{row.rank}/{row.rank_of}"
+        rows.append(
+            [
+                row.code,
+                str(row.name),
+                _number(row.cases),
+                _number(row.rate, 1),
+                _number(row.previous_rate, 1),
+                _number(row.change_pct, 1, signed=True),
+                rank,
+            ]
+        )
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    align = ["<", "<", ">", ">", ">", ">", ">"]
+
+    def line(cells):
+        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True))
+
+    lines = [title, "", line(headers), line(["-" * w for w in widths])]
+    lines += [line(r) for r in rows]
+    lines.append("")
+    if total["rate"] is None:
+        lines.append(
+            f"Region total: unknown ({total['missing']} of {total['areas']} areas lack a "
+            "complete week)"
+        )
+    else:
+        lines.append(
+            f"Region total: {total['cases']:,} cases, {total['rate']:,.1f} per 100,000 "
+            f"(population {total['population']:,}, {total['areas']} areas)"
+        )
+    lines.append("Rates are cases in the 7 days per 100,000 people (ONS mid-2019 estimates).")
+    return "\n".join(lines) + "\n"
