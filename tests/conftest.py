@@ -1,0 +1,49 @@
+"""Shared fixtures: the tiny hand-made data set and the real data in ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mapserver.config import load_settings
+from mapserver.dataset import load_dataset
+
+TESTS = Path(__file__).resolve().parent
+TINY = TESTS / "fixtures" / "tiny"
+SHARED_DATA = TESTS.parents[1] / "shared" / "data"
+
+
+def tiny_settings(**overrides):
+    """Settings pointing at the hand-made fixture, no lag, unless overridden."""
+    values = {
+        "data_dir": TINY,
+        "boundaries": "boundaries.geojson",
+        "cases": "cases.csv",
+        "population": "population.csv",
+        "lookup": "lookup.csv",
+        "regions_file": TINY / "regions.toml",
+        "lag_days": 0,
+    }
+    values.update(overrides)
+    return load_settings(values, environ={})
+
+
+@pytest.fixture
+def tiny():
+    """The hand-made dataset (six districts, 14 days)."""
+    return load_dataset(tiny_settings())
+
+
+@pytest.fixture(scope="session")
+def real_settings():
+    """Settings reading the real data straight from ../shared/data."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the real data is expected at {SHARED_DATA}")
+    return load_settings({"data_dir": SHARED_DATA}, environ={})
+
+
+@pytest.fixture(scope="session")
+def real(real_settings):
+    """The real dataset, loaded once per test session."""
+    return load_dataset(real_settings)
