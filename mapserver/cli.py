@@ -71,6 +71,8 @@ def fetch(mirror: str | None, data_dir: str | None) -> None:
     run does nothing. Each file is downloaded to a temporary name and renamed
     only once its checksum matches: a failure never damages a file in place.
     """
+    from .errors import FetchError
+
     overrides = {}
     if mirror is not None:
         overrides["mirror"] = mirror
@@ -81,6 +83,9 @@ def fetch(mirror: str | None, data_dir: str | None) -> None:
         from . import sources  # imported here: it pulls in requests and tqdm
 
         report = sources.fetch_all(settings, progress=True)
+    except FetchError as error:
+        # Exit 1: the command was used correctly, but files could not be fetched.
+        raise click.ClickException(str(error)) from error
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
     for line in report.summary_lines():
