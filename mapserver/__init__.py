@@ -1,3 +1,12 @@
 """mapserver: choropleth maps of 7-day incidence rates by local authority."""
 
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+
+def create_app(config: dict | None = None):
+    """Build the Flask app; `config` overrides settings (see mapserver.config) and Flask keys."""
+    from .web import build_app
+
+    return build_app(config)

@@ -103,3 +103,25 @@ def to_text(table: pd.DataFrame, title: str, total: dict) -> str:
         )
     lines.append("Rates are cases in the 7 days per 100,000 people (ONS mid-2019 estimates).")
     return "\n".join(lines) + "\n"
+
+
+def display_rows(table: pd.DataFrame) -> list[dict]:
+    """Rows of a league table as text for a page, with raw values to sort by."""
+    rows = []
+    for row in table.itertuples(index=False):
+        known = row.rank is not pd.NA
+        rows.append(
+            {
+                "code": row.code,
+                "name": str(row.name),
+                "cases": _number(row.cases) if known else "–",
+                "cases_sort": "" if not known else int(row.cases),
+                "rate": _number(row.rate, 1) if known else "no data",
+                "rate_sort": "" if not known else float(row.rate),
+                "change": "–" if pd.isna(row.change_pct) else f"{row.change_pct:+.1f}%",
+                "change_sort": "" if pd.isna(row.change_pct) else float(row.change_pct),
+                "rank": f"{row.rank} of {row.rank_of}" if known else "–",
+                "rank_sort": int(row.rank) if known else "",
+            }
+        )
+    return rows

@@ -1,0 +1,29 @@
+"""The Flask app factory: settings, data, blueprints and the error table."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..config import PROJECT_ROOT, load_settings
+from . import api, assets, errors, pages
+from .state import MapState
+
+
+def build_app(config: dict | None = None) -> Flask:
+    """Create the app, load the data once, and register every blueprint."""
+    config = dict(config or {})
+    flask_keys = {k: config.pop(k) for k in list(config) if k.isupper()}
+    settings = load_settings(config)
+    app = Flask(
+        "mapserver",
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "mapserver" / "templates"),
+    )
+    app.config.update(flask_keys)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["mapserver"] = MapState.load(settings)
+    for module in (pages, api, assets):
+        app.register_blueprint(module.blueprint)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,54 @@
+"""One table from exception class to HTTP status; JSON for /api/, an HTML page elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import (
+    BadParameter,
+    ConfigError,
+    DataError,
+    FetchError,
+    MapserverError,
+    UnknownRegion,
+    WeekOutOfRange,
+)
+
+STATUS = {
+    BadParameter: 400,
+    UnknownRegion: 404,
+    WeekOutOfRange: 404,
+    DataError: 500,
+    ConfigError: 500,
+    FetchError: 500,
+}
+
+
+def status_of(error: MapserverError) -> int:
+    """The HTTP status for an error class (500 if it is not in the table)."""
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
+
+
+def error_response(message: str, status: int):
+    """JSON for API paths, an HTML page for everything else."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        response = jsonify({"error": message, "status": status})
+    else:
+        response = render_template("error.html", message=message, status=status)
+    return response, status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(MapserverError)
+    def handle_mapserver_error(error: MapserverError):
+        return error_response(str(error), status_of(error))
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        return error_response(error.description or error.name, error.code or 500)

@@ -1,0 +1,125 @@
+/* Draws a region's choropleth: geometry (TopoJSON, cached for a year) plus the week's
+   values (colours, legend, popup text). Every string from the data goes in as text,
+   never as HTML. */
+(function () {
+  "use strict";
+
+  var NO_DATA = "#d7d7d7";
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function drawLegend(container, legend) {
+    if (!container) return;
+    container.textContent = "";
+    container.appendChild(el("span", "legend-title", "Cases per 100,000"));
+    var list = el("ul", "legend-items");
+    legend.forEach(function (item) {
+      var entry = el("li", item.no_data ? "legend-item legend-nodata" : "legend-item");
+      var swatch = el("span", "legend-swatch");
+      swatch.style.background = item.colour;
+      entry.appendChild(swatch);
+      entry.appendChild(el("span", "legend-label", item.label));
+      list.appendChild(entry);
+    });
+    container.appendChild(list);
+  }
+
+  function popupContent(area) {
+    var box = el("div", "popup");
+    box.appendChild(el("h3", "popup-name", area.name));
+    if (area.rate !== null) {
+      var rate = el("p", "popup-rate");
+      rate.appendChild(el("strong", "popup-rate-value", area.rate_text));
+      rate.appendChild(document.createTextNode(" per 100,000"));
+      box.appendChild(rate);
+      box.appendChild(el("p", "popup-cases", area.cases_text));
+      box.appendChild(el("p", "popup-change popup-change-" + area.direction, area.change_text));
+      box.appendChild(el("p", "popup-rank", area.rank_text));
+    } else {
+      box.appendChild(el("p", "popup-missing", area.missing_text));
+    }
+    if (area.note) box.appendChild(el("p", "popup-note", area.note));
+    return box;
+  }
+
+  function tooltipContent(area) {
+    var box = el("div", "tip");
+    box.appendChild(el("strong", null, area.name));
+    box.appendChild(el("span", null, area.rate === null ? "No data" : area.rate_text));
+    return box;
+  }
+
+  function draw(container, topology, values) {
+    var features = topojson.feature(topology, topology.objects.areas);
+    var map = L.map(container, {
+      attributionControl: false,
+      zoomSnap: 0.25,
+      zoomControl: true,
+      renderer: L.svg({ padding: 0.5 })
+    });
+    var base = { weight: 0.6, color: "#ffffff", opacity: 1, fillOpacity: 1 };
+    var layer = L.geoJSON(features, {
+      style: function (feature) {
+        var area = values.areas[feature.id];
+        return L.extend({}, base, {
+          fillColor: area ? area.colour : NO_DATA,
+          className: "area area-" + feature.id
+        });
+      },
+      onEachFeature: function (feature, shape) {
+        var area = values.areas[feature.id];
+        if (!area) return;
+        shape.bindTooltip(tooltipContent(area), { sticky: true, direction: "top", className: "area-tip" });
+        shape.bindPopup(function () { return popupContent(area); }, { maxWidth: 260, autoPanPadding: [12, 12] });
+        shape.on("mouseover", function () { shape.setStyle({ weight: 2, color: "#111111" }); shape.bringToFront(); });
+        shape.on("mouseout", function () { layer.resetStyle(shape); });
+      }
+    }).addTo(map);
+    layer.eachLayer(function (shape) {
+      var node = shape.getElement();
+      if (node) node.setAttribute("data-code", shape.feature.id);
+    });
+    var bounds = layer.getBounds();
+    map.fitBounds(bounds, { padding: [6, 6] });
+    var fit = map.getZoom();
+    map.setMinZoom(Math.max(fit - 1, 0));
+    map.setMaxZoom(fit + 4);
+    map.setMaxBounds(bounds.pad(0.6));
+    window.addEventListener("resize", function () { map.invalidateSize(); });
+    container.setAttribute("data-ready", "true");
+    container.dispatchEvent(new CustomEvent("mapready", { bubbles: true }));
+    return map;
+  }
+
+  function showError(container, error) {
+    container.textContent = "";
+    container.appendChild(el("p", "map-error", "The map could not be loaded. " + error.message));
+    container.setAttribute("data-ready", "error");
+  }
+
+  function start() {
+    var container = document.getElementById("map");
+    if (!container) return;
+    Promise.all([getJSON(container.dataset.geometry), getJSON(container.dataset.values)])
+      .then(function (loaded) {
+        drawLegend(document.getElementById("legend"), loaded[1].legend);
+        draw(container, loaded[0], loaded[1]);
+      })
+      .catch(function (error) { showError(container, error); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,57 @@
+/* The full map page: pickers apply on change, sortable league table, copy the embed code. */
+(function () {
+  "use strict";
+
+  function autoSubmit() {
+    var form = document.querySelector("form.controls");
+    if (!form) return;
+    form.addEventListener("change", function () { form.submit(); });
+  }
+
+  function sortable(table) {
+    var headers = table.querySelectorAll("thead th");
+    headers.forEach(function (header, column) {
+      var button = header.querySelector("button");
+      if (!button) return;
+      button.addEventListener("click", function () {
+        var numeric = header.dataset.type === "number";
+        var descending = header.getAttribute("aria-sort") !== "descending";
+        if (!numeric && !header.hasAttribute("aria-sort")) descending = false;
+        headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
+        header.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[column].dataset.sort, y = b.cells[column].dataset.sort;
+          if (x === "" && y === "") return 0;
+          if (x === "") return 1;  // unknown values always last
+          if (y === "") return -1;
+          var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y, "en-GB");
+          return descending ? -order : order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function copyButton() {
+    var button = document.getElementById("copy-embed");
+    var code = document.getElementById("embed-code");
+    if (!button || !code) return;
+    button.addEventListener("click", function () {
+      code.select();
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard) navigator.clipboard.writeText(code.value).then(done, function () {});
+      else if (document.execCommand("copy")) done();
+    });
+  }
+
+  function start() {
+    autoSubmit();
+    document.querySelectorAll("table.sortable").forEach(sortable);
+    copyButton();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
