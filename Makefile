@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh clone:
+#   make serve   install, fetch the data from the mirror, start the server on :8000
+#   make test    install (with chromium for the browser tests) and run the test suite
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+# The data mirror: a directory or http(s) URL laid out like ../shared/data.
+export MAPSERVER_MIRROR ?= $(abspath ../shared/data)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install fetch serve test browser lint
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+fetch: install
+	$(BIN)/mapserver fetch
+
+serve: fetch
+	$(BIN)/mapserver serve --host $(HOST) --port $(PORT)
+
+# Debian's chromium, driven by Playwright for Python in the browser tests.
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+test: install browser
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
