@@ -148,5 +148,30 @@ def rates(region: str, week: str | None, top: int | None, output_format: str) ->
         click.echo(tables.to_text(tables.league_table(figures, top), title, total), nl=False)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes (each with 4 threads).",
+)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the maps, embeds and API under gunicorn.
+
+    The data is read from MAPSERVER_DATA_DIR once, before the workers start;
+    run `mapserver fetch` first.
+    """
+    from .serve import serve as run_server
+
+    try:
+        load_settings()
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    run_server(host, port, workers)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

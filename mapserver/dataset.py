@@ -7,7 +7,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -57,11 +56,12 @@ class Dataset:
         """The week shown when none is asked for."""
         return self.last_week
 
-    @cached_property
-    def weeks(self) -> list[pd.Timestamp]:
-        """Every week end from the default week back in steps of 7 days, newest first."""
-        count = (self.last_week - self.first_week).days // rates.WINDOW + 1
-        return [self.last_week - pd.Timedelta(days=7 * i) for i in range(count)]
+    def weeks(self, like: pd.Timestamp | None = None) -> list[pd.Timestamp]:
+        """Every week end in the data on the same weekday as `like` (default week), newest first."""
+        anchor = self.default_week if like is None else like
+        last = self.last_week - pd.Timedelta(days=(self.last_week - anchor).days % 7)
+        count = (last - self.first_week).days // rates.WINDOW + 1
+        return [last - pd.Timedelta(days=7 * i) for i in range(count)]
 
     def week_range_text(self) -> str:
         """`between 2020-02-05 and 2023-12-08`, for error messages."""

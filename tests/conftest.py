@@ -14,8 +14,8 @@ TINY = TESTS / "fixtures" / "tiny"
 SHARED_DATA = TESTS.parents[1] / "shared" / "data"
 
 
-def tiny_settings(**overrides):
-    """Settings pointing at the hand-made fixture, no lag, unless overridden."""
+def tiny_config(**overrides) -> dict:
+    """Setting overrides for the hand-made fixture, no lag."""
     values = {
         "data_dir": TINY,
         "boundaries": "boundaries.geojson",
@@ -26,7 +26,12 @@ def tiny_settings(**overrides):
         "lag_days": 0,
     }
     values.update(overrides)
-    return load_settings(values, environ={})
+    return values
+
+
+def tiny_settings(**overrides):
+    """Settings pointing at the hand-made fixture, no lag, unless overridden."""
+    return load_settings(tiny_config(**overrides), environ={})
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def _map_page(query: MapQuery):
         "map.html",
         **_map_context(query),
         regions=_regions_nav(),
-        weeks=dataset.weeks,
+        weeks=dataset.weeks(query.week),
         schemes=SCHEME_NAMES,
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
         league=tables.display_rows(tables.league_table(figures)),

@@ -1,0 +1,213 @@
+"""The Flask app through its test client: every route, bad input, escaping, caching."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+
+import pytest
+
+from mapserver import create_app
+
+from .conftest import SHARED_DATA, TINY, tiny_config
+
+WEEK = "2021-02-21"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app({"data_dir": SHARED_DATA, "TESTING": True})
+    return app.test_client()
+
+
+def geometry_url(html: str) -> str:
+    return re.search(r'data-geometry="([^"]+)"', html).group(1)
+
+
+def values_url(html: str) -> str:
+    return re.search(r'data-values="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/map/anglia",
+        f"/map/east-of-england?week={WEEK}",
+        f"/map/E12000006?week={WEEK}&scheme=quantiles&k=7",
+        "/embed/england",
+        f"/embed/anglia?week={WEEK}&scheme=natural-breaks",
+        f"/embed/london?week={WEEK}&scheme=equal-interval&k=3",
+    ],
+)
+def test_pages_render(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Contains OS data © Crown copyright and database right 2019" in html
+    assert "Open Government Licence v3.0" in html
+    # every script and stylesheet comes from this server
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not url.startswith(("http:", "https:", "//")), url
+    assert client.get(geometry_url(html)).status_code == 200
+    assert client.get(values_url(html)).status_code == 200
+
+
+def test_map_page_has_pickers_table_total_and_embed_code(client):
+    html = client.get(f"/map/anglia?week={WEEK}").get_data(as_text=True)
+    assert html.count('<option value="2021-02-21" selected>') == 1
+    assert 'name="scheme"' in html and 'name="k"' in html
+    assert html.count('<tr data-code="') == 53
+    # highest first: Corby then Peterborough
+    codes = re.findall(r'<tr data-code="([^"]+)"', html)
+    assert codes[:2] == ["E07000150", "E06000031"]
+    assert "7,783 cases" in html and "107.2" in html
+    code = re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert "&lt;iframe title=" in code and 'width="100%"' in code.replace("&#34;", '"')
+    assert "loading=&#34;lazy&#34;" in code or 'loading="lazy"' in code
+    assert "/embed/anglia?week=2021-02-21" in code
+    for region in ("north-east", "south-west", "wales", "anglia"):
+        assert f'href="/map/{region}?week=2021-02-21"' in html
+
+
+def test_index_links_every_region(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "England" in html
+    for slug in ("england", "london", "yorkshire-and-the-humber", "scotland", "anglia"):
+        assert f'href="/map/{slug}?' in html
+
+
+def test_api_rates_json_matches_csv_and_has_flags(client):
+    records = client.get(f"/api/rates?region=east-of-england&week={WEEK}").get_json()
+    assert len(records) == 45
+    peterborough = records[0]
+    assert peterborough["code"] == "E06000031"
+    assert peterborough["rate"] == 273.9 and peterborough["rank"] == 2
+    assert peterborough["rank_of"] == 315
+    assert peterborough["region"] == "east-of-england" and peterborough["complete"] is True
+    text = client.get(f"/api/rates.csv?region=east-of-england&week={WEEK}").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert text.splitlines()[0] == (
+        "code,name,cases,rate,previous_cases,previous_rate,change,change_pct,rank,rank_of"
+    )
+    assert [r["code"] for r in rows] == [r["code"] for r in records]
+    assert float(rows[0]["rate"]) == peterborough["rate"]
+
+
+def test_values_resource_has_popup_text(client):
+    values = client.get(f"/api/values/east-of-england?week={WEEK}").get_json()
+    area = values["areas"]["E06000031"]
+    assert area["rate"] == 273.9
+    assert area["cases_text"] == "554 cases in the 7 days to 21 February 2021"
+    assert area["rank_text"] == "2nd of 315 in England"
+    assert area["change_text"] == "▲ 2.2% from 268.0 the week before"
+    assert area["colour"] == "#12407F"  # 200–399
+    assert [item["label"] for item in values["legend"]][:3] == ["0–9", "10–49", "50–99"]
+
+
+def test_merged_area_says_it_is_covered(client):
+    values = client.get(f"/api/values/london?week={WEEK}").get_json()
+    city = values["areas"]["E09000001"]
+    hackney = values["areas"]["E09000012"]
+    assert city["rate"] == hackney["rate"] is not None
+    assert "Hackney and City of London" in city["note"]
+
+
+def test_missing_week_shows_no_data_swatch(client):
+    values = client.get("/api/values/east-midlands?week=2020-10-20").get_json()
+    corby = values["areas"]["E07000150"]
+    assert corby["rate"] is None and corby["colour"] == "#d7d7d7"
+    assert "days reported" in corby["missing_text"]
+    assert values["legend"][-1]["label"] == "No data"
+
+
+def test_healthz(client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["first_date"] == "2020-01-30" and body["last_date"] == "2023-12-13"
+    assert len(body["data_version"]) == 12
+
+
+def test_geometry_is_the_same_bytes_for_two_weeks(client):
+    first = client.get("/embed/england?week=2021-02-21").get_data(as_text=True)
+    second = client.get("/embed/england?week=2021-01-10").get_data(as_text=True)
+    assert geometry_url(first) == geometry_url(second)
+    one = client.get(geometry_url(first))
+    two = client.get(geometry_url(second))
+    assert one.data == two.data
+    assert "immutable" in one.headers["Cache-Control"]
+    assert client.get(values_url(first)).data != client.get(values_url(second)).data
+    assert len(one.get_json()["objects"]["areas"]["geometries"]) == 317
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/map/england?week=21-02-2021", 400, "YYYY-MM-DD"),
+        ("/map/england?week=2021-02-30", 400, "not a real date"),
+        ("/embed/england?scheme=rainbow", 400, "scheme must be one of"),
+        ("/embed/england?scheme=quantiles&k=2", 400, "from 3 to 9"),
+        ("/embed/england?scheme=quantiles&k=10", 400, "from 3 to 9"),
+        ("/map/england?k=five", 400, "from 3 to 9"),
+        ("/map/atlantis", 404, "unknown region"),
+        ("/embed/atlantis", 404, "unknown region"),
+        ("/map/england?week=2019-06-01", 404, "between 2020-02-05 and 2023-12-08"),
+        ("/embed/england?week=2024-01-01", 404, "between 2020-02-05 and 2023-12-08"),
+        ("/no/such/page", 404, "not found"),
+    ],
+)
+def test_bad_page_parameters_give_an_html_error(client, path, status, message):
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    assert message.lower() in response.get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/api/rates?region=england&week=20210221", 400, "YYYY-MM-DD"),
+        ("/api/rates", 400, "region is required"),
+        ("/api/rates.csv?region=narnia", 404, "unknown region"),
+        ("/api/rates?region=england&week=2019-06-01", 404, "between 2020-02-05"),
+        ("/api/values/england?scheme=quantiles&k=1", 400, "from 3 to 9"),
+        ("/api/values/england?scheme=pie", 400, "scheme must be one of"),
+        ("/api/values/narnia", 404, "unknown region"),
+    ],
+)
+def test_bad_api_parameters_give_a_json_error(client, path, status, message):
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert message in response.get_json()["error"]
+
+
+def test_unknown_geometry_version_is_404(client):
+    assert client.get("/geo/000000000000/england.topojson").status_code == 404
+
+
+def test_vendored_assets_are_served(client):
+    assert client.get("/vendor/leaflet/leaflet.js").status_code == 200
+    assert client.get("/vendor/leaflet/leaflet.css").status_code == 200
+    assert client.get("/vendor/topojson-client/topojson-client.min.js").status_code == 200
+    assert client.get("/vendor/jquery/jquery.js").status_code == 404
+
+
+def test_hostile_area_name_is_escaped(tmp_path):
+    for name in ("cases.csv", "population.csv", "boundaries.geojson", "regions.toml"):
+        shutil.copy(TINY / name, tmp_path / name)
+    # every Alpha name, the district's and the series', becomes an HTML tag
+    lookup = re.sub(r",Alpha(?=,|\n)", f',"{HOSTILE}"', (TINY / "lookup.csv").read_text())
+    (tmp_path / "lookup.csv").write_text(lookup)
+    app = create_app(tiny_config(data_dir=tmp_path, regions_file=tmp_path / "regions.toml"))
+    client = app.test_client()
+    html = client.get("/map/northland").get_data(as_text=True)
+    assert HOSTILE not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    # in JSON the name is data, delivered as application/json and inserted as text
+    values = client.get("/api/values/northland")
+    assert values.mimetype == "application/json"
+    assert values.get_json()["areas"]["E06000901"]["name"] == HOSTILE
