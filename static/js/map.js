@@ -82,17 +82,20 @@
         var area = values.areas[feature.id];
         if (!area) return;
         shape.bindTooltip(tooltipContent(area), { sticky: true, direction: "top", className: "area-tip" });
-        shape.bindPopup(function () { return popupContent(area); }, { maxWidth: 260, autoPanPadding: [12, 12] });
+        shape.bindPopup(function () { return popupContent(area); }, { maxWidth: 260, autoPanPaddingTopLeft: [52, 12], autoPanPaddingBottomRight: [12, 12] });
+        // On touch screens a tap would show both; the popup says more.
+        shape.on("popupopen", function () { shape.closeTooltip(); });
         shape.on("mouseover", function () { shape.setStyle({ weight: 2, color: "#111111" }); shape.bringToFront(); });
         shape.on("mouseout", function () { layer.resetStyle(shape); });
       }
     }).addTo(map);
+    var bounds = layer.getBounds();
+    map.fitBounds(bounds, { padding: [6, 6] });
+    // Paths exist only once the map has a view.
     layer.eachLayer(function (shape) {
       var node = shape.getElement();
       if (node) node.setAttribute("data-code", shape.feature.id);
     });
-    var bounds = layer.getBounds();
-    map.fitBounds(bounds, { padding: [6, 6] });
     var fit = map.getZoom();
     map.setMinZoom(Math.max(fit - 1, 0));
     map.setMaxZoom(fit + 4);
