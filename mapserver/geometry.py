@@ -64,6 +64,18 @@ def build_topology(
     return subset_topology(topology, [geometry["id"] for geometry in geometries])
 
 
+def neighbours(areas: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
+    """For each area code, the codes of the areas whose boundaries touch it."""
+    tree = shapely.STRtree(areas.geometry.to_numpy())
+    left, right = tree.query(areas.geometry.to_numpy(), predicate="intersects")
+    codes = areas.index.to_numpy()
+    found: dict[str, set[str]] = {str(code): set() for code in codes}
+    for i, j in zip(left, right, strict=True):
+        if i != j:
+            found[str(codes[i])].add(str(codes[j]))
+    return {code: frozenset(others) for code, others in found.items()}
+
+
 def subset_topology(topology: dict, codes: Iterable[str]) -> dict:
     """A Topology with only the areas whose ids are in codes and the arcs they use."""
     # The new topology shares arc lists and properties with the old one: treat both as

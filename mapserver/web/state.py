@@ -25,6 +25,7 @@ class MapState:
     dataset: Dataset
     topology: dict
     geometry_version: str
+    neighbours: dict[str, frozenset[str]]
     _region_geometry: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
@@ -34,12 +35,13 @@ class MapState:
         areas = read_boundaries(settings.path("boundaries"))
         topology = geometry.build_topology(areas)
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
-        return cls(settings, dataset, topology, version)
+        return cls(settings, dataset, topology, version, geometry.neighbours(areas))
 
     def region_geometry(self, region: Region) -> bytes:
-        """TopoJSON of the region's districts (built once)."""
+        """TopoJSON of the region's districts and their neighbours, for context (built once)."""
         if region.slug not in self._region_geometry:
-            subset = geometry.subset_topology(self.topology, region.districts)
+            around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
+            subset = geometry.subset_topology(self.topology, around | set(region.districts))
             self._region_geometry[region.slug] = geometry.topology_bytes(subset)
         return self._region_geometry[region.slug]
 

@@ -4,8 +4,6 @@
 (function () {
   "use strict";
 
-  var NO_DATA = "#d7d7d7";
-
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -69,18 +67,24 @@
       zoomControl: true,
       renderer: L.svg({ padding: 0.5 })
     });
+    var inRegion = function (feature) { return values.areas.hasOwnProperty(feature.id); };
+    // Neighbouring areas outside the region: drawn faint for context, not interactive.
+    L.geoJSON(features, {
+      filter: function (feature) { return !inRegion(feature); },
+      interactive: false,
+      style: { weight: 0.6, color: "#ffffff", fillColor: "#ececec", fillOpacity: 1, className: "context" }
+    }).addTo(map);
     var base = { weight: 0.6, color: "#ffffff", opacity: 1, fillOpacity: 1 };
     var layer = L.geoJSON(features, {
+      filter: inRegion,
       style: function (feature) {
-        var area = values.areas[feature.id];
         return L.extend({}, base, {
-          fillColor: area ? area.colour : NO_DATA,
+          fillColor: values.areas[feature.id].colour,
           className: "area area-" + feature.id
         });
       },
       onEachFeature: function (feature, shape) {
         var area = values.areas[feature.id];
-        if (!area) return;
         shape.bindTooltip(tooltipContent(area), { sticky: true, direction: "top", className: "area-tip" });
         shape.bindPopup(function () { return popupContent(area); }, { maxWidth: 260, autoPanPaddingTopLeft: [52, 12], autoPanPaddingBottomRight: [12, 12] });
         // On touch screens a tap would show both; the popup says more.

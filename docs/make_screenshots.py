@@ -1,0 +1,44 @@
+"""Regenerate the README screenshots: `.venv/bin/python docs/make_screenshots.py`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, running_server  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+DATA = ROOT.parent / "shared" / "data"
+SHOTS = [
+    ("map-anglia-1280", "/map/anglia?week=2021-02-21", 1280, 860, "E07000150"),
+    ("map-anglia-375", "/map/anglia?week=2021-02-21", 375, 740, None),
+    ("embed-england-1280", "/embed/england?week=2021-02-21", 1280, 760, "E06000031"),
+    ("embed-england-375", "/embed/england?week=2021-02-21", 375, 620, None),
+]
+
+
+def main() -> None:
+    """Start the server on the real data and save one PNG per view."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with running_server({"MAPSERVER_DATA_DIR": str(DATA)}) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, path, width, height, click in SHOTS:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(base + path)
+            page.wait_for_selector("#map[data-ready='true']")
+            if click:
+                page.locator(f'path[data-code="{click}"]').click()
+                page.wait_for_timeout(500)
+            page.screenshot(path=str(OUT / f"{name}.png"))
+            page.close()
+            print(OUT / f"{name}.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
