@@ -34,6 +34,10 @@ class Settings:
     regions_file: Path = PROJECT_ROOT / "data" / "regions.toml"
     lag_days: int = 5
     strict: bool = False
+    # Basemap tiles are off by default: the maps are made to stand on a plain background,
+    # and tiles would be requests to a third-party host.
+    tiles: str | None = None
+    tiles_attribution: str | None = None
 
     def path(self, name: str) -> Path:
         """Absolute path of the data file setting `name` (relative paths are in data_dir)."""
@@ -51,6 +55,8 @@ _ENV = {
     "regions_file": "MAPSERVER_REGIONS",
     "lag_days": "MAPSERVER_LAG_DAYS",
     "strict": "MAPSERVER_STRICT",
+    "tiles": "MAPSERVER_TILES",
+    "tiles_attribution": "MAPSERVER_TILES_ATTRIBUTION",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -77,7 +83,9 @@ def _convert(name: str, raw: object) -> object:
         if raw.strip().lower() in _FALSE:
             return False
         raise ConfigError(f"{_ENV[name]} must be true or false, not {raw!r}")
-    return raw or None if name == "mirror" else raw
+    if name in ("mirror", "tiles", "tiles_attribution"):
+        return raw or None
+    return raw
 
 
 def load_settings(overrides: dict | None = None, environ: dict | None = None) -> Settings:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 import requests
 from playwright.sync_api import sync_playwright
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, PageWatch, running_server
-from .conftest import SHARED_DATA
+from .conftest import SHARED_DATA, TINY
 
 pytestmark = pytest.mark.browser
 
 WEEK = "2021-02-21"
 PETERBOROUGH = "E06000031"
+HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +123,33 @@ def test_hover_shows_name_and_rate(server, browser):
     tip.wait_for(timeout=5_000)
     assert "Peterborough" in tip.inner_text() and "273.9" in tip.inner_text()
     page.close()
+
+
+def test_hostile_area_name_shows_as_text_in_popup(tmp_path, browser):
+    for name in ("cases.csv", "population.csv", "boundaries.geojson", "regions.toml"):
+        shutil.copy(TINY / name, tmp_path / name)
+    lookup = re.sub(r",Alpha(?=,|\n)", f',"{HOSTILE}"', (TINY / "lookup.csv").read_text())
+    (tmp_path / "lookup.csv").write_text(lookup)
+    env = {
+        "MAPSERVER_DATA_DIR": str(tmp_path),
+        "MAPSERVER_BOUNDARIES": "boundaries.geojson",
+        "MAPSERVER_CASES": "cases.csv",
+        "MAPSERVER_POPULATION": "population.csv",
+        "MAPSERVER_LOOKUP": "lookup.csv",
+        "MAPSERVER_REGIONS": str(tmp_path / "regions.toml"),
+        "MAPSERVER_LAG_DAYS": "0",
+    }
+    with running_server(env) as base:
+        page = browser.new_page(viewport={"width": 800, "height": 600})
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{base}/embed/northland")
+        page.wait_for_selector("#map[data-ready='true']")
+        page.locator('path[data-code="E06000901"]').click()
+        popup = page.locator(".leaflet-popup-content .popup")
+        popup.wait_for()
+        assert popup.locator(".popup-name").inner_text() == HOSTILE
+        assert popup.locator("img").count() == 0
+        assert page.locator("#map img").count() == 0
+        assert dialogs == []
+        page.close()

@@ -215,3 +215,13 @@ def test_hostile_area_name_is_escaped(tmp_path):
     values = client.get("/api/values/northland")
     assert values.mimetype == "application/json"
     assert values.get_json()["areas"]["E06000901"]["name"] == HOSTILE
+
+
+def test_no_basemap_by_default_tiles_as_a_setting(client):
+    assert "data-tiles" not in client.get("/embed/england").get_data(as_text=True)
+    app = create_app(
+        tiny_config(tiles="https://tiles.example/{z}/{x}/{y}.png", tiles_attribution="© Tiles")
+    )
+    html = app.test_client().get("/embed/northland").get_data(as_text=True)
+    assert 'data-tiles="https://tiles.example/{z}/{x}/{y}.png"' in html
+    assert 'data-tiles-attribution="© Tiles"' in html

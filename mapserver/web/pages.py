@@ -33,6 +33,8 @@ def _map_context(query: MapQuery) -> dict:
             "api.geometry", version=current.geometry_version, region=query.region.slug
         ),
         "values_url": url_for("api.values", region=query.region.slug, **query.params()),
+        "tiles": current.settings.tiles,
+        "tiles_attribution": current.settings.tiles_attribution,
     }
 
 

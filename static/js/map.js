@@ -67,6 +67,11 @@
       zoomControl: true,
       renderer: L.svg({ padding: 0.5 })
     });
+    if (container.dataset.tiles) {
+      // Optional basemap (MAPSERVER_TILES): off by default, as it loads from another host.
+      map.attributionControl = L.control.attribution({ prefix: false }).addTo(map);
+      L.tileLayer(container.dataset.tiles, { attribution: container.dataset.tilesAttribution || "" }).addTo(map);
+    }
     var inRegion = function (feature) { return values.areas.hasOwnProperty(feature.id); };
     // Neighbouring areas outside the region: drawn faint for context, not interactive.
     L.geoJSON(features, {
@@ -75,6 +80,7 @@
       style: { weight: 0.6, color: "#ffffff", fillColor: "#ececec", fillOpacity: 1, className: "context" }
     }).addTo(map);
     var base = { weight: 0.6, color: "#ffffff", opacity: 1, fillOpacity: 1 };
+    if (container.dataset.tiles) base.fillOpacity = 0.75;
     var layer = L.geoJSON(features, {
       filter: inRegion,
       style: function (feature) {

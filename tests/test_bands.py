@@ -1,0 +1,95 @@
+"""Colour bands: the dashboard's fixed bands and mapclassify schemes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mapserver.bands import (
+    DASHBOARD_COLOURS,
+    dashboard_bands,
+    make_bands,
+    parse_scheme,
+    sequential_palette,
+)
+from mapserver.errors import BadParameter
+
+
+def test_dashboard_labels_and_colours():
+    bands = dashboard_bands()
+    assert bands.labels == (
+        "0–9", "10–49", "50–99", "100–199", "200–399", "400–799", "800–1,599", "1,600+",
+    )  # fmt: skip
+    assert bands.colours == tuple(DASHBOARD_COLOURS)
+    assert bands.colours[4] == "#12407F"
+
+
+@pytest.mark.parametrize(
+    ("rate", "band"),
+    [
+        (0.0, 0),
+        (9.94, 0),  # shown as 9.9
+        (9.96, 1),  # shown as 10.0
+        (10.0, 1),
+        (49.9, 1),
+        (50.0, 2),
+        (199.9, 3),
+        (200.0, 4),
+        (358.6, 4),
+        (799.9, 5),
+        (800.0, 6),
+        (1600.0, 7),
+        (25_000.0, 7),
+    ],
+)
+def test_dashboard_band_of_a_rate_follows_the_rate_as_shown(rate, band):
+    assert dashboard_bands().classify(pd.Series([rate])).iloc[0] == band
+
+
+def test_unknown_rate_has_no_band():
+    assert pd.isna(dashboard_bands().classify(pd.Series([float("nan")])).iloc[0])
+
+
+def test_quantiles_split_evenly_and_label_each_band():
+    values = pd.Series([float(v) for v in range(1, 11)])  # 1.0 .. 10.0
+    bands = make_bands(values, "quantiles", 5)
+    # quintiles of 1..10 have upper bounds 2.8, 4.6, 6.4, 8.2, 10
+    assert bands.labels == ("1.0–2.8", "2.9–4.6", "4.7–6.4", "6.5–8.2", "8.3–10.0")
+    assert bands.classify(values).value_counts().sort_index().tolist() == [2, 2, 2, 2, 2]
+    assert len(set(bands.colours)) == 5
+
+
+def test_equal_interval_and_natural_breaks():
+    values = pd.Series([0.0, 1.0, 2.0, 50.0, 51.0, 52.0, 100.0])
+    equal = make_bands(values, "equal-interval", 4)
+    assert equal.labels[0] == "0.0–25.0"
+    jenks = make_bands(values, "natural-breaks", 3)
+    assert jenks.classify(values).tolist() == [0, 0, 0, 1, 1, 1, 2]
+
+
+def test_classified_bands_ignore_unknown_values_and_survive_few_values():
+    values = pd.Series([5.0, 5.0, float("nan")])
+    bands = make_bands(values, "quantiles", 5)
+    assert bands.classify(values).iloc[:2].tolist() == [0, 0]
+    assert pd.isna(bands.classify(values).iloc[2])
+
+
+def test_palette_runs_light_to_dark():
+    palette = sequential_palette(7)
+    assert palette[0] == "#fde725" and palette[-1] == "#440154"
+    assert len(set(palette)) == 7
+
+
+@pytest.mark.parametrize(
+    ("scheme", "k", "message"),
+    [("rainbow", None, "scheme must be one of"), ("quantiles", "2", "3 to 9"),
+     ("quantiles", "10", "3 to 9"), ("quantiles", "x", "3 to 9")],
+)  # fmt: skip
+def test_bad_scheme_or_k(scheme, k, message):
+    with pytest.raises(BadParameter, match=message):
+        parse_scheme(scheme, k)
+
+
+def test_scheme_defaults():
+    assert parse_scheme(None, None) == ("dashboard", 5)
+    assert parse_scheme("natural-breaks", "9") == ("natural-breaks", 9)
