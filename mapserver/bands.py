@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -92,6 +91,8 @@ def classified_bands(values: pd.Series, scheme: str, k: int) -> Bands:
     if classes < 2:
         value = _number(known[0])
         return Bands(scheme, (float("inf"),), (sequential_palette(3)[0],), (value,))
+    import mapclassify  # slow to import (scipy); only the data-driven schemes need it
+
     classifier = {
         "quantiles": mapclassify.Quantiles,
         "natural-breaks": mapclassify.FisherJenks,

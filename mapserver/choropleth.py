@@ -1,4 +1,8 @@
-"""The map's values: per-district figures, colours, popup text and legend (no Flask here)."""
+"""The map's values: per-district figures, colours and legend (no Flask here).
+
+The values resource is small because it changes every week: numbers only, in arrays
+described by `fields`. The popup sentences are put together in the browser.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,18 @@ ATTRIBUTION = (
     "Source: ONS and UKHSA, Open Government Licence v3.0."
 )
 TITLE = "Covid-19 cases per 100,000"
+FIELDS = (
+    "name",
+    "rate",
+    "cases",
+    "band",
+    "previous_rate",
+    "change_pct",
+    "rank",
+    "rank_of",
+    "country",
+    "days_known",
+)
 
 
 def ordinal(n: int) -> str:
@@ -23,7 +39,7 @@ def ordinal(n: int) -> str:
 
 
 def district_figures(lookup: pd.DataFrame, figures: pd.DataFrame, districts) -> pd.DataFrame:
-    """One row per district with its series' figures; `covered_by` names a merged series."""
+    """One row per district with its series' figures; `covered` marks a merged district."""
     rows = lookup.loc[list(districts), ["district", "district_name", "series", "series_name"]]
     joined = rows.join(figures.drop(columns=["code", "name"]), on="series")
     joined["covered"] = joined["series"] != joined["district"]
@@ -31,71 +47,53 @@ def district_figures(lookup: pd.DataFrame, figures: pd.DataFrame, districts) -> 
 
 
 def _known(value) -> bool:
-    return (
-        value is not None
-        and value is not pd.NA
-        and not (isinstance(value, float) and math.isnan(value))
+    return value is not None and value is not pd.NA and not (
+        isinstance(value, float) and math.isnan(value)
     )
 
 
-def change_text(row) -> tuple[str, str]:
-    """(direction, sentence) comparing the week with the 7 days before."""
-    if not _known(row["cases"]) or not _known(row["previous_cases"]):
-        return "unknown", "No comparison with the previous 7 days"
-    before = f"{row['previous_rate']:,.1f}"
-    if not _known(row["change_pct"]):
-        word = "Up" if row["change"] > 0 else "No change"
-        return ("up" if row["change"] > 0 else "same"), f"{word} from {before} the week before"
-    pct = round(float(row["change_pct"]), 1)
-    if pct > 0:
-        return "up", f"▲ {pct:.1f}% from {before} the week before"
-    if pct < 0:
-        return "down", f"▼ {abs(pct):.1f}% from {before} the week before"
-    return "same", f"No change from {before} the week before"
+def _round(value) -> float | None:
+    return round(float(value), 1) if _known(value) else None
 
 
-def area_values(row, week: pd.Timestamp, band, bands: Bands) -> dict:
-    """Everything the map shows for one district, as JSON-ready plain values and text."""
-    complete = bool(row["complete"]) if _known(row["complete"]) else False
-    value = {
-        "name": str(row["district_name"]),
-        "series": str(row["series"]),
-        "rate": round(float(row["rate"]), 1) if complete else None,
-        "cases": int(row["cases"]) if complete else None,
-        "rank": int(row["rank"]) if complete else None,
-        "rank_of": int(row["rank_of"]) if complete else None,
-        "colour": bands.colours[int(band)] if _known(band) else NO_DATA_COLOUR,
-        "band": int(band) if _known(band) else None,
-    }
-    if complete:
-        cases = int(row["cases"])
-        value["cases_text"] = (
-            f"{cases:,} {'case' if cases == 1 else 'cases'} in the {format_week(week)}"
-        )
-        value["rate_text"] = f"{row['rate']:,.1f}"
-        value["rank_text"] = (
-            f"{ordinal(int(row['rank']))} of {int(row['rank_of'])} in {row['country']}"
-        )
-        value["direction"], value["change_text"] = change_text(row)
-    else:
-        days = int(row["days_known"]) if _known(row.get("days_known")) else 0
-        value["missing_text"] = (
-            f"No complete figures for the {format_week(week)}: {days} of 7 days reported"
-        )
-    if row["covered"]:
-        value["note"] = f"Figures are for {row['series_name']}, reported together"
-    return value
+def _int(value) -> int | None:
+    return int(value) if _known(value) else None
+
+
+def area_row(row, band, countries: list[str]) -> list:
+    """One district's numbers in FIELDS order; None where unknown."""
+    complete = _known(row["complete"]) and bool(row["complete"])
+    country = str(row["country"]) if _known(row["country"]) else ""
+    if country not in countries:
+        countries.append(country)
+    return [
+        str(row["district_name"]),
+        _round(row["rate"]) if complete else None,
+        _int(row["cases"]) if complete else None,
+        int(band) if _known(band) else None,
+        _round(row["previous_rate"]),
+        _round(row["change_pct"]) if complete else None,
+        _int(row["rank"]) if complete else None,
+        _int(row["rank_of"]) if complete else None,
+        countries.index(country),
+        _int(row["days_known"]) or 0,
+    ]
 
 
 def map_values(
     table: pd.DataFrame, bands: Bands, week: pd.Timestamp, title: str, total: dict
 ) -> dict:
-    """The per-week resource the map page fetches: colours, legend, popups and totals."""
-    series_rates = table.drop_duplicates("series")["rate"]
+    """The per-week resource the map fetches: legend, colours, figures, notes and total."""
     band_of = bands.classify(table["rate"])
-    areas = {code: area_values(row, week, band_of[code], bands) for code, row in table.iterrows()}
+    countries: list[str] = []
+    areas = {code: area_row(row, band_of[code], countries) for code, row in table.iterrows()}
+    notes = {
+        code: f"Figures are for {row['series_name']}, reported together"
+        for code, row in table[table["covered"]].iterrows()
+    }
     legend = bands.legend()
-    if any(area["band"] is None for area in areas.values()):
+    no_data = any(values[FIELDS.index("band")] is None for values in areas.values())
+    if no_data:
         legend.append({"label": "No data", "colour": NO_DATA_COLOUR, "no_data": True})
     return {
         "title": TITLE,
@@ -103,9 +101,13 @@ def map_values(
         "week": f"{week:%Y-%m-%d}",
         "week_text": format_week(week),
         "scheme": bands.scheme,
+        "colours": list(bands.colours),
+        "no_data_colour": NO_DATA_COLOUR,
         "legend": legend,
+        "countries": countries,
+        "fields": list(FIELDS),
         "areas": areas,
+        "notes": notes,
         "total": total,
-        "ranked": int(series_rates.notna().sum()),
         "attribution": ATTRIBUTION,
     }

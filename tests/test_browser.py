@@ -74,6 +74,11 @@ def test_map_draws_every_area_and_popup_matches_api(
     )
     assert rank, popup.inner_text()
     assert (int(rank.group(1)), int(rank.group(2))) == (expected["rank"], expected["rank_of"])
+    assert popup.locator(".popup-cases").inner_text() == (
+        f"{expected['cases']} cases in the 7 days to 21 February 2021"
+    )
+    change = f"▲ {expected['change_pct']}% from {expected['previous_rate']} the week before"
+    assert popup.locator(".popup-change").inner_text() == change
     page.wait_for_timeout(400)  # let the popup finish fading in and panning
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-popup.png"))
 

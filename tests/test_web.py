@@ -28,7 +28,17 @@ def geometry_url(html: str) -> str:
 
 
 def values_url(html: str) -> str:
-    return re.search(r'data-values="([^"]+)"', html).group(1).replace("&amp;", "&")
+    return re.search(r'data-values="([^"]+)"', html).group(1)
+
+
+def page_values(client, page: str) -> dict:
+    """The values resource that a page's map loads, as fields keyed by name."""
+    values = client.get(values_url(client.get(page).get_data(as_text=True))).get_json()
+    fields = values["fields"]
+    values["by_code"] = {
+        code: dict(zip(fields, row, strict=True)) for code, row in values["areas"].items()
+    }
+    return values
 
 
 @pytest.mark.parametrize(
@@ -50,7 +60,7 @@ def test_pages_render(client, path):
     assert "Contains OS data © Crown copyright and database right 2019" in html
     assert "Open Government Licence v3.0" in html
     # every script and stylesheet comes from this server
-    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+    for url in re.findall(r'\s(?:src|href)="([^"]+)"', html):
         assert not url.startswith(("http:", "https:", "//")), url
     assert client.get(geometry_url(html)).status_code == 200
     assert client.get(values_url(html)).status_code == 200
@@ -58,7 +68,7 @@ def test_pages_render(client, path):
 
 def test_map_page_has_pickers_table_total_and_embed_code(client):
     html = client.get(f"/map/anglia?week={WEEK}").get_data(as_text=True)
-    assert html.count('<option value="2021-02-21" selected>') == 1
+    assert html.count('<option value="2021-02-21" data-href="/map/anglia?week=2021-02-21" selected>') == 1
     assert 'name="scheme"' in html and 'name="k"' in html
     assert html.count('<tr data-code="') == 53
     # highest first: Corby then Peterborough
@@ -97,30 +107,30 @@ def test_api_rates_json_matches_csv_and_has_flags(client):
     assert float(rows[0]["rate"]) == peterborough["rate"]
 
 
-def test_values_resource_has_popup_text(client):
-    values = client.get(f"/api/values/east-of-england?week={WEEK}").get_json()
-    area = values["areas"]["E06000031"]
-    assert area["rate"] == 273.9
-    assert area["cases_text"] == "554 cases in the 7 days to 21 February 2021"
-    assert area["rank_text"] == "2nd of 315 in England"
-    assert area["change_text"] == "▲ 2.2% from 268.0 the week before"
-    assert area["colour"] == "#12407F"  # 200–399
+def test_values_resource_has_the_figures(client):
+    values = page_values(client, f"/embed/east-of-england?week={WEEK}")
+    area = values["by_code"]["E06000031"]
+    assert (area["name"], area["rate"], area["cases"]) == ("Peterborough", 273.9, 554)
+    assert (area["previous_rate"], area["change_pct"]) == (268.0, 2.2)
+    assert (area["rank"], area["rank_of"]) == (2, 315)
+    assert values["countries"][area["country"]] == "England"
+    assert values["colours"][area["band"]] == "#12407F"  # 200–399
+    assert values["week_text"] == "7 days to 21 February 2021"
     assert [item["label"] for item in values["legend"]][:3] == ["0–9", "10–49", "50–99"]
 
 
 def test_merged_area_says_it_is_covered(client):
-    values = client.get(f"/api/values/london?week={WEEK}").get_json()
-    city = values["areas"]["E09000001"]
-    hackney = values["areas"]["E09000012"]
+    values = page_values(client, f"/embed/london?week={WEEK}")
+    city = values["by_code"]["E09000001"]
+    hackney = values["by_code"]["E09000012"]
     assert city["rate"] == hackney["rate"] is not None
-    assert "Hackney and City of London" in city["note"]
+    assert "Hackney and City of London" in values["notes"]["E09000001"]
 
 
 def test_missing_week_shows_no_data_swatch(client):
-    values = client.get("/api/values/east-midlands?week=2020-10-20").get_json()
-    corby = values["areas"]["E07000150"]
-    assert corby["rate"] is None and corby["colour"] == "#d7d7d7"
-    assert "days reported" in corby["missing_text"]
+    values = page_values(client, "/embed/east-midlands?week=2020-10-20")
+    corby = values["by_code"]["E07000150"]
+    assert corby["rate"] is None and corby["band"] is None and corby["days_known"] == 0
     assert values["legend"][-1]["label"] == "No data"
 
 
@@ -177,13 +187,16 @@ def test_bad_page_parameters_give_an_html_error(client, path, status, message):
         ("/api/rates", 400, "region is required"),
         ("/api/rates.csv?region=narnia", 404, "unknown region"),
         ("/api/rates?region=england&week=2019-06-01", 404, "between 2020-02-05"),
-        ("/api/values/england?scheme=quantiles&k=1", 400, "from 3 to 9"),
-        ("/api/values/england?scheme=pie", 400, "scheme must be one of"),
-        ("/api/values/narnia", 404, "unknown region"),
+        ("/values/{version}/england/2021-02-21/quantiles-1.json", 400, "from 3 to 9"),
+        ("/values/{version}/england/2021-02-21/pie-5.json", 400, "scheme must be one of"),
+        ("/values/{version}/narnia/2021-02-21.json", 404, "unknown region"),
+        ("/values/{version}/england/2021-02-31.json", 400, "not a real date"),
+        ("/values/000000000000/england/2021-02-21.json", 404, "no data version"),
     ],
 )
 def test_bad_api_parameters_give_a_json_error(client, path, status, message):
-    response = client.get(path)
+    version = client.get("/healthz").get_json()["data_version"]
+    response = client.get(path.format(version=version))
     assert response.status_code == status
     assert response.mimetype == "application/json"
     assert message in response.get_json()["error"]
@@ -193,11 +206,15 @@ def test_unknown_geometry_version_is_404(client):
     assert client.get("/geo/000000000000/england.topojson").status_code == 404
 
 
-def test_vendored_assets_are_served(client):
-    assert client.get("/vendor/leaflet/leaflet.js").status_code == 200
-    assert client.get("/vendor/leaflet/leaflet.css").status_code == 200
-    assert client.get("/vendor/topojson-client/topojson-client.min.js").status_code == 200
-    assert client.get("/vendor/jquery/jquery.js").status_code == 404
+def test_assets_are_bundles_served_by_the_app(client):
+    html = client.get("/embed/england").get_data(as_text=True)
+    scripts = re.findall(r'<script defer src="([^"]+)"', html)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert len(scripts) == 1 and len(styles) == 1
+    script = client.get(scripts[0]).get_data(as_text=True)
+    assert "Leaflet" in script and "topojson" in script and "readAreas" in script
+    assert "leaflet-container" in client.get(styles[0]).get_data(as_text=True)
+    assert client.get("/assets/000000000000/map.js").status_code == 404
 
 
 def test_hostile_area_name_is_escaped(tmp_path):
@@ -212,9 +229,8 @@ def test_hostile_area_name_is_escaped(tmp_path):
     assert HOSTILE not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     # in JSON the name is data, delivered as application/json and inserted as text
-    values = client.get("/api/values/northland")
-    assert values.mimetype == "application/json"
-    assert values.get_json()["areas"]["E06000901"]["name"] == HOSTILE
+    values = page_values(client, "/embed/northland")
+    assert values["by_code"]["E06000901"]["name"] == HOSTILE
 
 
 def test_no_basemap_by_default_tiles_as_a_setting(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import PROJECT_ROOT, load_settings
-from . import api, assets, errors, pages
+from . import api, errors, pages
 from .state import MapState
 
 
@@ -23,7 +23,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["mapserver"] = MapState.load(settings)
-    for module in (pages, api, assets):
+    for module in (pages, api):
         app.register_blueprint(module.blueprint)
     errors.init_app(app)
     return app

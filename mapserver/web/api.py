@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, request
+import json
+
+from flask import Blueprint, abort, jsonify, request
 
 from .. import tables
+from ..bands import parse_scheme
 from ..errors import BadParameter
+from .cache import IMMUTABLE, make_entry, respond
 from .state import parse_query, state
 
 blueprint = Blueprint("api", __name__)
 
-ONE_YEAR = 31_536_000
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _region_key() -> str:
@@ -23,30 +29,64 @@ def _region_key() -> str:
 @blueprint.get("/api/rates")
 def rates_json():
     """The region's areas by rate, as a JSON list of records."""
+    current = state()
     query = parse_query(_region_key(), request.args)
-    figures = state().dataset.region_figures(query.region, query.week)
-    return jsonify(tables.records(figures, query.region.slug, query.week))
+
+    def build():
+        figures = current.dataset.region_figures(query.region, query.week)
+        body = _json(tables.records(figures, query.region.slug, query.week))
+        return make_entry(body, "application/json", current.last_modified)
+
+    key = ("rates.json", query.region.slug, query.week, current.data_version)
+    return respond(request, current.cache.get(key, build))
 
 
 @blueprint.get("/api/rates.csv")
 def rates_csv():
     """The region's areas by rate, as CSV with the columns of `mapserver rates`."""
+    current = state()
     query = parse_query(_region_key(), request.args)
-    figures = state().dataset.region_figures(query.region, query.week)
-    body = tables.to_csv(tables.league_table(figures))
+
+    def build():
+        figures = current.dataset.region_figures(query.region, query.week)
+        body = tables.to_csv(tables.league_table(figures))
+        return make_entry(body, "text/csv", current.last_modified)
+
+    key = ("rates.csv", query.region.slug, query.week, current.data_version)
+    response = respond(request, current.cache.get(key, build))
     filename = f"rates-{query.region.slug}-{query.week:%Y-%m-%d}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
-@blueprint.get("/api/values/<region>")
-def values(region: str):
-    """Colours, legend, popup text and total for one region and week."""
-    query = parse_query(region, request.args)
-    return jsonify(state().values(query.region, query.week, query.scheme, query.k))
+def _values(version: str, region: str, week: str, scheme: str, k: str | None):
+    current = state()
+    if version != current.data_version:
+        abort(404, description=f"no data version {version}; the current one is "
+                               f"{current.data_version}")  # fmt: skip
+    chosen = current.dataset.region(region)
+    week_end = current.dataset.parse_week(week)
+    scheme, classes = parse_scheme(scheme, k)
+
+    def build():
+        body = _json(current.values(chosen, week_end, scheme, classes))
+        # The URL names the data version, so its content never changes.
+        return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
+
+    key = ("values", chosen.slug, week_end, scheme, classes, version)
+    return respond(request, current.cache.get(key, build))
+
+
+@blueprint.get("/values/<version>/<region>/<week>.json")
+def values(version: str, region: str, week: str):
+    """Colours, legend and figures for one region and week, UK dashboard bands."""
+    return _values(version, region, week, "dashboard", None)
+
+
+@blueprint.get("/values/<version>/<region>/<week>/<scheme>-<int:k>.json")
+def values_scheme(version: str, region: str, week: str, scheme: str, k: int):
+    """The same with a data-driven scheme and k classes."""
+    return _values(version, region, week, scheme, str(k))
 
 
 @blueprint.get("/geo/<version>/<region>.topojson")
@@ -56,23 +96,43 @@ def geometry(version: str, region: str):
     if version != current.geometry_version:
         abort(404, description=f"no geometry version {version}")
     chosen = current.dataset.region(region)
-    response = Response(current.region_geometry(chosen), mimetype="application/json")
-    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    return response
+
+    def build():
+        body = current.region_geometry(chosen)
+        return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
+
+    return respond(request, current.cache.get(("geo", chosen.slug, version), build))
+
+
+@blueprint.get("/assets/<version>/<name>")
+def asset(version: str, name: str):
+    """A front-end bundle (script, stylesheet, icon), named by its content hash."""
+    bundle = state().bundles.get(name)
+    if bundle is None or bundle.version != version:
+        abort(404, description=f"no asset {version}/{name}")
+
+    def build():
+        return make_entry(bundle.body, bundle.mimetype, state().last_modified, IMMUTABLE)
+
+    return respond(request, state().cache.get(("asset", name, version), build))
 
 
 @blueprint.get("/healthz")
 def healthz():
     """200 with the data version and the date range."""
-    dataset = state().dataset
-    return jsonify(
+    current = state()
+    dataset = current.dataset
+    response = jsonify(
         {
             "status": "ok",
             "data_version": dataset.version,
-            "geometry_version": state().geometry_version,
+            "geometry_version": current.geometry_version,
             "first_date": f"{dataset.first_date:%Y-%m-%d}",
             "last_date": f"{dataset.last_date:%Y-%m-%d}",
             "first_week": f"{dataset.first_week:%Y-%m-%d}",
             "default_week": f"{dataset.default_week:%Y-%m-%d}",
+            "cached_responses": len(current.cache),
         }
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import (
@@ -14,6 +14,10 @@ from ..errors import (
     UnknownRegion,
     WeekOutOfRange,
 )
+from .links import Links
+
+# Paths that answer errors in JSON; pages answer with an HTML page.
+MACHINE_PATHS = ("/api/", "/values/", "/geo/", "/assets/")
 
 STATUS = {
     BadParameter: 400,
@@ -35,10 +39,14 @@ def status_of(error: MapserverError) -> int:
 
 def error_response(message: str, status: int):
     """JSON for API paths, an HTML page for everything else."""
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if request.path.startswith(MACHINE_PATHS) or request.path == "/healthz":
         response = jsonify({"error": message, "status": status})
     else:
-        response = render_template("error.html", message=message, status=status)
+        current = current_app.extensions.get("mapserver")
+        bundles = current.bundles if current else None
+        response = render_template(
+            "error.html", message=message, status=status, links=Links(), bundles=bundles
+        )
     return response, status
 
 

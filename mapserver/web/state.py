@@ -1,9 +1,10 @@
-"""What the web layer holds in memory: the dataset and the geometry resources."""
+"""What the web layer holds in memory: data, geometry, asset bundles and the response cache."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pandas as pd
 from flask import current_app
@@ -15,18 +16,22 @@ from ..choropleth import district_figures, map_values
 from ..config import Settings
 from ..dataset import Dataset, load_dataset
 from ..regions import Region
+from .bundles import Bundle, build_bundles
+from .cache import ResponseCache
 
 
 @dataclass
 class MapState:
-    """The loaded data, the whole topology and per-region geometry bytes."""
+    """The loaded data, the simplified topology, bundles, and built responses."""
 
     settings: Settings
     dataset: Dataset
     topology: dict
     geometry_version: str
     neighbours: dict[str, frozenset[str]]
-    _region_geometry: dict[str, bytes] = field(default_factory=dict)
+    bundles: dict[str, Bundle]
+    last_modified: datetime
+    cache: ResponseCache = field(default_factory=ResponseCache)
 
     @classmethod
     def load(cls, settings: Settings) -> MapState:
@@ -35,15 +40,34 @@ class MapState:
         areas = read_boundaries(settings.path("boundaries"))
         topology = geometry.build_topology(areas)
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
-        return cls(settings, dataset, topology, version, geometry.neighbours(areas))
+        inputs = [settings.path(name) for name in ("cases", "population", "lookup", "boundaries")]
+        modified = max(path.stat().st_mtime for path in inputs)
+        return cls(
+            settings,
+            dataset,
+            topology,
+            version,
+            geometry.neighbours(areas),
+            build_bundles(),
+            datetime.fromtimestamp(int(modified), tz=UTC),
+        )
+
+    @property
+    def data_version(self) -> str:
+        """Names the case, population, lookup and boundary files in use."""
+        return self.dataset.version
 
     def region_geometry(self, region: Region) -> bytes:
-        """TopoJSON of the region's districts and their neighbours, for context (built once)."""
-        if region.slug not in self._region_geometry:
-            around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
-            subset = geometry.subset_topology(self.topology, around | set(region.districts))
-            self._region_geometry[region.slug] = geometry.topology_bytes(subset)
-        return self._region_geometry[region.slug]
+        """TopoJSON of the region's districts and their neighbours, for context."""
+        around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
+        subset = geometry.subset_topology(self.topology, around | set(region.districts))
+        # Names travel with the values (from the lookup), not twice.
+        objects = subset["objects"][geometry.OBJECT]
+        objects["geometries"] = [
+            {key: value for key, value in item.items() if key != "properties"}
+            for item in objects["geometries"]
+        ]
+        return geometry.topology_bytes(subset)
 
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
@@ -67,15 +91,6 @@ class MapQuery:
     week: pd.Timestamp
     scheme: str
     k: int
-
-    def params(self, **changes) -> dict:
-        """Query parameters for links that keep this view (omitting defaults)."""
-        values = {"week": f"{self.week:%Y-%m-%d}", "scheme": self.scheme, "k": self.k}
-        values.update(changes)
-        if values["scheme"] == "dashboard":
-            values.pop("scheme")
-            values.pop("k")
-        return values
 
 
 def parse_query(region_key: str, args) -> MapQuery:

@@ -34,19 +34,60 @@
     container.appendChild(list);
   }
 
-  function popupContent(area) {
+  // Figures arrive as arrays in the order of values.fields; sentences are made here.
+  function readAreas(values) {
+    var areas = {};
+    var at = {};
+    values.fields.forEach(function (name, i) { at[name] = i; });
+    Object.keys(values.areas).forEach(function (code) {
+      var row = values.areas[code];
+      var area = {};
+      Object.keys(at).forEach(function (name) { area[name] = row[at[name]]; });
+      area.code = code;
+      area.colour = area.band === null ? values.no_data_colour : values.colours[area.band];
+      area.country = values.countries[area.country];
+      area.note = values.notes[code] || null;
+      areas[code] = area;
+    });
+    return areas;
+  }
+
+  var number1 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var whole = new Intl.NumberFormat("en-GB");
+
+  function ordinal(n) {
+    var tens = n % 100, units = n % 10;
+    if (tens >= 10 && tens <= 20) return n + "th";
+    return n + (units === 1 ? "st" : units === 2 ? "nd" : units === 3 ? "rd" : "th");
+  }
+
+  function changeText(area) {
+    if (area.previous_rate === null) return ["unknown", "No comparison with the previous 7 days"];
+    var before = " from " + number1.format(area.previous_rate) + " the week before";
+    if (area.change_pct === null) {
+      return area.rate > 0 ? ["up", "Up" + before] : ["same", "No change" + before];
+    }
+    if (area.change_pct > 0) return ["up", "\u25B2 " + number1.format(area.change_pct) + "%" + before];
+    if (area.change_pct < 0) return ["down", "\u25BC " + number1.format(-area.change_pct) + "%" + before];
+    return ["same", "No change" + before];
+  }
+
+  function popupContent(area, weekText) {
     var box = el("div", "popup");
     box.appendChild(el("h3", "popup-name", area.name));
     if (area.rate !== null) {
       var rate = el("p", "popup-rate");
-      rate.appendChild(el("strong", "popup-rate-value", area.rate_text));
+      rate.appendChild(el("strong", "popup-rate-value", number1.format(area.rate)));
       rate.appendChild(document.createTextNode(" per 100,000"));
       box.appendChild(rate);
-      box.appendChild(el("p", "popup-cases", area.cases_text));
-      box.appendChild(el("p", "popup-change popup-change-" + area.direction, area.change_text));
-      box.appendChild(el("p", "popup-rank", area.rank_text));
+      var cases = whole.format(area.cases) + (area.cases === 1 ? " case" : " cases");
+      box.appendChild(el("p", "popup-cases", cases + " in the " + weekText));
+      var change = changeText(area);
+      box.appendChild(el("p", "popup-change popup-change-" + change[0], change[1]));
+      box.appendChild(el("p", "popup-rank", ordinal(area.rank) + " of " + area.rank_of + " in " + area.country));
     } else {
-      box.appendChild(el("p", "popup-missing", area.missing_text));
+      box.appendChild(el("p", "popup-missing", "No complete figures for the " + weekText + ": " +
+        area.days_known + " of 7 days reported"));
     }
     if (area.note) box.appendChild(el("p", "popup-note", area.note));
     return box;
@@ -55,11 +96,12 @@
   function tooltipContent(area) {
     var box = el("div", "tip");
     box.appendChild(el("strong", null, area.name));
-    box.appendChild(el("span", null, area.rate === null ? "No data" : area.rate_text));
+    box.appendChild(el("span", null, area.rate === null ? "No data" : number1.format(area.rate)));
     return box;
   }
 
   function draw(container, topology, values) {
+    var areas = readAreas(values);
     var features = topojson.feature(topology, topology.objects.areas);
     var map = L.map(container, {
       attributionControl: false,
@@ -72,7 +114,7 @@
       map.attributionControl = L.control.attribution({ prefix: false }).addTo(map);
       L.tileLayer(container.dataset.tiles, { attribution: container.dataset.tilesAttribution || "" }).addTo(map);
     }
-    var inRegion = function (feature) { return values.areas.hasOwnProperty(feature.id); };
+    var inRegion = function (feature) { return areas.hasOwnProperty(feature.id); };
     // Neighbouring areas outside the region: drawn faint for context, not interactive.
     L.geoJSON(features, {
       filter: function (feature) { return !inRegion(feature); },
@@ -85,14 +127,14 @@
       filter: inRegion,
       style: function (feature) {
         return L.extend({}, base, {
-          fillColor: values.areas[feature.id].colour,
+          fillColor: areas[feature.id].colour,
           className: "area area-" + feature.id
         });
       },
       onEachFeature: function (feature, shape) {
-        var area = values.areas[feature.id];
+        var area = areas[feature.id];
         shape.bindTooltip(tooltipContent(area), { sticky: true, direction: "top", className: "area-tip" });
-        shape.bindPopup(function () { return popupContent(area); }, { maxWidth: 260, autoPanPaddingTopLeft: [52, 12], autoPanPaddingBottomRight: [12, 12] });
+        shape.bindPopup(function () { return popupContent(area, values.week_text); }, { maxWidth: 260, autoPanPaddingTopLeft: [52, 12], autoPanPaddingBottomRight: [12, 12] });
         // On touch screens a tap would show both; the popup says more.
         shape.on("popupopen", function () { shape.closeTooltip(); });
         shape.on("mouseover", function () { shape.setStyle({ weight: 2, color: "#111111" }); shape.bringToFront(); });

@@ -2,10 +2,19 @@
 (function () {
   "use strict";
 
+  // A week's page has its own address (in a static export, a folder): go there; the
+  // other pickers submit the form.
   function autoSubmit() {
     var form = document.querySelector("form.controls");
     if (!form) return;
-    form.addEventListener("change", function () { form.submit(); });
+    form.addEventListener("change", function (event) {
+      var option = event.target.selectedOptions && event.target.selectedOptions[0];
+      if (event.target.name === "week" && option && option.dataset.href) {
+        window.location.href = option.dataset.href;
+      } else {
+        form.submit();
+      }
+    });
   }
 
   function sortable(table) {
@@ -38,6 +47,11 @@
     var button = document.getElementById("copy-embed");
     var code = document.getElementById("embed-code");
     if (!button || !code) return;
+    // A static export knows its embed only as a relative path: make it absolute here.
+    var src = code.dataset.src;
+    if (src && !/^https?:/.test(src)) {
+      code.value = code.value.split(src).join(new URL(src, window.location.href).href);
+    }
     button.addEventListener("click", function () {
       code.select();
       var done = function () { button.textContent = "Copied"; };

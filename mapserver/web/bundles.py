@@ -1,0 +1,64 @@
+"""Front-end files joined into a few bundles, named by a hash of their content.
+
+Leaflet comes from the xstatic-leaflet wheel and topojson-client from npm; both are
+installed, never committed, and served by the app itself. One script and one stylesheet
+per page keep an embed to a handful of requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import xstatic.pkg.leaflet
+
+from ..config import PROJECT_ROOT
+from ..errors import ConfigError
+
+LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
+TOPOJSON_CLIENT = PROJECT_ROOT / "node_modules" / "topojson-client" / "dist"
+STATIC = PROJECT_ROOT / "static"
+
+SOURCES = {
+    "map.js": [LEAFLET / "leaflet.js", TOPOJSON_CLIENT / "topojson-client.min.js",
+               STATIC / "js" / "map.js"],
+    "map.css": [LEAFLET / "leaflet.css", STATIC / "css" / "map.css"],
+    "page.js": [STATIC / "js" / "page.js"],
+    "favicon.svg": [STATIC / "favicon.svg"],
+}  # fmt: skip
+MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One served file: its bytes, type and content hash."""
+
+    name: str
+    body: bytes
+    mimetype: str
+    version: str
+
+    @property
+    def path(self) -> str:
+        """Its path under the site root: assets/<hash>/<name>."""
+        return f"assets/{self.version}/{self.name}"
+
+
+def _read(path: Path) -> bytes:
+    if not path.exists():
+        hint = " (run `npm ci`, or `make install`)" if "node_modules" in path.parts else ""
+        raise ConfigError(f"front-end file missing: {path}{hint}")
+    return path.read_bytes()
+
+
+def build_bundles() -> dict[str, Bundle]:
+    """Read and join every bundle's sources."""
+    bundles = {}
+    for name, paths in SOURCES.items():
+        body = b"\n".join(_read(path).rstrip() for path in paths) + b"\n"
+        # Leaflet's source map comment points at a file we do not serve.
+        body = body.replace(b"//# sourceMappingURL=leaflet.js.map", b"")
+        version = hashlib.sha256(body).hexdigest()[:12]
+        bundles[name] = Bundle(name, body, MIMETYPES[Path(name).suffix], version)
+    return bundles

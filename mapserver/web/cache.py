@@ -1,0 +1,138 @@
+"""Responses built once and served from memory: compressed variants, ETags, 304s."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import format_datetime, parsedate_to_datetime
+
+import brotli
+from flask import Request, Response
+
+PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
+IMMUTABLE = "public, max-age=31536000, immutable"
+MIN_COMPRESS = 256  # bytes; smaller bodies are not worth a compression header
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One resource: its bytes in every encoding and the headers that describe it."""
+
+    body: bytes
+    gzip: bytes | None
+    br: bytes | None
+    mimetype: str
+    etag: str
+    last_modified: str
+    cache_control: str
+
+    @property
+    def size(self) -> int:
+        """Bytes held in memory."""
+        return len(self.body) + len(self.gzip or b"") + len(self.br or b"")
+
+
+def make_entry(
+    body: bytes | str,
+    mimetype: str,
+    last_modified,
+    cache_control: str = PAGE_CACHE_CONTROL,
+) -> Entry:
+    """Compress a body once (gzip and brotli) and give it a content-derived ETag."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    compress = len(data) >= MIN_COMPRESS and not mimetype.startswith("image/png")
+    return Entry(
+        body=data,
+        gzip=gzip.compress(data, compresslevel=9, mtime=0) if compress else None,
+        br=brotli.compress(data, quality=11) if compress else None,
+        mimetype=mimetype,
+        etag=hashlib.sha256(data).hexdigest()[:20],
+        last_modified=format_datetime(last_modified, usegmt=True),
+        cache_control=cache_control,
+    )
+
+
+def _accepts(request: Request, coding: str) -> bool:
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() == coding:
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _not_modified(request: Request, entry: Entry) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_none_match.split(",")}
+        # the same content in any encoding counts as a match
+        return "*" in tags or any(tag.split("-")[0] == entry.etag for tag in tags)
+    since = request.headers.get("If-Modified-Since")
+    if since:
+        try:
+            return parsedate_to_datetime(since) >= parsedate_to_datetime(entry.last_modified)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def respond(request: Request, entry: Entry) -> Response:
+    """The entry as a response for this request: 304, or the best encoding it accepts."""
+    headers = {
+        "Cache-Control": entry.cache_control,
+        "Last-Modified": entry.last_modified,
+        "Vary": "Accept-Encoding",
+    }
+    body, coding = entry.body, None
+    if entry.br is not None and _accepts(request, "br"):
+        body, coding = entry.br, "br"
+    elif entry.gzip is not None and _accepts(request, "gzip"):
+        body, coding = entry.gzip, "gzip"
+    headers["ETag"] = f'"{entry.etag}-{coding}"' if coding else f'"{entry.etag}"'
+    if _not_modified(request, entry):
+        return Response(status=304, headers=headers)
+    if coding:
+        headers["Content-Encoding"] = coding
+    response = Response(body, mimetype=entry.mimetype, headers=headers)
+    response.direct_passthrough = True
+    return response
+
+
+class ResponseCache:
+    """A thread-safe LRU of Entries, bounded by count and by bytes."""
+
+    def __init__(self, max_entries: int = 2048, max_bytes: int = 256 * 1024 * 1024):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: tuple, build: Callable[[], Entry]) -> Entry:
+        """The cached entry for key, building it (outside the lock) on a miss."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return entry
+            self.misses += 1
+        entry = build()
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = entry
+                self._bytes += entry.size
+            while self._entries and (
+                len(self._entries) > self.max_entries or self._bytes > self.max_bytes
+            ):
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= dropped.size
+        return entry

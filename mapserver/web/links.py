@@ -1,0 +1,68 @@
+"""Where things are: one object gives every URL a page needs, live or in a static export.
+
+The live app uses absolute paths and query parameters (/embed/england?week=…). A static
+export uses paths relative to the page (../../embed/england/2021-02-21/), so the copy
+works from any sub-path of any static web server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pandas as pd
+
+
+def values_path(data_version: str, region: str, week: pd.Timestamp, scheme: str, k: int) -> str:
+    """values/<data version>/<region>/<week>.json (or …/<week>/<scheme>-<k>.json)."""
+    stem = f"values/{data_version}/{region}/{week:%Y-%m-%d}"
+    return f"{stem}.json" if scheme == "dashboard" else f"{stem}/{scheme}-{k}.json"
+
+
+def geometry_path(geometry_version: str, region: str) -> str:
+    """geo/<geometry version>/<region>.topojson."""
+    return f"geo/{geometry_version}/{region}.topojson"
+
+
+@dataclass(frozen=True)
+class Links:
+    """URLs for one page. `root` is "/" live, or "../" repeated in an export."""
+
+    root: str = "/"
+    static: bool = False
+    default_week: pd.Timestamp | None = None
+
+    def resource(self, path: str) -> str:
+        """A site path (assets/…, geo/…, values/…) as seen from this page."""
+        return self.root + path
+
+    def page(
+        self,
+        kind: str,
+        region: str,
+        week: pd.Timestamp | None = None,
+        scheme: str = "dashboard",
+        k: int = 5,
+    ) -> str:
+        """A map or embed page for a region and week."""
+        if self.static:
+            if week is None or week == self.default_week:
+                return f"{self.root}{kind}/{region}/"
+            return f"{self.root}{kind}/{region}/{week:%Y-%m-%d}/"
+        params = {}
+        if week is not None:
+            params["week"] = f"{week:%Y-%m-%d}"
+        if scheme != "dashboard":
+            params.update(scheme=scheme, k=k)
+        query = f"?{urlencode(params)}" if params else ""
+        return f"{self.root}{kind}/{region}{query}"
+
+    def home(self) -> str:
+        """The site's home page."""
+        return self.root if self.static else "/"
+
+    def csv(self, region: str, week: pd.Timestamp) -> str | None:
+        """The league table as CSV (live only: a static export has no API)."""
+        if self.static:
+            return None
+        return f"/api/rates.csv?{urlencode({'region': region, 'week': f'{week:%Y-%m-%d}'})}"

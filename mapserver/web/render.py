@@ -1,0 +1,84 @@
+"""HTML for map pages and embeds, for the live app and for a static export alike."""
+
+from __future__ import annotations
+
+from flask import render_template
+from markupsafe import escape
+
+from .. import tables
+from ..bands import K_RANGE
+from ..choropleth import ATTRIBUTION, TITLE
+from .links import Links, geometry_path, values_path
+from .state import MapQuery, MapState
+
+SCHEME_NAMES = {
+    "dashboard": "UK dashboard bands",
+    "quantiles": "Quantiles",
+    "natural-breaks": "Natural breaks (Jenks)",
+    "equal-interval": "Equal intervals",
+}
+EMBED_HEIGHT = 560
+
+
+def embed_code(query: MapQuery, src: str) -> str:
+    """The <iframe> a newsroom pastes into an article."""
+    label = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
+    return (
+        f'<iframe title="{escape(label)}" src="{escape(src)}" width="100%" '
+        f'height="{EMBED_HEIGHT}" loading="lazy" style="border:0"></iframe>'
+    )
+
+
+def _figure_context(current: MapState, query: MapQuery, links: Links) -> dict:
+    region = query.region.slug
+    values = values_path(current.data_version, region, query.week, query.scheme, query.k)
+    return {
+        "links": links,
+        "bundles": current.bundles,
+        "query": query,
+        "region": query.region,
+        "title": TITLE,
+        "week_text": tables.format_week(query.week),
+        "attribution": ATTRIBUTION,
+        "geometry_url": links.resource(geometry_path(current.geometry_version, region)),
+        "values_url": links.resource(values),
+        "tiles": current.settings.tiles,
+        "tiles_attribution": current.settings.tiles_attribution,
+    }
+
+
+def render_embed(current: MapState, query: MapQuery, links: Links) -> str:
+    """The map alone, made to fill an iframe."""
+    slug = query.region.slug
+    full_url = links.page("map", slug, query.week, query.scheme, query.k)
+    return render_template(
+        "embed.html", **_figure_context(current, query, links), full_url=full_url
+    )
+
+
+def render_map_page(current: MapState, query: MapQuery, links: Links, embed_src: str) -> str:
+    """The full page: map, pickers, league table, total and embed code."""
+    dataset = current.dataset
+    slug = query.region.slug
+    figures = dataset.region_figures(query.region, query.week)
+    weeks = [
+        (week, links.page("map", slug, week, query.scheme, query.k))
+        for week in dataset.weeks(query.week)
+    ]
+    regions = [
+        (region, links.page("map", region.slug, query.week, query.scheme, query.k))
+        for region in dataset.regions.values()
+    ]
+    return render_template(
+        "map.html",
+        **_figure_context(current, query, links),
+        regions=regions,
+        weeks=weeks,
+        schemes=SCHEME_NAMES,
+        k_values=range(K_RANGE[0], K_RANGE[1] + 1),
+        league=tables.display_rows(tables.league_table(figures)),
+        total=dataset.region_total(query.region, query.week),
+        embed_code=embed_code(query, embed_src),
+        embed_src=embed_src,
+        csv_url=links.csv(slug, query.week),
+    )
