@@ -47,8 +47,10 @@ def district_figures(lookup: pd.DataFrame, figures: pd.DataFrame, districts) -> 
 
 
 def _known(value) -> bool:
-    return value is not None and value is not pd.NA and not (
-        isinstance(value, float) and math.isnan(value)
+    return (
+        value is not None
+        and value is not pd.NA
+        and not (isinstance(value, float) and math.isnan(value))
     )
 
 

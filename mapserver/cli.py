@@ -173,5 +173,39 @@ def serve(host: str, port: int, workers: int) -> None:
     run_server(host, port, workers)
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--weeks",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="How many weeks to export, counting back from the default week.",
+)
+def export(directory: str, weeks: int) -> None:
+    """Write a static copy of the site to DIRECTORY.
+
+    Embeds and map pages for every region for the latest N weeks, the geometry and
+    value resources, and the scripts and styles, with relative links, so any static
+    web server or CDN can serve the folder as it is, from any sub-path. Text files
+    also get .gz and .br copies for servers that send precompressed files. The
+    folder is replaced whole once the new copy is complete.
+    """
+    from pathlib import Path
+
+    from . import create_app
+    from .web.export import export_site
+
+    try:
+        report = export_site(create_app(), Path(directory), weeks)
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    click.echo(
+        f"wrote {report.files} files ({report.bytes / 1e6:.1f} MB before compression) for "
+        f"{report.regions} regions and {len(report.weeks)} weeks "
+        f"({report.weeks[-1]} to {report.weeks[0]}) to {report.directory}"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -56,14 +56,20 @@ def render_embed(current: MapState, query: MapQuery, links: Links) -> str:
     )
 
 
-def render_map_page(current: MapState, query: MapQuery, links: Links, embed_src: str) -> str:
+def render_map_page(
+    current: MapState,
+    query: MapQuery,
+    links: Links,
+    embed_src: str,
+    weeks: list | None = None,
+) -> str:
     """The full page: map, pickers, league table, total and embed code."""
     dataset = current.dataset
     slug = query.region.slug
     figures = dataset.region_figures(query.region, query.week)
     weeks = [
         (week, links.page("map", slug, week, query.scheme, query.k))
-        for week in dataset.weeks(query.week)
+        for week in (weeks if weeks is not None else dataset.weeks(query.week))
     ]
     regions = [
         (region, links.page("map", region.slug, query.week, query.scheme, query.k))
