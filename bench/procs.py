@@ -12,7 +12,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,10 +70,8 @@ def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
     """Send a signal to the process group that start() made for this process."""
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def wait_for(url: str, process, timeout: float, interval: float = 0.05, log=None) -> float:

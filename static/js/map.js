@@ -150,7 +150,9 @@
     });
     var fit = map.getZoom();
     map.setMinZoom(Math.max(fit - 1, 0));
-    map.setMaxZoom(fit + 4);
+    // The boundaries are generalised to about 500 m and simplified for zoom 10-11
+    // (mapserver/geometry.py): closer than zoom 11 would only show their corners.
+    map.setMaxZoom(Math.max(Math.min(fit + 4, 11), fit + 1));
     map.setMaxBounds(bounds.pad(0.6));
     window.addEventListener("resize", function () { map.invalidateSize(); });
     container.setAttribute("data-ready", "true");
