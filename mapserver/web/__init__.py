@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import PROJECT_ROOT, load_settings
-from . import api, errors, pages
+from . import api, errors, oembed, pages
 from .state import MapState
 
 
@@ -16,7 +16,7 @@ def build_app(config: dict | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(
         "mapserver",
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=None,  # front-end files are served as hashed bundles (bundles.py)
         template_folder=str(PROJECT_ROOT / "mapserver" / "templates"),
     )
     app.config.update(flask_keys)
@@ -25,5 +25,6 @@ def build_app(config: dict | None = None) -> Flask:
     app.extensions["mapserver"] = MapState.load(settings)
     for module in (pages, api):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(oembed.blueprint)
     errors.init_app(app)
     return app

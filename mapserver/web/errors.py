@@ -17,7 +17,7 @@ from ..errors import (
 from .links import Links
 
 # Paths that answer errors in JSON; pages answer with an HTML page.
-MACHINE_PATHS = ("/api/", "/values/", "/geo/", "/assets/")
+MACHINE_PATHS = ("/api/", "/values/", "/geo/", "/assets/", "/oembed")
 
 STATUS = {
     BadParameter: 400,

@@ -57,6 +57,15 @@ class Links:
         query = f"?{urlencode(params)}" if params else ""
         return f"{self.root}{kind}/{region}{query}"
 
+    def image(
+        self, region: str, week: pd.Timestamp, scheme: str = "dashboard", k: int = 5, fmt="png"
+    ) -> str:
+        """The server-rendered image of a map (live only)."""
+        params = {"week": f"{week:%Y-%m-%d}"}
+        if scheme != "dashboard":
+            params.update(scheme=scheme, k=k)
+        return f"{self.root}image/{region}.{fmt}?{urlencode(params)}"
+
     def home(self) -> str:
         """The site's home page."""
         return self.root if self.static else "/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, request
 
 from .cache import make_entry, respond
@@ -22,8 +24,15 @@ def _map_page(region: str):
     )
     key = ("map", request.path == "/", query, embed_src, current.data_version)
 
+    host = request.host_url.rstrip("/")
+    page_url = host + LIVE.page("map", query.region.slug, query.week, query.scheme, query.k)
+    image_url = host + LIVE.image(query.region.slug, query.week, query.scheme, query.k)
+    oembed_url = "/oembed?" + urlencode({"url": page_url, "format": "json"})
+
     def build():
-        html = render_map_page(current, query, LIVE, embed_src)
+        html = render_map_page(
+            current, query, LIVE, embed_src, image_url=image_url, oembed_url=oembed_url
+        )
         return make_entry(html, "text/html", current.last_modified)
 
     return respond(request, current.cache.get(key, build))

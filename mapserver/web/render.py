@@ -56,12 +56,27 @@ def render_embed(current: MapState, query: MapQuery, links: Links) -> str:
     )
 
 
+def describe(dataset, query: MapQuery, figures) -> str:
+    """One sentence for search results and link previews: the highest areas and the total."""
+    top = figures[figures["complete"]].head(2)
+    total = dataset.region_total(query.region, query.week)
+    parts = [f"{TITLE} by local authority, {query.region.title}, {tables.format_week(query.week)}."]
+    if len(top):
+        names = " and ".join(f"{row['name']} ({row['rate']:,.1f})" for _, row in top.iterrows())
+        parts.append(f"Highest: {names}.")
+    if total["rate"] is not None:
+        parts.append(f"{query.region.title} overall: {total['rate']:,.1f}.")
+    return " ".join(parts)
+
+
 def render_map_page(
     current: MapState,
     query: MapQuery,
     links: Links,
     embed_src: str,
     weeks: list | None = None,
+    image_url: str | None = None,
+    oembed_url: str | None = None,
 ) -> str:
     """The full page: map, pickers, league table, total and embed code."""
     dataset = current.dataset
@@ -87,4 +102,7 @@ def render_map_page(
         embed_code=embed_code(query, embed_src),
         embed_src=embed_src,
         csv_url=links.csv(slug, query.week),
+        description=describe(dataset, query, figures),
+        image_url=image_url,
+        oembed_url=oembed_url,
     )

@@ -1,0 +1,88 @@
+"""oEmbed (https://oembed.com): the embed code for any map or embed URL of this server."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Blueprint, abort, jsonify, request
+from markupsafe import escape
+from werkzeug.datastructures import MultiDict
+
+from .. import tables
+from ..choropleth import TITLE
+from ..errors import BadParameter, MapserverError
+from .links import Links
+from .render import EMBED_HEIGHT
+from .state import parse_query, state
+
+blueprint = Blueprint("oembed", __name__)
+DEFAULT_WIDTH = 640
+LIVE = Links()
+
+
+def _size(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadParameter(f"{name} must be a positive whole number of pixels, not {raw!r}")
+    return int(raw)
+
+
+def _map_query(url: str):
+    """The MapQuery for a map or embed URL of this server, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if segments == []:
+        region = "england"
+    elif len(segments) == 2 and segments[0] in ("map", "embed"):
+        region = segments[1]
+    else:
+        return None
+    try:
+        return parse_query(region, MultiDict(parse_qs(parts.query)))
+    except MapserverError:
+        return None
+
+
+@blueprint.get("/oembed")
+def oembed():
+    """A `rich` oEmbed response with the iframe for a map or embed URL."""
+    if request.args.get("format", "json") != "json":
+        abort(501, description="only format=json is supported")
+    url = request.args.get("url")
+    if not url:
+        raise BadParameter("url is required, e.g. /oembed?url=https://…/map/england")
+    max_width, max_height = _size("maxwidth"), _size("maxheight")
+    query = _map_query(url)
+    if query is None:
+        abort(404, description="url is not a map or embed page of this server")
+    width = min(DEFAULT_WIDTH, max_width or DEFAULT_WIDTH)
+    height = min(EMBED_HEIGHT, max_height or EMBED_HEIGHT)
+    slug = query.region.slug
+    host = request.host_url.rstrip("/")
+    src = host + LIVE.page("embed", slug, query.week, query.scheme, query.k)
+    title = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
+    html = (
+        f'<iframe title="{escape(title)}" src="{escape(src)}" width="{width}" '
+        f'height="{height}" loading="lazy" style="border:0;max-width:100%"></iframe>'
+    )
+    current = state()
+    response = jsonify(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "title": title,
+            "provider_name": "mapserver",
+            "provider_url": host + "/",
+            "html": html,
+            "width": width,
+            "height": height,
+            "cache_age": 300,
+            "data_version": current.data_version,
+        }
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
