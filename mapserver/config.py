@@ -38,6 +38,8 @@ class Settings:
     # and tiles would be requests to a third-party host.
     tiles: str | None = None
     tiles_attribution: str | None = None
+    # Which sites may show the embeds in an iframe (CSP frame-ancestors): any by default.
+    frame_ancestors: str = "*"
 
     def path(self, name: str) -> Path:
         """Absolute path of the data file setting `name` (relative paths are in data_dir)."""
@@ -57,6 +59,7 @@ _ENV = {
     "strict": "MAPSERVER_STRICT",
     "tiles": "MAPSERVER_TILES",
     "tiles_attribution": "MAPSERVER_TILES_ATTRIBUTION",
+    "frame_ancestors": "MAPSERVER_FRAME_ANCESTORS",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

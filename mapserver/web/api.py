@@ -89,6 +89,23 @@ def values_scheme(version: str, region: str, week: str, scheme: str, k: int):
     return _values(version, region, week, scheme, str(k))
 
 
+@blueprint.get("/values/<version>/<region>/<week>/history.json")
+def history(version: str, region: str, week: str):
+    """Each district's rate over the 12 weeks to `week`, for the popups' sparklines."""
+    current = state()
+    if version != current.data_version:
+        abort(404, description=f"no data version {version}")
+    chosen = current.dataset.region(region)
+    week_end = current.dataset.parse_week(week)
+
+    def build():
+        body = _json(current.history(chosen, week_end))
+        return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
+
+    key = ("history", chosen.slug, week_end, version)
+    return respond(request, current.cache.get(key, build))
+
+
 @blueprint.get("/geo/<version>/<region>.topojson")
 def geometry(version: str, region: str):
     """The region's simplified boundaries; the URL names the geometry version."""

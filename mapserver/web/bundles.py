@@ -22,10 +22,11 @@ STATIC = PROJECT_ROOT / "static"
 
 SOURCES = {
     "map.js": [LEAFLET / "leaflet.js", TOPOJSON_CLIENT / "topojson-client.min.js",
-               STATIC / "js" / "map.js"],
+               STATIC / "js" / "format.js", STATIC / "js" / "map.js", STATIC / "js" / "frame.js"],
     "map.css": [LEAFLET / "leaflet.css", STATIC / "css" / "map.css"],
     "page.js": [STATIC / "js" / "page.js"],
     "favicon.svg": [STATIC / "favicon.svg"],
+    "loader.js": [STATIC / "js" / "loader.js"],
 }  # fmt: skip
 MIMETYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 

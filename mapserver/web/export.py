@@ -12,7 +12,8 @@ import brotli
 from flask import Flask
 
 from ..bands import DEFAULT_K
-from .links import Links, geometry_path, values_path
+from .links import Links, geometry_path, history_path, values_path
+from .options import Presentation
 from .render import render_embed, render_map_page
 from .state import MapQuery, MapState
 
@@ -80,6 +81,10 @@ def export_site(app: Flask, directory: Path, weeks: int) -> ExportReport:
                     values_path(current.data_version, region.slug, week, "dashboard", DEFAULT_K),
                     json.dumps(values, ensure_ascii=False, separators=(",", ":")),
                 )
+                writer.write(
+                    history_path(current.data_version, region.slug, week),
+                    json.dumps(current.history(region, week), separators=(",", ":")),
+                )
                 folders = [(f"{week:%Y-%m-%d}/", 3)]
                 if week == latest:
                     folders.append(("", 2))
@@ -88,7 +93,7 @@ def export_site(app: Flask, directory: Path, weeks: int) -> ExportReport:
                     embed_src = links.page("embed", region.slug, week)
                     writer.write(
                         f"embed/{region.slug}/{folder}index.html",
-                        render_embed(current, query, links),
+                        render_embed(current, query, links, Presentation()),
                     )
                     writer.write(
                         f"map/{region.slug}/{folder}index.html",

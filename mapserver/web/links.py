@@ -13,10 +13,20 @@ from urllib.parse import urlencode
 import pandas as pd
 
 
-def values_path(data_version: str, region: str, week: pd.Timestamp, scheme: str, k: int) -> str:
-    """values/<data version>/<region>/<week>.json (or …/<week>/<scheme>-<k>.json)."""
-    stem = f"values/{data_version}/{region}/{week:%Y-%m-%d}"
+def values_path(data_version: str, region: str, week, scheme: str, k: int) -> str:
+    """values/<data version>/<region>/<week>.json (or …/<week>/<scheme>-<k>.json).
+
+    `week` may be the text "{week}", which makes a template for the browser to fill.
+    """
+    day = week if isinstance(week, str) else f"{week:%Y-%m-%d}"
+    stem = f"values/{data_version}/{region}/{day}"
     return f"{stem}.json" if scheme == "dashboard" else f"{stem}/{scheme}-{k}.json"
+
+
+def history_path(data_version: str, region: str, week) -> str:
+    """values/<data version>/<region>/<week>/history.json: 12 weeks of rates."""
+    day = week if isinstance(week, str) else f"{week:%Y-%m-%d}"
+    return f"values/{data_version}/{region}/{day}/history.json"
 
 
 def geometry_path(geometry_version: str, region: str) -> str:
@@ -43,8 +53,9 @@ class Links:
         week: pd.Timestamp | None = None,
         scheme: str = "dashboard",
         k: int = 5,
+        extra: dict | None = None,
     ) -> str:
-        """A map or embed page for a region and week."""
+        """A map or embed page for a region and week (`extra`: presentation options)."""
         if self.static:
             if week is None or week == self.default_week:
                 return f"{self.root}{kind}/{region}/"
@@ -54,6 +65,7 @@ class Links:
             params["week"] = f"{week:%Y-%m-%d}"
         if scheme != "dashboard":
             params.update(scheme=scheme, k=k)
+        params.update(extra or {})
         query = f"?{urlencode(params)}" if params else ""
         return f"{self.root}{kind}/{region}{query}"
 

@@ -8,6 +8,7 @@ from flask import Blueprint, request
 
 from .cache import make_entry, respond
 from .links import Links
+from .options import parse_presentation
 from .render import render_embed, render_map_page
 from .state import parse_query, state
 
@@ -18,20 +19,26 @@ LIVE = Links()
 def _map_page(region: str):
     current = state()
     query = parse_query(region, request.args)
+    options = parse_presentation(request.args, query.region)
+    slug, week, scheme, k = query.region.slug, query.week, query.scheme, query.k
     # The embed code names this server, so the host is part of the cache key.
-    embed_src = request.host_url.rstrip("/") + LIVE.page(
-        "embed", query.region.slug, query.week, query.scheme, query.k
-    )
-    key = ("map", request.path == "/", query, embed_src, current.data_version)
-
     host = request.host_url.rstrip("/")
-    page_url = host + LIVE.page("map", query.region.slug, query.week, query.scheme, query.k)
-    image_url = host + LIVE.image(query.region.slug, query.week, query.scheme, query.k)
-    oembed_url = "/oembed?" + urlencode({"url": page_url, "format": "json"})
+    embed_src = host + LIVE.page("embed", slug, week, scheme, k, options.params())
+    page_url = host + LIVE.page("map", slug, week, scheme, k)
+    image_url = host + LIVE.image(slug, week, scheme, k)
+    key = ("map", request.path == "/", query, options, host, current.data_version)
 
     def build():
         html = render_map_page(
-            current, query, LIVE, embed_src, image_url=image_url, oembed_url=oembed_url
+            current,
+            query,
+            LIVE,
+            embed_src,
+            image_url=image_url,
+            oembed_url="/oembed?" + urlencode({"url": page_url, "format": "json"}),
+            presentation=options,
+            loader_url=host + "/embed.js",
+            page_url=page_url,
         )
         return make_entry(html, "text/html", current.last_modified)
 
@@ -55,9 +62,12 @@ def embed(region: str):
     """The map alone, made to fill an iframe."""
     current = state()
     query = parse_query(region, request.args)
-    key = ("embed", query, current.data_version)
+    options = parse_presentation(request.args, query.region)
+    key = ("embed", query, options, current.data_version)
 
     def build():
-        return make_entry(render_embed(current, query, LIVE), "text/html", current.last_modified)
+        image = LIVE.image(query.region.slug, query.week, query.scheme, query.k)
+        html = render_embed(current, query, LIVE, options, image)
+        return make_entry(html, "text/html", current.last_modified)
 
     return respond(request, current.cache.get(key, build))

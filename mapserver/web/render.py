@@ -8,7 +8,8 @@ from markupsafe import escape
 from .. import tables
 from ..bands import K_RANGE
 from ..choropleth import ATTRIBUTION, TITLE
-from .links import Links, geometry_path, values_path
+from .links import Links, geometry_path, history_path, values_path
+from .options import Presentation
 from .state import MapQuery, MapState
 
 SCHEME_NAMES = {
@@ -20,19 +21,54 @@ SCHEME_NAMES = {
 EMBED_HEIGHT = 560
 
 
-def embed_code(query: MapQuery, src: str) -> str:
-    """The <iframe> a newsroom pastes into an article."""
+def embed_code(query: MapQuery, src: str, loader: str | None = None) -> str:
+    """The <iframe> a newsroom pastes into an article, with the resizing loader if known."""
     label = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
-    return (
+    code = (
         f'<iframe title="{escape(label)}" src="{escape(src)}" width="100%" '
         f'height="{EMBED_HEIGHT}" loading="lazy" style="border:0"></iframe>'
     )
+    if loader:
+        code += f'\n<script async src="{escape(loader)}"></script>'
+    return code
 
 
-def _figure_context(current: MapState, query: MapQuery, links: Links) -> dict:
+def fallback_code(query: MapQuery, page_url: str, image_url: str) -> str:
+    """For AMP pages: a resizable amp-iframe with the static image as its placeholder."""
+    label = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
+    src = page_url.replace("/map/", "/embed/", 1)
+    return (
+        f'<amp-iframe title="{escape(label)}" src="{escape(src)}" width="600" '
+        f'height="{EMBED_HEIGHT}" layout="responsive" resizable '
+        f'sandbox="allow-scripts allow-same-origin allow-popups" frameborder="0">\n'
+        f'  <button overflow type="button">Show the whole map</button>\n'
+        f'  <amp-img placeholder layout="fill" src="{escape(image_url)}" '
+        f'alt="{escape(label)}"></amp-img>\n</amp-iframe>'
+    )
+
+
+def _figure_context(
+    current: MapState,
+    query: MapQuery,
+    links: Links,
+    presentation: Presentation | None,
+    image_url: str | None,
+) -> dict:
     region = query.region.slug
-    values = values_path(current.data_version, region, query.week, query.scheme, query.k)
+    version = current.data_version
+    values = values_path(version, region, query.week, query.scheme, query.k)
+    dataset = current.dataset
+    figures = dataset.region_figures(query.region, query.week)
     return {
+        "presentation": presentation,
+        "image_url": image_url,
+        "description": describe(dataset, query, figures),
+        "values_template": links.resource(
+            values_path(version, region, "{week}", query.scheme, query.k)
+        ),
+        "history_template": links.resource(history_path(version, region, "{week}")),
+        "first_week": f"{dataset.first_week:%Y-%m-%d}",
+        "last_week": f"{dataset.last_week:%Y-%m-%d}",
         "links": links,
         "bundles": current.bundles,
         "query": query,
@@ -47,13 +83,18 @@ def _figure_context(current: MapState, query: MapQuery, links: Links) -> dict:
     }
 
 
-def render_embed(current: MapState, query: MapQuery, links: Links) -> str:
+def render_embed(
+    current: MapState,
+    query: MapQuery,
+    links: Links,
+    presentation: Presentation | None = None,
+    image_url: str | None = None,
+) -> str:
     """The map alone, made to fill an iframe."""
     slug = query.region.slug
     full_url = links.page("map", slug, query.week, query.scheme, query.k)
-    return render_template(
-        "embed.html", **_figure_context(current, query, links), full_url=full_url
-    )
+    context = _figure_context(current, query, links, presentation, image_url)
+    return render_template("embed.html", **context, full_url=full_url)
 
 
 def describe(dataset, query: MapQuery, figures) -> str:
@@ -77,6 +118,9 @@ def render_map_page(
     weeks: list | None = None,
     image_url: str | None = None,
     oembed_url: str | None = None,
+    presentation: Presentation | None = None,
+    loader_url: str | None = None,
+    page_url: str | None = None,
 ) -> str:
     """The full page: map, pickers, league table, total and embed code."""
     dataset = current.dataset
@@ -92,17 +136,17 @@ def render_map_page(
     ]
     return render_template(
         "map.html",
-        **_figure_context(current, query, links),
+        **_figure_context(current, query, links, presentation, None),
         regions=regions,
         weeks=weeks,
         schemes=SCHEME_NAMES,
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
         league=tables.display_rows(tables.league_table(figures)),
         total=dataset.region_total(query.region, query.week),
-        embed_code=embed_code(query, embed_src),
+        embed_code=embed_code(query, embed_src, loader_url),
+        fallback_code=fallback_code(query, page_url, image_url) if page_url and image_url else None,
         embed_src=embed_src,
         csv_url=links.csv(slug, query.week),
-        description=describe(dataset, query, figures),
-        image_url=image_url,
+        og_image=image_url,
         oembed_url=oembed_url,
     )

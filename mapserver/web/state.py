@@ -69,6 +69,20 @@ class MapState:
         ]
         return geometry.topology_bytes(subset)
 
+    def history(self, region: Region, week: pd.Timestamp, weeks: int = 12) -> dict:
+        """Each district's rate for the `weeks` weeks ending with `week`, for sparklines."""
+        dataset = self.dataset
+        ends = [week - pd.Timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
+        ends = [end for end in ends if end >= dataset.first_week]
+        series = dataset.lookup.loc[list(region.districts), "series"]
+        sums = dataset.sums.reindex(index=ends, columns=series.unique())
+        rates = sums / dataset.population.reindex(sums.columns).to_numpy() * 100_000
+        rounded = rates.round(1).astype(object).where(rates.notna(), None)
+        return {
+            "weeks": [f"{end:%Y-%m-%d}" for end in ends],
+            "rates": {code: list(rounded[series[code]]) for code in region.districts},
+        }
+
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
         dataset = self.dataset

@@ -1,21 +1,22 @@
-/* Draws a region's choropleth: geometry (TopoJSON, cached for a year) plus the week's
-   values (colours, legend, popup text). Every string from the data goes in as text,
-   never as HTML. */
+/* mapserver: draws a region's choropleth from its geometry (TopoJSON, cached for a
+   year) and one week's values, and gives it keyboard access, highlights, a table view
+   and a week stepper. Text comes from format.js; embedding from frame.js. */
 (function () {
   "use strict";
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var MS = (window.Mapserver = window.Mapserver || {});
+  var F = MS.format;
+  var el = F.el;
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(url + ": HTTP " + response.status);
       return response.json();
     });
+  }
+
+  function css(name, fallback) {
+    var value = getComputedStyle(document.body).getPropertyValue(name).trim();
+    return value || fallback;
   }
 
   function drawLegend(container, legend) {
@@ -34,131 +35,190 @@
     container.appendChild(list);
   }
 
-  // Figures arrive as arrays in the order of values.fields; sentences are made here.
-  function readAreas(values) {
-    var areas = {};
-    var at = {};
-    values.fields.forEach(function (name, i) { at[name] = i; });
-    Object.keys(values.areas).forEach(function (code) {
-      var row = values.areas[code];
-      var area = {};
-      Object.keys(at).forEach(function (name) { area[name] = row[at[name]]; });
-      area.code = code;
-      area.colour = area.band === null ? values.no_data_colour : values.colours[area.band];
-      area.country = values.countries[area.country];
-      area.note = values.notes[code] || null;
-      areas[code] = area;
+  function MapView(container, topology, values) {
+    this.container = container;
+    this.values = values;
+    this.areas = F.readAreas(values);
+    this.history = {};
+    this.shapes = {};
+    var data = container.dataset;
+    this.highlight = data.highlight ? data.highlight.split(",") : [];
+    this.features = topojson.feature(topology, topology.objects.areas).features;
+    // Alphabetical drawing order gives the same order to Tab.
+    var areas = this.areas;
+    this.features.sort(function (a, b) {
+      var x = areas[a.id], y = areas[b.id];
+      if (!x || !y) return x ? 1 : y ? -1 : 0;
+      return x.name.localeCompare(y.name, "en-GB");
     });
-    return areas;
+    this.build();
   }
 
-  var number1 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  var whole = new Intl.NumberFormat("en-GB");
-
-  function ordinal(n) {
-    var tens = n % 100, units = n % 10;
-    if (tens >= 10 && tens <= 20) return n + "th";
-    return n + (units === 1 ? "st" : units === 2 ? "nd" : units === 3 ? "rd" : "th");
-  }
-
-  function changeText(area) {
-    if (area.previous_rate === null) return ["unknown", "No comparison with the previous 7 days"];
-    var before = " from " + number1.format(area.previous_rate) + " the week before";
-    if (area.change_pct === null) {
-      return area.rate > 0 ? ["up", "Up" + before] : ["same", "No change" + before];
-    }
-    if (area.change_pct > 0) return ["up", "\u25B2 " + number1.format(area.change_pct) + "%" + before];
-    if (area.change_pct < 0) return ["down", "\u25BC " + number1.format(-area.change_pct) + "%" + before];
-    return ["same", "No change" + before];
-  }
-
-  function popupContent(area, weekText) {
-    var box = el("div", "popup");
-    box.appendChild(el("h3", "popup-name", area.name));
-    if (area.rate !== null) {
-      var rate = el("p", "popup-rate");
-      rate.appendChild(el("strong", "popup-rate-value", number1.format(area.rate)));
-      rate.appendChild(document.createTextNode(" per 100,000"));
-      box.appendChild(rate);
-      var cases = whole.format(area.cases) + (area.cases === 1 ? " case" : " cases");
-      box.appendChild(el("p", "popup-cases", cases + " in the " + weekText));
-      var change = changeText(area);
-      box.appendChild(el("p", "popup-change popup-change-" + change[0], change[1]));
-      box.appendChild(el("p", "popup-rank", ordinal(area.rank) + " of " + area.rank_of + " in " + area.country));
-    } else {
-      box.appendChild(el("p", "popup-missing", "No complete figures for the " + weekText + ": " +
-        area.days_known + " of 7 days reported"));
-    }
-    if (area.note) box.appendChild(el("p", "popup-note", area.note));
-    return box;
-  }
-
-  function tooltipContent(area) {
-    var box = el("div", "tip");
-    box.appendChild(el("strong", null, area.name));
-    box.appendChild(el("span", null, area.rate === null ? "No data" : number1.format(area.rate)));
-    return box;
-  }
-
-  function draw(container, topology, values) {
-    var areas = readAreas(values);
-    var features = topojson.feature(topology, topology.objects.areas);
-    var map = L.map(container, {
+  MapView.prototype.build = function () {
+    var self = this, container = this.container, data = container.dataset;
+    var touch = L.Browser.touch && (L.Browser.mobile || window.matchMedia("(pointer: coarse)").matches);
+    var map = (this.map = L.map(container, {
       attributionControl: false,
       zoomSnap: 0.25,
       zoomControl: true,
+      scrollWheelZoom: true,
       renderer: L.svg({ padding: 0.5 })
-    });
-    if (container.dataset.tiles) {
+    }));
+    map.createPane("outline").style.zIndex = 450;
+    map.getPane("outline").style.pointerEvents = "none";
+    if (data.tiles) {
       // Optional basemap (MAPSERVER_TILES): off by default, as it loads from another host.
-      map.attributionControl = L.control.attribution({ prefix: false }).addTo(map);
-      L.tileLayer(container.dataset.tiles, { attribution: container.dataset.tilesAttribution || "" }).addTo(map);
+      L.control.attribution({ prefix: false }).addTo(map);
+      L.tileLayer(data.tiles, { attribution: data.tilesAttribution || "" }).addTo(map);
     }
-    var inRegion = function (feature) { return areas.hasOwnProperty(feature.id); };
+    var inRegion = function (feature) { return self.areas.hasOwnProperty(feature.id); };
+    var edge = css("--map-edge", "#ffffff");
     // Neighbouring areas outside the region: drawn faint for context, not interactive.
-    L.geoJSON(features, {
+    L.geoJSON({ type: "FeatureCollection", features: this.features }, {
       filter: function (feature) { return !inRegion(feature); },
       interactive: false,
-      style: { weight: 0.6, color: "#ffffff", fillColor: "#ececec", fillOpacity: 1, className: "context" }
+      style: { weight: 0.6, color: edge, fillColor: css("--map-context", "#ececec"), fillOpacity: 1, className: "context" }
     }).addTo(map);
-    var base = { weight: 0.6, color: "#ffffff", opacity: 1, fillOpacity: 1 };
-    if (container.dataset.tiles) base.fillOpacity = 0.75;
-    var layer = L.geoJSON(features, {
+    this.base = { weight: 0.6, color: edge, opacity: 1, fillOpacity: data.tiles ? 0.75 : 1 };
+    var layer = (this.layer = L.geoJSON({ type: "FeatureCollection", features: this.features }, {
       filter: inRegion,
-      style: function (feature) {
-        return L.extend({}, base, {
-          fillColor: areas[feature.id].colour,
-          className: "area area-" + feature.id
-        });
-      },
-      onEachFeature: function (feature, shape) {
-        var area = areas[feature.id];
-        shape.bindTooltip(tooltipContent(area), { sticky: true, direction: "top", className: "area-tip" });
-        shape.bindPopup(function () { return popupContent(area, values.week_text); }, { maxWidth: 260, autoPanPaddingTopLeft: [52, 12], autoPanPaddingBottomRight: [12, 12] });
-        // On touch screens a tap would show both; the popup says more.
-        shape.on("popupopen", function () { shape.closeTooltip(); });
-        shape.on("mouseover", function () { shape.setStyle({ weight: 2, color: "#111111" }); shape.bringToFront(); });
-        shape.on("mouseout", function () { layer.resetStyle(shape); });
-      }
-    }).addTo(map);
-    var bounds = layer.getBounds();
+      style: function (feature) { return self.style(feature.id); },
+      onEachFeature: function (feature, shape) { self.bind(feature.id, shape); }
+    }).addTo(map));
+    var bounds = (this.bounds = layer.getBounds());
     map.fitBounds(bounds, { padding: [6, 6] });
-    // Paths exist only once the map has a view.
-    layer.eachLayer(function (shape) {
-      var node = shape.getElement();
-      if (node) node.setAttribute("data-code", shape.feature.id);
-    });
     var fit = map.getZoom();
     map.setMinZoom(Math.max(fit - 1, 0));
     // The boundaries are generalised to about 500 m and simplified for zoom 10-11
     // (mapserver/geometry.py): closer than zoom 11 would only show their corners.
     map.setMaxZoom(Math.max(Math.min(fit + 4, 11), fit + 1));
     map.setMaxBounds(bounds.pad(0.6));
-    window.addEventListener("resize", function () { map.invalidateSize(); });
-    container.setAttribute("data-ready", "true");
-    container.dispatchEvent(new CustomEvent("mapready", { bubbles: true }));
-    return map;
-  }
+    // Paths exist only once the map has a view.
+    layer.eachLayer(function (shape) { self.decorate(shape); });
+    this.highlight.forEach(function (code) { self.outline(code, "highlight"); });
+    if (data.focus && this.shapes[data.focus]) {
+      map.fitBounds(this.shapes[data.focus].getBounds(), { padding: [30, 30], maxZoom: map.getMaxZoom() });
+    }
+    if (this.highlight.length && this.shapes[this.highlight[0]]) {
+      this.shapes[this.highlight[0]].openPopup();
+    }
+    MS.gestures && MS.gestures(map, container, touch);
+  };
+
+  MapView.prototype.style = function (code) {
+    return L.extend({}, this.base, { fillColor: this.areas[code].colour, className: "area area-" + code });
+  };
+
+  MapView.prototype.bind = function (code, shape) {
+    var self = this;
+    this.shapes[code] = shape;
+    shape.bindTooltip(function () { return F.tooltipContent(self.areas[code]); },
+      { sticky: true, direction: "top", className: "area-tip" });
+    shape.bindPopup(function () { return self.popup(code); },
+      { maxWidth: 260, autoPanPaddingTopLeft: [52, 12], autoPanPaddingBottomRight: [12, 12] });
+    // On touch screens a tap would show both; the popup says more.
+    shape.on("popupopen", function () { shape.closeTooltip(); self.trend(code); });
+    shape.on("mouseover", function () { self.outline(code, "hover"); });
+    shape.on("mouseout", function () { self.clearOutline("hover"); });
+  };
+
+  // Accessible name, keyboard focus, and the code for tests and scripts.
+  MapView.prototype.decorate = function (shape) {
+    var self = this, code = shape.feature.id, node = shape.getElement();
+    if (!node) return;
+    node.setAttribute("data-code", code);
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", F.label(this.areas[code]));
+    node.addEventListener("focus", function () { self.outline(code, "focus"); });
+    node.addEventListener("blur", function () { self.clearOutline("focus"); });
+    node.addEventListener("keydown", function (event) { self.key(event, code); });
+  };
+
+  MapView.prototype.key = function (event, code) {
+    var shape = this.shapes[code];
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      shape.closeTooltip();
+      shape.openPopup();
+    } else if (event.key === "Escape") {
+      shape.closePopup();
+      shape.getElement().focus();
+    } else if (/^Arrow/.test(event.key)) {
+      event.preventDefault();
+      var order = this.features.filter(function (f) { return this.shapes[f.id]; }, this)
+        .map(function (f) { return f.id; });
+      var step = event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1;
+      var next = order[(order.indexOf(code) + step + order.length) % order.length];
+      this.shapes[code].closePopup();
+      this.shapes[next].getElement().focus();
+    }
+  };
+
+  // Outlines sit in a pane above the areas, so a neighbour never covers them and the
+  // drawing order (the Tab order) never changes.
+  MapView.prototype.outline = function (code, kind) {
+    if (kind !== "highlight") this.clearOutline(kind);
+    var line = L.geoJSON(this.shapes[code].feature, {
+      pane: "outline",
+      interactive: false,
+      style: { fill: false, weight: kind === "highlight" ? 3 : 2.2, color: css("--map-outline", "#111111"),
+               className: "outline outline-" + kind }
+    }).addTo(this.map);
+    this.outlines = this.outlines || {};
+    if (kind === "highlight") (this.outlines.highlight = this.outlines.highlight || []).push(line);
+    else this.outlines[kind] = line;
+  };
+
+  MapView.prototype.clearOutline = function (kind) {
+    if (this.outlines && this.outlines[kind]) {
+      this.map.removeLayer(this.outlines[kind]);
+      this.outlines[kind] = null;
+    }
+  };
+
+  MapView.prototype.popup = function (code) {
+    var box = F.popupContent(this.areas[code], this.values.week_text);
+    box.setAttribute("aria-live", "polite");
+    return box;
+  };
+
+  // The 12-week sparkline, fetched once per week when a popup first opens.
+  MapView.prototype.trend = function (code) {
+    var self = this, template = this.container.dataset.historyTemplate;
+    if (!template) return;
+    var week = this.values.week;
+    if (!this.history[week]) this.history[week] = getJSON(template.replace("{week}", week));
+    this.history[week].then(function (history) {
+      var slot = document.querySelector(".leaflet-popup .popup-trend");
+      var rates = history.rates[code];
+      if (!slot || !rates || self.values.week !== week) return;
+      var line = F.sparkline(rates, self.values.week_text);
+      if (line) {
+        slot.textContent = "";
+        slot.appendChild(el("span", "popup-trend-label", "Last " + rates.length + " weeks"));
+        slot.appendChild(line);
+      }
+    }).catch(function () {});
+  };
+
+  // A new week: recolour the same shapes; the geometry is not loaded again.
+  MapView.prototype.update = function (values) {
+    var self = this;
+    this.values = values;
+    this.areas = F.readAreas(values);
+    this.map.closePopup();
+    Object.keys(this.shapes).forEach(function (code) {
+      var shape = self.shapes[code];
+      shape.setStyle(self.style(code));
+      var node = shape.getElement();
+      if (node) node.setAttribute("aria-label", F.label(self.areas[code]));
+    });
+    drawLegend(document.getElementById("legend"), values.legend);
+    document.querySelectorAll("[data-week-text]").forEach(function (node) { node.textContent = values.week_text; });
+    MS.refreshTable && MS.refreshTable(this);
+    this.container.setAttribute("data-week", values.week);
+  };
 
   function showError(container, error) {
     container.textContent = "";
@@ -172,11 +232,17 @@
     Promise.all([getJSON(container.dataset.geometry), getJSON(container.dataset.values)])
       .then(function (loaded) {
         drawLegend(document.getElementById("legend"), loaded[1].legend);
-        draw(container, loaded[0], loaded[1]);
+        var view = new MapView(container, loaded[0], loaded[1]);
+        MS.view = view;
+        container.setAttribute("data-week", loaded[1].week);
+        container.setAttribute("data-ready", "true");
+        (MS.onReady || []).forEach(function (callback) { callback(view); });
+        MS.getJSON = getJSON;
       })
       .catch(function (error) { showError(container, error); });
   }
 
+  MS.getJSON = getJSON;
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -1,0 +1,174 @@
+/* mapserver: the words and small graphics of a map's popups, tooltips and table.
+   Everything from the data goes into the page as text nodes, never as HTML. */
+(function () {
+  "use strict";
+  var MS = (window.Mapserver = window.Mapserver || {});
+  var SVG = "http://www.w3.org/2000/svg";
+  var number1 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var whole = new Intl.NumberFormat("en-GB");
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function ordinal(n) {
+    var tens = n % 100, units = n % 10;
+    if (tens >= 10 && tens <= 20) return n + "th";
+    return n + (units === 1 ? "st" : units === 2 ? "nd" : units === 3 ? "rd" : "th");
+  }
+
+  // Figures arrive as arrays in the order of values.fields.
+  function readAreas(values) {
+    var areas = {};
+    var at = {};
+    values.fields.forEach(function (name, i) { at[name] = i; });
+    Object.keys(values.areas).forEach(function (code) {
+      var row = values.areas[code];
+      var area = { code: code };
+      Object.keys(at).forEach(function (name) { area[name] = row[at[name]]; });
+      area.colour = area.band === null ? values.no_data_colour : values.colours[area.band];
+      area.country = values.countries[area.country];
+      area.note = values.notes[code] || null;
+      areas[code] = area;
+    });
+    return areas;
+  }
+
+  function rateText(area) {
+    return area.rate === null ? "no data" : number1.format(area.rate);
+  }
+
+  function changeText(area) {
+    if (area.previous_rate === null) return ["unknown", "No comparison with the previous 7 days"];
+    var before = " from " + number1.format(area.previous_rate) + " the week before";
+    if (area.change_pct === null) {
+      return area.rate > 0 ? ["up", "Up" + before] : ["same", "No change" + before];
+    }
+    if (area.change_pct > 0) return ["up", "\u25B2 " + number1.format(area.change_pct) + "%" + before];
+    if (area.change_pct < 0) return ["down", "\u25BC " + number1.format(-area.change_pct) + "%" + before];
+    return ["same", "No change" + before];
+  }
+
+  function rankText(area) {
+    return ordinal(area.rank) + " of " + area.rank_of + " in " + area.country;
+  }
+
+  function label(area) {
+    return area.name + ": " + (area.rate === null ? "no data" : rateText(area) + " per 100,000");
+  }
+
+  function sparkline(rates, weekText) {
+    var known = rates.filter(function (r) { return r !== null; });
+    if (known.length < 2) return null;
+    var width = 150, height = 34, pad = 3;
+    var top = Math.max.apply(null, known) || 1;
+    var step = (width - 2 * pad) / (rates.length - 1);
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "sparkline");
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    svg.setAttribute("width", String(width));
+    svg.setAttribute("height", String(height));
+    svg.setAttribute("role", "img");
+    var first = known[0], last = known[known.length - 1];
+    svg.setAttribute("aria-label", "Rate over the " + rates.length + " weeks to " +
+      weekText.replace(/^7 days to /, "") + ": from " + number1.format(first) + " to " + number1.format(last));
+    var path = "", lastPoint = null;
+    rates.forEach(function (rate, i) {
+      if (rate === null) { lastPoint = null; return; }
+      var x = pad + i * step, y = height - pad - (rate / top) * (height - 2 * pad);
+      path += (lastPoint ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
+      lastPoint = [x, y];
+    });
+    var line = document.createElementNS(SVG, "path");
+    line.setAttribute("d", path);
+    line.setAttribute("class", "sparkline-line");
+    svg.appendChild(line);
+    if (lastPoint && rates[rates.length - 1] !== null) {
+      var dot = document.createElementNS(SVG, "circle");
+      dot.setAttribute("cx", lastPoint[0].toFixed(1));
+      dot.setAttribute("cy", lastPoint[1].toFixed(1));
+      dot.setAttribute("r", "2.5");
+      dot.setAttribute("class", "sparkline-dot");
+      svg.appendChild(dot);
+    }
+    return svg;
+  }
+
+  function popupContent(area, weekText) {
+    var box = el("div", "popup");
+    box.appendChild(el("h3", "popup-name", area.name));
+    if (area.rate !== null) {
+      var rate = el("p", "popup-rate");
+      rate.appendChild(el("strong", "popup-rate-value", rateText(area)));
+      rate.appendChild(document.createTextNode(" per 100,000"));
+      box.appendChild(rate);
+      var cases = whole.format(area.cases) + (area.cases === 1 ? " case" : " cases");
+      box.appendChild(el("p", "popup-cases", cases + " in the " + weekText));
+      var change = changeText(area);
+      box.appendChild(el("p", "popup-change popup-change-" + change[0], change[1]));
+      box.appendChild(el("p", "popup-rank", rankText(area)));
+    } else {
+      box.appendChild(el("p", "popup-missing", "No complete figures for the " + weekText + ": " +
+        area.days_known + " of 7 days reported"));
+    }
+    if (area.note) box.appendChild(el("p", "popup-note", area.note));
+    box.appendChild(el("div", "popup-trend"));
+    return box;
+  }
+
+  function tooltipContent(area) {
+    var box = el("div", "tip");
+    box.appendChild(el("strong", null, area.name));
+    box.appendChild(el("span", null, area.rate === null ? "No data" : rateText(area)));
+    return box;
+  }
+
+  function figuresTable(areas, caption) {
+    var rows = Object.keys(areas).map(function (code) { return areas[code]; });
+    rows.sort(function (a, b) {
+      if (a.rate === null && b.rate === null) return a.name.localeCompare(b.name, "en-GB");
+      if (a.rate === null) return 1;
+      if (b.rate === null) return -1;
+      return b.rate - a.rate || a.name.localeCompare(b.name, "en-GB");
+    });
+    var table = el("table", "figures");
+    table.appendChild(el("caption", null, caption));
+    var head = el("tr");
+    ["Area", "Rate per 100,000", "Cases", "Change", "Rank"].forEach(function (title, i) {
+      var th = el("th", i ? "num" : null, title);
+      th.setAttribute("scope", "col");
+      head.appendChild(th);
+    });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = el("tbody");
+    rows.forEach(function (area) {
+      var tr = el("tr");
+      tr.setAttribute("data-code", area.code);
+      var name = el("th", null, area.name);
+      name.setAttribute("scope", "row");
+      tr.appendChild(name);
+      tr.appendChild(el("td", "num", rateText(area)));
+      tr.appendChild(el("td", "num", area.cases === null ? "\u2013" : whole.format(area.cases)));
+      tr.appendChild(el("td", "num", area.change_pct === null ? "\u2013" :
+        (area.change_pct > 0 ? "+" : "") + number1.format(area.change_pct) + "%"));
+      tr.appendChild(el("td", "num", area.rank === null ? "\u2013" : area.rank + " of " + area.rank_of));
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    return table;
+  }
+
+  MS.format = {
+    el: el,
+    readAreas: readAreas,
+    popupContent: popupContent,
+    tooltipContent: tooltipContent,
+    sparkline: sparkline,
+    figuresTable: figuresTable,
+    label: label,
+    ordinal: ordinal
+  };
+})();
