@@ -6,6 +6,7 @@ from flask import Flask
 
 from ..config import PROJECT_ROOT, load_settings
 from . import api, errors, oembed, pages
+from .images import blueprint as images_blueprint
 from .state import MapState
 
 
@@ -26,5 +27,6 @@ def build_app(config: dict | None = None) -> Flask:
     for module in (pages, api):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(oembed.blueprint)
+    app.register_blueprint(images_blueprint)
     errors.init_app(app)
     return app
