@@ -81,13 +81,13 @@ def wait_for(url: str, process, timeout: float, interval: float = 0.05, log=None
         if http_get(url, timeout=1.0)[0] == 200:
             return time.perf_counter() - began
         if process.poll() is not None:
-            raise RuntimeError(f"{url}: server exited with {process.returncode}{_tail(log)}")
+            raise RuntimeError(f"{url}: server exited with {process.returncode}{tail(log)}")
         if time.perf_counter() - began > timeout:
-            raise RuntimeError(f"{url}: no 200 within {timeout:.0f} s{_tail(log)}")
+            raise RuntimeError(f"{url}: no 200 within {timeout:.0f} s{tail(log)}")
         time.sleep(interval)
 
 
-def _tail(log) -> str:
+def tail(log) -> str:
     """The end of a log file, for error messages."""
     if log is None:
         return ""
@@ -174,3 +174,66 @@ def machine() -> dict:
         "uncommitted_changes": git_dirty(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
     }
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is pid."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def established_inodes(port: int) -> set[str]:
+    """Socket inodes of established TCP connections whose local port is port."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid: int) -> set[str]:
+    """Inodes of the sockets a process has open."""
+    found = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return found
+    for fd in fds:
+        with suppress(OSError):
+            link = os.readlink(fd)
+            if link.startswith("socket:["):
+                found.add(link[8:-1])
+    return found
+
+
+def connections_by_child(pid: int, port: int) -> list[int]:
+    """How many established connections on port each child of pid holds, largest first."""
+    inodes = established_inodes(port)
+    return sorted((len(socket_inodes(child) & inodes) for child in children(pid)), reverse=True)
+
+
+def cpu_times() -> tuple[int, int]:
+    """(idle, total) jiffies of all CPUs from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields)
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Share of CPU time not idle over the next few seconds: is anything else running?"""
+    idle, total = cpu_times()
+    time.sleep(seconds)
+    idle_after, total_after = cpu_times()
+    return 1 - (idle_after - idle) / max(total_after - total, 1)
