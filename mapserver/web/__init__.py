@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import PROJECT_ROOT, load_settings
-from . import api, errors, oembed, pages
+from . import api, embedding, errors, oembed, pages
 from .images import blueprint as images_blueprint
 from .state import MapState
 
@@ -28,5 +28,7 @@ def build_app(config: dict | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     app.register_blueprint(oembed.blueprint)
     app.register_blueprint(images_blueprint)
+    app.register_blueprint(embedding.blueprint)
+    embedding.init_app(app)
     errors.init_app(app)
     return app

@@ -52,10 +52,15 @@
       view.container.addEventListener(name, function () { moved = true; }, { passive: true });
     });
     var lastWidth = 0;
+    var size = view.map.getSize();
     var refit = function () {
-      view.map.invalidateSize();
-      // Until the reader moves the map, keep the whole region in view.
-      if (!moved) view.map.fitBounds(view.bounds, { padding: [6, 6], animate: false });
+      var now = view.map.invalidateSize().getSize();
+      // Until the reader moves the map, keep the whole region in view when the frame
+      // changes size (the host page resizing the iframe, a phone turning).
+      if (!moved && !now.equals(size)) {
+        view.map.fitBounds(view.bounds, { padding: [6, 6], animate: false });
+      }
+      size = now;
       reportHeight(view, false);
     };
     new ResizeObserver(function () {

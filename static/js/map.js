@@ -177,10 +177,15 @@
     }
   };
 
+  // One node per area and week, so that re-measuring a popup keeps its sparkline.
   MapView.prototype.popup = function (code) {
-    var box = F.popupContent(this.areas[code], this.values.week_text);
-    box.setAttribute("aria-live", "polite");
-    return box;
+    this.popups = this.popups || {};
+    if (!this.popups[code]) {
+      var box = F.popupContent(this.areas[code], this.values.week_text);
+      box.setAttribute("aria-live", "polite");
+      this.popups[code] = box;
+    }
+    return this.popups[code];
   };
 
   // The 12-week sparkline, fetched once per week when a popup first opens.
@@ -190,14 +195,17 @@
     var week = this.values.week;
     if (!this.history[week]) this.history[week] = getJSON(template.replace("{week}", week));
     this.history[week].then(function (history) {
-      var slot = document.querySelector(".leaflet-popup .popup-trend");
+      var slot = self.popup(code).querySelector(".popup-trend");
       var rates = history.rates[code];
-      if (!slot || !rates || self.values.week !== week) return;
+      if (!slot || !rates || self.values.week !== week || slot.firstChild) return;
       var line = F.sparkline(rates, self.values.week_text);
       if (line) {
         slot.textContent = "";
         slot.appendChild(el("span", "popup-trend-label", "Last " + rates.length + " weeks"));
         slot.appendChild(line);
+        // Re-measure, so the popup pans into view with its new height.
+        var popup = self.shapes[code].getPopup();
+        if (popup && popup.isOpen()) popup.update();
       }
     }).catch(function () {});
   };
@@ -207,6 +215,7 @@
     var self = this;
     this.values = values;
     this.areas = F.readAreas(values);
+    this.popups = {};
     this.map.closePopup();
     Object.keys(this.shapes).forEach(function (code) {
       var shape = self.shapes[code];
