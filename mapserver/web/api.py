@@ -9,7 +9,7 @@ from flask import Blueprint, abort, jsonify, request
 from .. import tables
 from ..bands import parse_scheme
 from ..errors import BadParameter
-from .cache import IMMUTABLE, make_entry, respond
+from .cache import IMMUTABLE, cached, make_entry
 from .state import parse_query, state
 
 blueprint = Blueprint("api", __name__)
@@ -27,6 +27,7 @@ def _region_key() -> str:
 
 
 @blueprint.get("/api/rates")
+@cached
 def rates_json():
     """The region's areas by rate, as a JSON list of records."""
     current = state()
@@ -38,10 +39,11 @@ def rates_json():
         return make_entry(body, "application/json", current.last_modified)
 
     key = ("rates.json", query.region.slug, query.week, current.data_version)
-    return respond(request, current.cache.get(key, build))
+    return current.cache.get(key, build)
 
 
 @blueprint.get("/api/rates.csv")
+@cached
 def rates_csv():
     """The region's areas by rate, as CSV with the columns of `mapserver rates`."""
     current = state()
@@ -50,13 +52,12 @@ def rates_csv():
     def build():
         figures = current.dataset.region_figures(query.region, query.week)
         body = tables.to_csv(tables.league_table(figures))
-        return make_entry(body, "text/csv", current.last_modified)
+        filename = f"rates-{query.region.slug}-{query.week:%Y-%m-%d}.csv"
+        disposition = (("Content-Disposition", f'inline; filename="{filename}"'),)
+        return make_entry(body, "text/csv", current.last_modified, headers=disposition)
 
     key = ("rates.csv", query.region.slug, query.week, current.data_version)
-    response = respond(request, current.cache.get(key, build))
-    filename = f"rates-{query.region.slug}-{query.week:%Y-%m-%d}.csv"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return current.cache.get(key, build)
 
 
 def _values(version: str, region: str, week: str, scheme: str, k: str | None):
@@ -74,22 +75,25 @@ def _values(version: str, region: str, week: str, scheme: str, k: str | None):
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
     key = ("values", chosen.slug, week_end, scheme, classes, version)
-    return respond(request, current.cache.get(key, build))
+    return current.cache.get(key, build)
 
 
 @blueprint.get("/values/<version>/<region>/<week>.json")
+@cached
 def values(version: str, region: str, week: str):
     """Colours, legend and figures for one region and week, UK dashboard bands."""
     return _values(version, region, week, "dashboard", None)
 
 
 @blueprint.get("/values/<version>/<region>/<week>/<scheme>-<int:k>.json")
+@cached
 def values_scheme(version: str, region: str, week: str, scheme: str, k: int):
     """The same with a data-driven scheme and k classes."""
     return _values(version, region, week, scheme, str(k))
 
 
 @blueprint.get("/values/<version>/<region>/<week>/history.json")
+@cached
 def history(version: str, region: str, week: str):
     """Each district's rate over the 12 weeks to `week`, for the popups' sparklines."""
     current = state()
@@ -103,10 +107,11 @@ def history(version: str, region: str, week: str):
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
     key = ("history", chosen.slug, week_end, version)
-    return respond(request, current.cache.get(key, build))
+    return current.cache.get(key, build)
 
 
 @blueprint.get("/geo/<version>/<region>.topojson")
+@cached
 def geometry(version: str, region: str):
     """The region's simplified boundaries; the URL names the geometry version."""
     current = state()
@@ -118,10 +123,11 @@ def geometry(version: str, region: str):
         body = current.region_geometry(chosen)
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
-    return respond(request, current.cache.get(("geo", chosen.slug, version), build))
+    return current.cache.get(("geo", chosen.slug, version), build)
 
 
 @blueprint.get("/assets/<version>/<name>")
+@cached
 def asset(version: str, name: str):
     """A front-end bundle (script, stylesheet, icon), named by its content hash."""
     bundle = state().bundles.get(name)
@@ -131,7 +137,7 @@ def asset(version: str, name: str):
     def build():
         return make_entry(bundle.body, bundle.mimetype, state().last_modified, IMMUTABLE)
 
-    return respond(request, state().cache.get(("asset", name, version), build))
+    return state().cache.get(("asset", name, version), build)
 
 
 @blueprint.get("/healthz")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import threading
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 
 import brotli
-from flask import Request, Response
+from flask import Request, Response, current_app, request
 
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -29,6 +30,7 @@ class Entry:
     etag: str
     last_modified: str
     cache_control: str
+    headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def size(self) -> int:
@@ -41,6 +43,7 @@ def make_entry(
     mimetype: str,
     last_modified,
     cache_control: str = PAGE_CACHE_CONTROL,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> Entry:
     """Compress a body once (gzip and brotli) and give it a content-derived ETag."""
     data = body.encode("utf-8") if isinstance(body, str) else body
@@ -53,6 +56,7 @@ def make_entry(
         etag=hashlib.sha256(data).hexdigest()[:20],
         last_modified=format_datetime(last_modified, usegmt=True),
         cache_control=cache_control,
+        headers=headers,
     )
 
 
@@ -85,6 +89,7 @@ def respond(request: Request, entry: Entry) -> Response:
         "Cache-Control": entry.cache_control,
         "Last-Modified": entry.last_modified,
         "Vary": "Accept-Encoding",
+        **dict(entry.headers),
     }
     body, coding = entry.body, None
     if entry.br is not None and _accepts(request, "br"):
@@ -101,6 +106,22 @@ def respond(request: Request, entry: Entry) -> Response:
     return response
 
 
+def cached(view: Callable[..., Entry]) -> Callable[..., Response]:
+    """Route decorator: the view builds an Entry; repeats of a request skip the view."""
+
+    @functools.wraps(view)
+    def answer(*args, **kwargs):
+        cache = current_app.extensions["mapserver"].cache
+        raw = (request.path, request.query_string, request.host)
+        entry = cache.for_request(raw)
+        if entry is None:
+            entry = view(*args, **kwargs)
+            cache.remember_request(raw, entry)
+        return respond(request, entry)
+
+    return answer
+
+
 class ResponseCache:
     """A thread-safe LRU of Entries, bounded by count and by bytes."""
 
@@ -112,9 +133,26 @@ class ResponseCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        # Request (path, query, host) -> Entry for requests already answered, so a
+        # repeat skips parsing and validation: the hot path under a traffic spike.
+        self._requests: OrderedDict[tuple, Entry] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def for_request(self, raw: tuple) -> Entry | None:
+        """The entry that answered this exact request before, if it is still cached."""
+        entry = self._requests.get(raw)
+        if entry is not None:
+            self.hits += 1
+        return entry
+
+    def remember_request(self, raw: tuple, entry: Entry) -> None:
+        """Note which entry answers this exact request (bounded like the entries)."""
+        with self._lock:
+            self._requests[raw] = entry
+            while len(self._requests) > self.max_entries:
+                self._requests.popitem(last=False)
 
     def get(self, key: tuple, build: Callable[[], Entry]) -> Entry:
         """The cached entry for key, building it (outside the lock) on a miss."""
@@ -135,4 +173,8 @@ class ResponseCache:
             ):
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= dropped.size
+                # forget the requests it answered, so its bytes can be freed
+                self._requests = OrderedDict(
+                    (raw, kept) for raw, kept in self._requests.items() if kept is not dropped
+                )
         return entry

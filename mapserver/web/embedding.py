@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response
 
-from .cache import make_entry, respond
+from .cache import cached, make_entry
 from .state import state
 
 blueprint = Blueprint("embedding", __name__)
@@ -36,6 +36,7 @@ def content_security_policy(frame_ancestors: str, tiles: str | None) -> str:
 
 
 @blueprint.get("/embed.js")
+@cached
 def loader():
     """A small script for host pages: resizes this server's iframes to fit their content."""
     current = state()
@@ -44,9 +45,7 @@ def loader():
         body = current.bundles["loader.js"].body
         return make_entry(body, "text/javascript", current.last_modified, LOADER_CACHE_CONTROL)
 
-    return respond(
-        request, current.cache.get(("loader", current.bundles["loader.js"].version), build)
-    )
+    return current.cache.get(("loader", current.bundles["loader.js"].version), build)
 
 
 def init_app(app: Flask) -> None:

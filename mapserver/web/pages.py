@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, request
 
-from .cache import make_entry, respond
+from .cache import cached, make_entry
 from .links import Links
 from .options import parse_presentation
 from .render import render_embed, render_map_page
@@ -42,22 +42,25 @@ def _map_page(region: str):
         )
         return make_entry(html, "text/html", current.last_modified)
 
-    return respond(request, current.cache.get(key, build))
+    return current.cache.get(key, build)
 
 
 @blueprint.get("/")
+@cached
 def index():
     """The England map for the default week, with links to every region."""
     return _map_page("england")
 
 
 @blueprint.get("/map/<region>")
+@cached
 def map_page(region: str):
     """The full page: map, pickers, league table, total and embed code."""
     return _map_page(region)
 
 
 @blueprint.get("/embed/<region>")
+@cached
 def embed(region: str):
     """The map alone, made to fill an iframe."""
     current = state()
@@ -70,4 +73,4 @@ def embed(region: str):
         html = render_embed(current, query, LIVE, options, image)
         return make_entry(html, "text/html", current.last_modified)
 
-    return respond(request, current.cache.get(key, build))
+    return current.cache.get(key, build)
