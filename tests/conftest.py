@@ -49,6 +49,28 @@ def real_settings():
 
 
 @pytest.fixture(scope="session")
+def server():
+    """`mapserver serve` on the real data, in a subprocess, for the browser tests."""
+    from .browser import running_server
+
+    with running_server({"MAPSERVER_DATA_DIR": str(SHARED_DATA)}) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, launched once through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
 def real(real_settings):
     """The real dataset, loaded once per test session."""
     return load_dataset(real_settings)

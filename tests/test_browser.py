@@ -7,30 +7,15 @@ import shutil
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, PageWatch, running_server
-from .conftest import SHARED_DATA, TINY
+from .browser import SCREENSHOTS, PageWatch, running_server
+from .conftest import TINY
 
 pytestmark = pytest.mark.browser
 
 WEEK = "2021-02-21"
 PETERBOROUGH = "E06000031"
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_server({"MAPSERVER_DATA_DIR": str(SHARED_DATA)}) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def api_record(server: str, region: str, code: str) -> dict:

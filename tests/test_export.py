@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import sync_playwright
 
 from mapserver.cli import main
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, PageWatch
+from .browser import SCREENSHOTS, PageWatch, static_server
 from .conftest import SHARED_DATA
 
 
@@ -65,39 +61,29 @@ def test_export_again_replaces_the_copy(site, tmp_path):
 
 
 @pytest.mark.browser
-def test_exported_copy_renders_and_clicks_from_a_sub_path(site):
+def test_exported_copy_renders_and_clicks_from_a_sub_path(site, browser):
     root, _ = site
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            watch = PageWatch(page, base)
-            page.goto(f"{base}/news/covid-map/map/east-of-england/")
-            page.wait_for_selector("#map[data-ready='true']")
-            assert page.locator("#map path.area").count() == 45
-            page.locator('path[data-code="E06000031"]').click()
-            popup = page.locator(".leaflet-popup-content .popup")
-            popup.wait_for()
-            assert popup.locator(".popup-name").inner_text() == "Peterborough"
-            rate = popup.locator(".popup-rate-value").inner_text()
-            row = page.locator('#league tr[data-code="E06000031"] td').nth(1).inner_text()
-            assert rate == row  # the map and the table agree
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "export-east-of-england.png"))
-            # the week picker goes to the exported page for the other week
-            page.select_option("select[name=week]", "2023-12-01")
-            page.wait_for_url("**/map/east-of-england/2023-12-01/")
-            page.wait_for_selector("#map[data-ready='true']")
-            assert page.locator("#map path.area").count() == 45
-            code = page.locator("#embed-code").input_value()
-            assert f'src="{base}/news/covid-map/embed/east-of-england/2023-12-01/"' in code
-            assert watch.foreign_requests() == [] and watch.errors == []
-            browser.close()
-    finally:
-        server.shutdown()
+    with static_server(root) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        watch = PageWatch(page, base)
+        page.goto(f"{base}/news/covid-map/map/east-of-england/")
+        page.wait_for_selector("#map[data-ready='true']")
+        assert page.locator("#map path.area").count() == 45
+        page.locator('path[data-code="E06000031"]').click()
+        popup = page.locator(".leaflet-popup-content .popup")
+        popup.wait_for()
+        assert popup.locator(".popup-name").inner_text() == "Peterborough"
+        rate = popup.locator(".popup-rate-value").inner_text()
+        row = page.locator('#league tr[data-code="E06000031"] td').nth(1).inner_text()
+        assert rate == row  # the map and the table agree
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "export-east-of-england.png"))
+        # the week picker goes to the exported page for the other week
+        page.select_option("select[name=week]", "2023-12-01")
+        page.wait_for_url("**/map/east-of-england/2023-12-01/")
+        page.wait_for_selector("#map[data-ready='true']")
+        assert page.locator("#map path.area").count() == 45
+        code = page.locator("#embed-code").input_value()
+        assert f'src="{base}/news/covid-map/embed/east-of-england/2023-12-01/"' in code
+        assert watch.foreign_requests() == [] and watch.errors == []
+        page.close()

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, PageWatch, running_server
-from .conftest import SHARED_DATA
+from .browser import SCREENSHOTS, PageWatch, static_server
 
 pytestmark = pytest.mark.browser
 
 WEEK = "2021-02-21"
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 FILLER = "<p>" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12 + "</p>"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_server({"MAPSERVER_DATA_DIR": str(SHARED_DATA)}) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +34,8 @@ def article(server, tmp_path_factory):
         f"<h1>Corby and Peterborough have the highest rates</h1>{FILLER * 2}"
         f"{code}{FILLER * 6}</body></html>"
     )
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/", code
-    httpd.shutdown()
+    with static_server(folder) as base:
+        yield f"{base}/", code
 
 
 def api_record(server: str, region: str, code: str) -> dict:
