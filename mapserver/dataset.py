@@ -90,12 +90,14 @@ class Dataset:
         return resolve_region(key, self.regions)
 
     def figures(self, week: pd.Timestamp) -> pd.DataFrame:
-        """Figures for every series for the week ending `week` (cached)."""
-        if week not in self._figures:
-            self._figures[week] = rates.week_figures(
-                self.sums, self.known, self.population, self.meta, week
-            )
-        return self._figures[week]
+        """Figures for every series for the week ending `week` (the latest 512 weeks kept)."""
+        found = self._figures.get(week)
+        if found is None:
+            found = rates.week_figures(self.sums, self.known, self.population, self.meta, week)
+            self._figures[week] = found
+            while len(self._figures) > 512:
+                self._figures.pop(next(iter(self._figures)))
+        return found
 
     def region_figures(self, region: Region, week: pd.Timestamp) -> pd.DataFrame:
         """The region's series, highest rate first."""
