@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,7 @@ class Dataset:
     lag_days: int
     version: str
     _figures: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def first_week(self) -> pd.Timestamp:
@@ -94,9 +96,10 @@ class Dataset:
         found = self._figures.get(week)
         if found is None:
             found = rates.week_figures(self.sums, self.known, self.population, self.meta, week)
-            self._figures[week] = found
-            while len(self._figures) > 512:
-                self._figures.pop(next(iter(self._figures)))
+            with self._lock:  # the server answers from several threads
+                self._figures[week] = found
+                while len(self._figures) > 512:
+                    self._figures.pop(next(iter(self._figures)))
         return found
 
     def region_figures(self, region: Region, week: pd.Timestamp) -> pd.DataFrame:
