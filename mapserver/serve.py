@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from gunicorn.app.base import BaseApplication
 
 
@@ -21,6 +23,12 @@ class GunicornServer(BaseApplication):
         return self.app_factory()
 
 
+def _warm_in_background(worker) -> None:
+    """After a worker forks: compress the bundles in a thread, off the request path."""
+    state = worker.wsgi.extensions["mapserver"]
+    threading.Thread(target=state.warm, name="warm-cache", daemon=True).start()
+
+
 def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
     """Serve mapserver on host:port until interrupted."""
     from . import create_app
@@ -34,5 +42,6 @@ def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
         "preload_app": True,
         "accesslog": "-",
         "timeout": 60,
+        "post_worker_init": _warm_in_background,
     }
     GunicornServer(create_app, options).run()

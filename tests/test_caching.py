@@ -152,3 +152,16 @@ def test_geometry_url_changes_when_the_boundary_file_changes(tmp_path):
     assert client.get(after["geometry"]).status_code == 200
     # the data version names the boundary file too, so the values URL changes as well
     assert after["values"] != before["values"]
+
+
+def test_warm_builds_bundles_and_geometry_before_the_first_request():
+    app = create_app({"data_dir": SHARED_DATA})
+    current = app.extensions["mapserver"]
+    current.warm()
+    built = current.cache.misses
+    client = app.test_client()
+    urls = resource_urls(client, "/embed/london")
+    for name in ("geometry", "script", "style"):
+        assert client.get(urls[name]).status_code == 200
+    # only the page was built now; the geometry and the bundles were ready
+    assert current.cache.misses == built + 1

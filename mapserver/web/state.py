@@ -52,6 +52,23 @@ class MapState:
             datetime.fromtimestamp(int(modified), tz=UTC),
         )
 
+    def warm(self) -> None:
+        """Build and compress the bundles and every region's geometry before readers ask."""
+        from .cache import IMMUTABLE, make_entry
+
+        for name, bundle in self.bundles.items():
+            self.cache.get(
+                ("asset", name, bundle.version),
+                lambda b=bundle: make_entry(b.body, b.mimetype, self.last_modified, IMMUTABLE),
+            )
+        for region in self.dataset.regions.values():
+            self.cache.get(
+                ("geo", region.slug, self.geometry_version),
+                lambda r=region: make_entry(
+                    self.region_geometry(r), "application/json", self.last_modified, IMMUTABLE
+                ),
+            )
+
     @property
     def data_version(self) -> str:
         """Names the case, population, lookup and boundary files in use."""
