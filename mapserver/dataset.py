@@ -15,6 +15,7 @@ import pandas as pd
 from . import rates
 from .boundaries import read_boundary_codes
 from .config import Settings
+from .digest import file_sha256
 from .errors import BadParameter, DataError, WeekOutOfRange
 from .loaders import read_cases, read_lookup, read_population
 from .reconcile import Reconciliation, reconcile
@@ -112,20 +113,11 @@ class Dataset:
         return rates.region_total(self.figures(week), region.series(self.lookup))
 
 
-def file_digest(path: Path) -> str:
-    """sha256 of a file, hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def data_version(paths: list[Path]) -> str:
     """A short hash naming this exact set of input files."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(file_digest(path).encode())
+        digest.update(file_sha256(path).encode())
     return digest.hexdigest()[:12]
 
 
@@ -140,13 +132,17 @@ def series_meta(lookup: pd.DataFrame, series_codes: pd.Index) -> pd.DataFrame:
     )
 
 
-def load_dataset(settings: Settings) -> Dataset:
-    """Read, check and prepare every data file named by the settings."""
+def load_dataset(settings: Settings, boundary_codes: pd.Index | None = None) -> Dataset:
+    """Read, check and prepare every data file named by the settings.
+
+    `boundary_codes` spares a second read of the boundary file when the caller has it.
+    """
     paths = [settings.path(n) for n in ("cases", "population", "lookup", "boundaries")]
     lookup = read_lookup(settings.path("lookup"))
     cases = read_cases(settings.path("cases"))
     population = read_population(settings.path("population"))
-    boundary_codes = read_boundary_codes(settings.path("boundaries"))["code"]
+    if boundary_codes is None:
+        boundary_codes = read_boundary_codes(settings.path("boundaries"))["code"]
     if cases.empty:
         raise DataError(f"cases file {settings.path('cases')} has no rows")
     district_to_series = lookup["series"]

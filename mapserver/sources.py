@@ -19,13 +19,13 @@ import requests
 from tqdm import tqdm
 
 from .config import PROJECT_ROOT, Settings
+from .digest import CHUNK_SIZE, file_sha256
 from .errors import FetchError
 
 MANIFEST_PATHS = (
     PROJECT_ROOT / "boundaries" / "manifest.toml",
     PROJECT_ROOT / "data" / "manifest.toml",
 )
-CHUNK_SIZE = 1 << 20
 PROGRESS_MIN_BYTES = 1 << 20  # a progress bar only for files over 1 MB
 HTTP_TIMEOUT = (10, 60)  # seconds to connect, seconds between bytes
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -121,15 +121,6 @@ def verify_data(settings: Settings, entries: Iterable[ManifestEntry] | None = No
     """Relative paths of manifest files missing from data_dir or failing their checksum."""
     entries = load_manifest() if entries is None else list(entries)
     return [e.path for e in entries if not _is_current(Path(settings.data_dir) / e.path, e)]
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- manifests ------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from .state import parse_query, state
 blueprint = Blueprint("api", __name__)
 
 
-def _json(data) -> str:
+def compact_json(data) -> str:
+    """JSON with no spaces and no NaN, as every resource is served."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
@@ -26,38 +27,46 @@ def _region_key() -> str:
     return key
 
 
-@blueprint.get("/api/rates")
-@cached
-def rates_json():
-    """The region's areas by rate, as a JSON list of records."""
+def _rates_entry(kind: str, mimetype: str, render, headers=lambda query: ()):
+    """The region's league table for the requested week, rendered by `render`."""
     current = state()
     query = parse_query(_region_key(), request.args)
 
     def build():
         figures = current.dataset.region_figures(query.region, query.week)
-        body = _json(tables.records(figures, query.region.slug, query.week))
-        return make_entry(body, "application/json", current.last_modified)
+        body = render(figures, query)
+        return make_entry(body, mimetype, current.last_modified, headers=headers(query))
 
-    key = ("rates.json", query.region.slug, query.week, current.data_version)
+    key = (kind, query.region.slug, query.week, current.data_version)
     return current.cache.get(key, build)
+
+
+@blueprint.get("/api/rates")
+@cached
+def rates_json():
+    """The region's areas by rate, as a JSON list of records."""
+    return _rates_entry(
+        "rates.json",
+        "application/json",
+        lambda figures, query: compact_json(tables.records(figures, query.region.slug, query.week)),
+    )
+
+
+def _csv_disposition(query) -> tuple[tuple[str, str], ...]:
+    filename = f"rates-{query.region.slug}-{query.week:%Y-%m-%d}.csv"
+    return (("Content-Disposition", f'inline; filename="{filename}"'),)
 
 
 @blueprint.get("/api/rates.csv")
 @cached
 def rates_csv():
     """The region's areas by rate, as CSV with the columns of `mapserver rates`."""
-    current = state()
-    query = parse_query(_region_key(), request.args)
-
-    def build():
-        figures = current.dataset.region_figures(query.region, query.week)
-        body = tables.to_csv(tables.league_table(figures))
-        filename = f"rates-{query.region.slug}-{query.week:%Y-%m-%d}.csv"
-        disposition = (("Content-Disposition", f'inline; filename="{filename}"'),)
-        return make_entry(body, "text/csv", current.last_modified, headers=disposition)
-
-    key = ("rates.csv", query.region.slug, query.week, current.data_version)
-    return current.cache.get(key, build)
+    return _rates_entry(
+        "rates.csv",
+        "text/csv",
+        lambda figures, query: tables.to_csv(tables.league_table(figures)),
+        _csv_disposition,
+    )
 
 
 def _values(version: str, region: str, week: str, scheme: str, k: str | None):
@@ -70,7 +79,7 @@ def _values(version: str, region: str, week: str, scheme: str, k: str | None):
     scheme, classes = parse_scheme(scheme, k)
 
     def build():
-        body = _json(current.values(chosen, week_end, scheme, classes))
+        body = compact_json(current.values(chosen, week_end, scheme, classes))
         # The URL names the data version, so its content never changes.
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
@@ -103,7 +112,7 @@ def history(version: str, region: str, week: str):
     week_end = current.dataset.parse_week(week)
 
     def build():
-        body = _json(current.history(chosen, week_end))
+        body = compact_json(current.history(chosen, week_end))
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
     key = ("history", chosen.slug, week_end, version)
@@ -117,13 +126,7 @@ def geometry(version: str, region: str):
     current = state()
     if version != current.geometry_version:
         abort(404, description=f"no geometry version {version}")
-    chosen = current.dataset.region(region)
-
-    def build():
-        body = current.region_geometry(chosen)
-        return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
-
-    return current.cache.get(("geo", chosen.slug, version), build)
+    return current.geometry_entry(current.dataset.region(region))
 
 
 @blueprint.get("/assets/<version>/<name>")
@@ -133,11 +136,7 @@ def asset(version: str, name: str):
     bundle = state().bundles.get(name)
     if bundle is None or bundle.version != version:
         abort(404, description=f"no asset {version}/{name}")
-
-    def build():
-        return make_entry(bundle.body, bundle.mimetype, state().last_modified, IMMUTABLE)
-
-    return state().cache.get(("asset", name, version), build)
+    return state().asset_entry(bundle)
 
 
 @blueprint.get("/healthz")

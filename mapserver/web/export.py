@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ import brotli
 from flask import Flask
 
 from ..bands import DEFAULT_K
+from .api import compact_json
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
 from .render import render_embed, render_map_page
@@ -79,11 +79,11 @@ def export_site(app: Flask, directory: Path, weeks: int) -> ExportReport:
                 values = current.values(region, week, "dashboard", DEFAULT_K)
                 writer.write(
                     values_path(current.data_version, region.slug, week, "dashboard", DEFAULT_K),
-                    json.dumps(values, ensure_ascii=False, separators=(",", ":")),
+                    compact_json(values),
                 )
                 writer.write(
                     history_path(current.data_version, region.slug, week),
-                    json.dumps(current.history(region, week), separators=(",", ":")),
+                    compact_json(current.history(region, week)),
                 )
                 folders = [(f"{week:%Y-%m-%d}/", 3)]
                 if week == latest:

@@ -17,7 +17,7 @@ from ..config import Settings
 from ..dataset import Dataset, load_dataset
 from ..regions import Region
 from .bundles import Bundle, build_bundles
-from .cache import ResponseCache
+from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
 
 
 @dataclass
@@ -36,8 +36,8 @@ class MapState:
     @classmethod
     def load(cls, settings: Settings) -> MapState:
         """Read every input file and build the simplified topology."""
-        dataset = load_dataset(settings)
         areas = read_boundaries(settings.path("boundaries"))
+        dataset = load_dataset(settings, boundary_codes=areas.index)
         topology = geometry.build_topology(areas)
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
         inputs = [settings.path(name) for name in ("cases", "population", "lookup", "boundaries")]
@@ -52,22 +52,29 @@ class MapState:
             datetime.fromtimestamp(int(modified), tz=UTC),
         )
 
+    def asset_entry(self, bundle: Bundle) -> Entry:
+        """A bundle, compressed once and cached for a year."""
+
+        def build():
+            return make_entry(bundle.body, bundle.mimetype, self.last_modified, IMMUTABLE)
+
+        return self.cache.get(("asset", bundle.name, bundle.version), build)
+
+    def geometry_entry(self, region: Region) -> Entry:
+        """A region's TopoJSON, compressed once and cached for a year."""
+
+        def build():
+            body = self.region_geometry(region)
+            return make_entry(body, "application/json", self.last_modified, IMMUTABLE)
+
+        return self.cache.get(("geo", region.slug, self.geometry_version), build)
+
     def warm(self) -> None:
         """Build and compress the bundles and every region's geometry before readers ask."""
-        from .cache import IMMUTABLE, make_entry
-
-        for name, bundle in self.bundles.items():
-            self.cache.get(
-                ("asset", name, bundle.version),
-                lambda b=bundle: make_entry(b.body, b.mimetype, self.last_modified, IMMUTABLE),
-            )
+        for bundle in self.bundles.values():
+            self.asset_entry(bundle)
         for region in self.dataset.regions.values():
-            self.cache.get(
-                ("geo", region.slug, self.geometry_version),
-                lambda r=region: make_entry(
-                    self.region_geometry(r), "application/json", self.last_modified, IMMUTABLE
-                ),
-            )
+            self.geometry_entry(region)
 
     @property
     def data_version(self) -> str:

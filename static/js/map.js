@@ -246,7 +246,6 @@
         container.setAttribute("data-week", loaded[1].week);
         container.setAttribute("data-ready", "true");
         (MS.onReady || []).forEach(function (callback) { callback(view); });
-        MS.getJSON = getJSON;
       })
       .catch(function (error) { showError(container, error); });
   }
