@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh clone:
-#   make serve   install, fetch the data from the mirror, start the server on :8000
+#   make serve   install, then serve the built-in data on http://127.0.0.1:8000
 #   make test    install (with chromium for the browser tests) and run the test suite
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
-# The data mirror: a directory or http(s) URL laid out like ../shared/data.
-export MAPSERVER_MIRROR ?= $(abspath ../shared/data)
+# `make fetch` only: the data mirror, a directory or http(s) URL laid out like
+# ../shared/data. The server itself needs no mirror: it ships with its default data.
+MIRROR ?= $(or $(MAPSERVER_MIRROR),$(abspath ../shared/data))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -26,9 +27,9 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 fetch: install
-	$(BIN)/mapserver fetch
+	$(BIN)/mapserver fetch --mirror $(MIRROR)
 
-serve: fetch
+serve: install
 	$(BIN)/mapserver serve --host $(HOST) --port $(PORT)
 
 # Debian's chromium, driven by Playwright for Python in the browser tests.

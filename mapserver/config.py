@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .resources import PROJECT_ROOT, resource
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["PROJECT_ROOT", "Settings", "load_settings"]
 
 # Relative paths inside the data directory (and inside a mirror).
 DEFAULT_BOUNDARIES = "boundaries/lad19_uk_buc_ons.shp"
 DEFAULT_CASES = "cases/ltla_newCasesBySpecimenDate_ukhsa_archive.csv"
 DEFAULT_POPULATION = "population/ons_mye2019_population_lad19.csv"
 DEFAULT_LOOKUP = "lookups/lad19_lad20_utla_region_lookup.csv"
+FILE_SETTINGS = {
+    "boundaries": DEFAULT_BOUNDARIES,
+    "cases": DEFAULT_CASES,
+    "population": DEFAULT_POPULATION,
+    "lookup": DEFAULT_LOOKUP,
+}
+# With no data directory, the default files are the built-in set (data/builtin.toml):
+# the same files, compressed, shipped in the repository and in the wheel.
+BUILTIN_FILES = {
+    "boundaries": "boundaries/lad19_uk_buc_ons.shp.zip",
+    "cases": "data/cases/ltla_newCasesBySpecimenDate_ukhsa_archive.csv.xz",
+    "population": "data/population/ons_mye2019_population_lad19.csv.xz",
+    "lookup": "data/lookups/lad19_lad20_utla_region_lookup.csv.xz",
+}
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
-def _default_data_dir() -> Path:
+def default_fetch_dir() -> Path:
+    """Where `mapserver fetch` puts files when MAPSERVER_DATA_DIR is unset."""
     return Path.cwd() / "var" / "data"
 
 
@@ -25,13 +43,14 @@ def _default_data_dir() -> Path:
 class Settings:
     """Every setting the server reads; see the README for the environment variables."""
 
-    data_dir: Path
+    # None: read the built-in data set shipped with the package.
+    data_dir: Path | None = None
     mirror: str | None = None
     boundaries: str = DEFAULT_BOUNDARIES
     cases: str = DEFAULT_CASES
     population: str = DEFAULT_POPULATION
     lookup: str = DEFAULT_LOOKUP
-    regions_file: Path = PROJECT_ROOT / "data" / "regions.toml"
+    regions_file: Path = field(default_factory=lambda: resource("data/regions.toml"))
     lag_days: int = 5
     strict: bool = False
     # Basemap tiles are off by default: the maps are made to stand on a plain background,
@@ -40,11 +59,37 @@ class Settings:
     tiles_attribution: str | None = None
     # Which sites may show the embeds in an iframe (CSP frame-ancestors): any by default.
     frame_ancestors: str = "*"
+    # The base of every absolute URL the server writes (embed code, oEmbed, og:image).
+    public_url: str | None = None
+    # Host names a request may name when public_url is unset (others get 400).
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    # Believe X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front.
+    trust_proxy: bool = False
+
+    @property
+    def builtin(self) -> bool:
+        """True when the server reads the built-in data set (no data directory)."""
+        return self.data_dir is None
+
+    @property
+    def fetch_dir(self) -> Path:
+        """Where `mapserver fetch` writes: the data directory, or ./var/data."""
+        return self.data_dir if self.data_dir is not None else default_fetch_dir()
 
     def path(self, name: str) -> Path:
-        """Absolute path of the data file setting `name` (relative paths are in data_dir)."""
+        """Absolute path of the data file setting `name`.
+
+        Relative paths are in data_dir; with no data_dir, the default files are the
+        built-in ones and other relative paths are taken from the working directory.
+        """
         value = Path(getattr(self, name))
-        return value if value.is_absolute() else self.data_dir / value
+        if value.is_absolute():
+            return value
+        if self.data_dir is not None:
+            return self.data_dir / value
+        if name in BUILTIN_FILES and str(value) == FILE_SETTINGS[name]:
+            return resource(BUILTIN_FILES[name])
+        return Path.cwd() / value
 
 
 _ENV = {
@@ -60,6 +105,9 @@ _ENV = {
     "tiles": "MAPSERVER_TILES",
     "tiles_attribution": "MAPSERVER_TILES_ATTRIBUTION",
     "frame_ancestors": "MAPSERVER_FRAME_ANCESTORS",
+    "public_url": "MAPSERVER_PUBLIC_URL",
+    "allowed_hosts": "MAPSERVER_ALLOWED_HOSTS",
+    "trust_proxy": "MAPSERVER_TRUST_PROXY",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -69,7 +117,13 @@ _FALSE = {"0", "false", "no", "off", ""}
 def _convert(name: str, raw: object) -> object:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if not isinstance(raw, str):
-        return raw
+        return tuple(raw) if name == "allowed_hosts" else raw
+    if name == "data_dir":
+        return Path(raw).expanduser() if raw else None
+    if name == "public_url":
+        return _public_url(raw)
+    if name == "allowed_hosts":
+        return tuple(host.strip().lower() for host in raw.split(",") if host.strip())
     if kind == "Path":
         return Path(raw).expanduser()
     if kind == "int":
@@ -91,10 +145,23 @@ def _convert(name: str, raw: object) -> object:
     return raw
 
 
+def _public_url(raw: str) -> str | None:
+    raw = raw.strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"MAPSERVER_PUBLIC_URL must be an http(s) URL such as "
+            f"https://maps.example.org/covid, not {raw!r}"
+        )
+    return raw
+
+
 def load_settings(overrides: dict | None = None, environ: dict | None = None) -> Settings:
     """Build Settings from defaults, the environment, then `overrides` (highest wins)."""
     environ = os.environ if environ is None else environ
-    settings = Settings(data_dir=_default_data_dir())
+    settings = Settings()
     values = {}
     for name, var in _ENV.items():
         if var in environ:

@@ -18,14 +18,12 @@ from urllib.parse import quote, unquote, urlparse
 import requests
 from tqdm import tqdm
 
-from .config import PROJECT_ROOT, Settings
+from .config import Settings
 from .digest import CHUNK_SIZE, file_sha256
 from .errors import FetchError
+from .resources import resource
 
-MANIFEST_PATHS = (
-    PROJECT_ROOT / "boundaries" / "manifest.toml",
-    PROJECT_ROOT / "data" / "manifest.toml",
-)
+MANIFEST_PATHS = (resource("boundaries/manifest.toml"), resource("data/manifest.toml"))
 PROGRESS_MIN_BYTES = 1 << 20  # a progress bar only for files over 1 MB
 HTTP_TIMEOUT = (10, 60)  # seconds to connect, seconds between bytes
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -89,12 +87,12 @@ def fetch_all(
     """Fetch every manifest file missing or wrong in settings.data_dir; raise FetchError."""
     entries = load_manifest() if entries is None else list(entries)
     mirror = _parse_mirror(settings.mirror)
-    report = FetchReport(data_dir=Path(settings.data_dir))
+    report = FetchReport(data_dir=settings.fetch_dir)
     failures: list[str] = []
     with requests.Session() as session:
         session.headers["User-Agent"] = "mapserver-fetch"
         for entry in entries:
-            target = Path(settings.data_dir) / entry.path
+            target = settings.fetch_dir / entry.path
             if _is_current(target, entry):
                 report.up_to_date.append(entry.path)
                 continue
@@ -120,7 +118,7 @@ def fetch_all(
 def verify_data(settings: Settings, entries: Iterable[ManifestEntry] | None = None) -> list[str]:
     """Relative paths of manifest files missing from data_dir or failing their checksum."""
     entries = load_manifest() if entries is None else list(entries)
-    return [e.path for e in entries if not _is_current(Path(settings.data_dir) / e.path, e)]
+    return [e.path for e in entries if not _is_current(settings.fetch_dir / e.path, e)]
 
 
 # --- manifests ------------------------------------------------------------------------

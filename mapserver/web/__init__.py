@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..config import PROJECT_ROOT, load_settings
+from ..config import load_settings
+from ..resources import PACKAGE_DIR
 from . import api, embedding, errors, oembed, pages
 from .images import blueprint as images_blueprint
 from .state import MapState
@@ -18,7 +19,7 @@ def build_app(config: dict | None = None) -> Flask:
     app = Flask(
         "mapserver",
         static_folder=None,  # front-end files are served as hashed bundles (bundles.py)
-        template_folder=str(PROJECT_ROOT / "mapserver" / "templates"),
+        template_folder=str(PACKAGE_DIR / "templates"),
     )
     app.config.update(flask_keys)
     app.json.ensure_ascii = False

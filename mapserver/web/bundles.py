@@ -13,12 +13,12 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet
 
-from ..config import PROJECT_ROOT
 from ..errors import ConfigError
+from ..resources import resource
 
 LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
-TOPOJSON_CLIENT = PROJECT_ROOT / "node_modules" / "topojson-client" / "dist"
-STATIC = PROJECT_ROOT / "static"
+TOPOJSON_CLIENT = resource("node_modules/topojson-client/dist/topojson-client.min.js").parent
+STATIC = resource("static")
 
 SOURCES = {
     "map.js": [LEAFLET / "leaflet.js", TOPOJSON_CLIENT / "topojson-client.min.js",
