@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from socket import getfqdn, gethostname
 
 from gunicorn.app.base import BaseApplication
 
@@ -29,9 +30,20 @@ def _warm_in_background(worker) -> None:
     threading.Thread(target=state.warm, name="warm-cache", daemon=True).start()
 
 
+def bind_hosts(host: str) -> tuple[str, ...]:
+    """Host names that reach a server bound to `host`, to add to the allowed hosts."""
+    if host in ("0.0.0.0", "::", ""):
+        # Every interface: the machine's own names; others go in MAPSERVER_ALLOWED_HOSTS.
+        return tuple(dict.fromkeys(name.lower() for name in (gethostname(), getfqdn())))
+    return (host.strip("[]").lower(),)
+
+
 def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
     """Serve mapserver on host:port until interrupted."""
     from . import create_app
+    from .config import load_settings
+
+    allowed = load_settings().allowed_hosts + bind_hosts(host)
 
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -44,4 +56,4 @@ def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
         "timeout": 60,
         "post_worker_init": _warm_in_background,
     }
-    GunicornServer(create_app, options).run()
+    GunicornServer(lambda: create_app({"allowed_hosts": allowed}), options).run()

@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import load_settings
 from ..resources import PACKAGE_DIR
-from . import api, embedding, errors, oembed, pages
+from . import api, embedding, errors, oembed, origin, pages
 from .images import blueprint as images_blueprint
 from .state import MapState
 
@@ -31,5 +31,6 @@ def build_app(config: dict | None = None) -> Flask:
     app.register_blueprint(images_blueprint)
     app.register_blueprint(embedding.blueprint)
     embedding.init_app(app)
+    origin.init_app(app)
     errors.init_app(app)
     return app

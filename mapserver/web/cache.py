@@ -112,7 +112,7 @@ def cached(view: Callable[..., Entry]) -> Callable[..., Response]:
     @functools.wraps(view)
     def answer(*args, **kwargs):
         cache = current_app.extensions["mapserver"].cache
-        raw = (request.path, request.query_string, request.host)
+        raw = (request.script_root, request.path, request.query_string, request.host)
         entry = cache.for_request(raw)
         if entry is None:
             entry = view(*args, **kwargs)

@@ -15,6 +15,7 @@ from ..errors import (
     WeekOutOfRange,
 )
 from .links import Links
+from .origin import live_links
 
 # Paths that answer errors in JSON; pages answer with an HTML page.
 MACHINE_PATHS = ("/api/", "/values/", "/geo/", "/assets/", "/oembed")
@@ -44,8 +45,9 @@ def error_response(message: str, status: int):
     else:
         current = current_app.extensions.get("mapserver")
         bundles = current.bundles if current else None
+        links = live_links() if current else Links()
         response = render_template(
-            "error.html", message=message, status=status, links=Links(), bundles=bundles
+            "error.html", message=message, status=status, links=links, bundles=bundles
         )
     return response, status
 

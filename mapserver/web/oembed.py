@@ -11,13 +11,12 @@ from werkzeug.datastructures import MultiDict
 from .. import tables
 from ..choropleth import TITLE
 from ..errors import BadParameter, MapserverError
-from .links import Links
+from .origin import absolute_base, live_links, site_path
 from .render import EMBED_HEIGHT
 from .state import parse_query, state
 
 blueprint = Blueprint("oembed", __name__)
 DEFAULT_WIDTH = 640
-LIVE = Links()
 
 
 def _size(name: str) -> int | None:
@@ -31,10 +30,11 @@ def _size(name: str) -> int | None:
 
 def _map_query(url: str):
     """The MapQuery for a map or embed URL of this server, or None."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+    path = site_path(url)
+    if path is None:
         return None
-    segments = [s for s in parts.path.split("/") if s]
+    parts = urlsplit(url)
+    segments = [s for s in path.split("/") if s]
     if segments == []:
         region = "england"
     elif len(segments) == 2 and segments[0] in ("map", "embed"):
@@ -62,8 +62,13 @@ def oembed():
     width = min(DEFAULT_WIDTH, max_width or DEFAULT_WIDTH)
     height = min(EMBED_HEIGHT, max_height or EMBED_HEIGHT)
     slug = query.region.slug
-    host = request.host_url.rstrip("/")
-    src = host + LIVE.page("embed", slug, query.week, query.scheme, query.k)
+    host = absolute_base()
+    links = live_links()
+    src = (
+        host
+        + "/"
+        + links.page("embed", slug, query.week, query.scheme, query.k).removeprefix(links.root)
+    )
     title = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
     html = (
         f'<iframe title="{escape(title)}" src="{escape(src)}" width="{width}" '

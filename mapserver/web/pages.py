@@ -7,13 +7,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, request
 
 from .cache import cached, make_entry
-from .links import Links
 from .options import parse_presentation
+from .origin import absolute_base, live_links
 from .render import render_embed, render_map_page
 from .state import parse_query, state
 
 blueprint = Blueprint("pages", __name__)
-LIVE = Links()
 
 
 def _map_page(region: str):
@@ -21,23 +20,30 @@ def _map_page(region: str):
     query = parse_query(region, request.args)
     options = parse_presentation(request.args, query.region)
     slug, week, scheme, k = query.region.slug, query.week, query.scheme, query.k
-    # The embed code names this server, so the host is part of the cache key.
-    host = request.host_url.rstrip("/")
-    embed_src = host + LIVE.page("embed", slug, week, scheme, k, options.params())
-    page_url = host + LIVE.page("map", slug, week, scheme, k)
-    image_url = host + LIVE.image(slug, week, scheme, k)
-    key = ("map", request.path == "/", query, options, host, current.data_version)
+    # The embed code names this server (MAPSERVER_PUBLIC_URL, or the request's allowed
+    # host), so the base is part of the cache key, and so is the site root.
+    links = live_links()
+    base = absolute_base()
+
+    # Absolute URLs are built from the site's base plus the path below its root.
+    def absolute(path: str) -> str:
+        return base + "/" + path.removeprefix(links.root)
+
+    embed_src = absolute(links.page("embed", slug, week, scheme, k, options.params()))
+    page_url = absolute(links.page("map", slug, week, scheme, k))
+    image_url = absolute(links.image(slug, week, scheme, k))
+    key = ("map", request.path == "/", query, options, base, links.root, current.data_version)
 
     def build():
         html = render_map_page(
             current,
             query,
-            LIVE,
+            links,
             embed_src,
             image_url=image_url,
-            oembed_url="/oembed?" + urlencode({"url": page_url, "format": "json"}),
+            oembed_url=base + "/oembed?" + urlencode({"url": page_url, "format": "json"}),
             presentation=options,
-            loader_url=host + "/embed.js",
+            loader_url=base + "/embed.js",
             page_url=page_url,
         )
         return make_entry(html, "text/html", current.last_modified)
@@ -66,11 +72,12 @@ def embed(region: str):
     current = state()
     query = parse_query(region, request.args)
     options = parse_presentation(request.args, query.region)
-    key = ("embed", query, options, current.data_version)
+    links = live_links()
+    key = ("embed", query, options, links.root, current.data_version)
 
     def build():
-        image = LIVE.image(query.region.slug, query.week, query.scheme, query.k)
-        html = render_embed(current, query, LIVE, options, image)
+        image = links.image(query.region.slug, query.week, query.scheme, query.k)
+        html = render_embed(current, query, links, options, image)
         return make_entry(html, "text/html", current.last_modified)
 
     return current.cache.get(key, build)

@@ -148,5 +148,6 @@ def render_map_page(
         embed_src=embed_src,
         csv_url=links.csv(slug, query.week),
         og_image=image_url,
+        page_url=page_url,
         oembed_url=oembed_url,
     )
