@@ -6,6 +6,7 @@ from flask import Flask
 
 from ..config import PROJECT_ROOT, load_settings
 from . import api, embedding, errors, oembed, pages
+from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
 from .state import MapState
 
@@ -28,6 +29,7 @@ def build_app(config: dict | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     app.register_blueprint(oembed.blueprint)
     app.register_blueprint(images_blueprint)
+    app.register_blueprint(download_blueprint)
     app.register_blueprint(embedding.blueprint)
     embedding.init_app(app)
     errors.init_app(app)
