@@ -256,7 +256,7 @@ def single_html(region: str, week: str | None, scheme: str, k: str | None, outpu
     html = download_html(current, MapQuery(chosen, week_end, scheme, classes))
     target = Path(output)
     try:
-        target.write_text(html, encoding="utf-8")
+        target.write_text(html, encoding="utf-8", newline="")
     except OSError as error:
         raise UsageFailure(f"cannot write {target}: {error.strerror}") from error
     click.echo(
