@@ -82,7 +82,9 @@ def _values(region: str, week, scheme: str, k: int, data: Dataset | None):
 
     dataset = _dataset(data)
     chosen = dataset.region(region)
-    week_end = dataset.parse_week(None if week is None else str(week))
+    if week is not None and not isinstance(week, str):  # a date or Timestamp
+        week = f"{pd.Timestamp(week):%Y-%m-%d}"
+    week_end = dataset.parse_week(week)
     scheme, k = parse_scheme(scheme, k)
     return dataset, chosen, region_values(dataset, chosen, week_end, scheme, k)
 
@@ -103,12 +105,16 @@ def frame_from_values(values: dict, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame
 
 def region_frame(
     region: str = "anglia",
-    week: str | None = None,
+    week=None,
     scheme: str = "dashboard",
     k: int = 5,
     data: Dataset | None = None,
 ) -> gpd.GeoDataFrame:
-    """A region's areas (simplified boundaries, WGS84) joined with one week's figures."""
+    """A region's areas (simplified boundaries, WGS84) joined with one week's figures.
+
+    `week` is the last day of the 7-day window (YYYY-MM-DD, a date or a Timestamp;
+    default: the latest week, as on the web); errors are mapserver.errors exceptions.
+    """
     dataset, chosen, values = _values(region, week, scheme, k, data)
     return frame_from_values(values, _areas(dataset, set(chosen.districts)))
 
@@ -187,7 +193,7 @@ def _css() -> str:
 
 def folium_map(
     region: str = "anglia",
-    week: str | None = None,
+    week=None,
     scheme: str = "dashboard",
     k: int = 5,
     data: Dataset | None = None,

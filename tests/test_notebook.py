@@ -97,6 +97,23 @@ def test_region_frame_joins_boundaries_and_figures():
     assert (delta["rate"], delta["colour"], delta["country"]) == (70.0, "#399384", "England")
 
 
+def test_weeks_as_dates_and_bad_input():
+    import datetime
+
+    from mapserver.errors import BadParameter, UnknownRegion, WeekOutOfRange
+
+    data = tiny_data()
+    frame = notebook.region_frame("england", datetime.date(2021, 1, 14), data=data)
+    assert set(frame["week"]) == {"2021-01-14"}
+    assert set(notebook.region_frame("england", data=data)["week"]) == {"2021-01-14"}
+    with pytest.raises(WeekOutOfRange):
+        notebook.region_frame("england", "2021-02-14", data=data)
+    with pytest.raises(UnknownRegion):
+        notebook.folium_map("atlantis", data=data)
+    with pytest.raises(BadParameter):
+        notebook.folium_map("england", scheme="rainbow", data=data)
+
+
 def test_region_frame_marks_an_incomplete_week_as_no_data():
     frame = notebook.region_frame("wales", "2021-01-14", data=tiny_data())
     echo = frame.loc["W06000901"]
