@@ -21,6 +21,7 @@ from .boundaries import read_boundaries
 from .choropleth import ATTRIBUTION, FIELDS, TITLE, region_values
 from .config import PROJECT_ROOT, load_settings
 from .dataset import Dataset, load_dataset
+from .single_file import inline_code
 
 MAP_CSS = PROJECT_ROOT / "static" / "css" / "map.css"
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -215,7 +216,9 @@ def folium_map(
     fmap = folium.Map(location=None, tiles=None, zoom_snap=0.25, max_zoom=MAX_ZOOM)
     _set_assets(fmap, offline)
     root = fmap.get_root()
-    root.header.add_child(RawHTML(f"<style>{_css()}</style>"), name="mapserver_css")
+    root.header.add_child(
+        RawHTML(f"<style>{inline_code(_css(), 'style')}</style>"), name="mapserver_css"
+    )
     if len(context):
         folium.GeoJson(
             _feature_collection(context, lambda code, row: {}),
@@ -277,8 +280,8 @@ def _set_assets(fmap, offline: bool) -> None:
     script = script.replace("//# sourceMappingURL=leaflet.js.map", "")
     style = (leaflet / "leaflet.css").read_text(encoding="utf-8")
     header = fmap.get_root().header
-    header.add_child(RawHTML(f"<script>{script}</script>"), name="leaflet")
-    header.add_child(RawHTML(f"<style>{style}</style>"), name="leaflet_css")
+    header.add_child(RawHTML(f"<script>{inline_code(script, 'script')}</script>"), name="leaflet")
+    header.add_child(RawHTML(f"<style>{inline_code(style, 'style')}</style>"), name="leaflet_css")
 
 
 @functools.cache
