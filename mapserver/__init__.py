@@ -10,3 +10,12 @@ def create_app(config: dict | None = None):
     from .web import build_app
 
     return build_app(config)
+
+
+def __getattr__(name: str):
+    # The notebook API loads geopandas and folium: only when it is asked for.
+    if name in ("folium_map", "load", "region_frame"):
+        from . import notebook
+
+        return getattr(notebook, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

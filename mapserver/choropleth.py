@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from .bands import NO_DATA_COLOUR, Bands
+from .bands import NO_DATA_COLOUR, Bands, make_bands
 from .tables import format_week
 
 ATTRIBUTION = (
@@ -113,3 +113,11 @@ def map_values(
         "total": total,
         "attribution": ATTRIBUTION,
     }
+
+
+def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> dict:
+    """The values resource for a region and week: what every map of it is drawn from."""
+    table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
+    bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
+    total = dataset.region_total(region, week)
+    return map_values(table, bands, week, region.title, total)

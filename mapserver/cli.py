@@ -207,5 +207,62 @@ def export(directory: str, weeks: int) -> None:
     )
 
 
+@main.command("html")
+@click.option(
+    "--region",
+    required=True,
+    metavar="REGION",
+    help="A region as for `rates` (e.g. anglia, east-of-england, E12000006, england).",
+)
+@click.option(
+    "--week",
+    metavar="YYYY-MM-DD",
+    help="Last day of the 7-day window. Default: the latest date less MAPSERVER_LAG_DAYS.",
+)
+@click.option(
+    "--scheme",
+    default="dashboard",
+    show_default=True,
+    help="dashboard, quantiles, natural-breaks or equal-interval.",
+)
+@click.option("--k", "k", metavar="N", help="Classes for the data-driven schemes, 3 to 9.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="The file to write.",
+)
+def single_html(region: str, week: str | None, scheme: str, k: str | None, output: str) -> None:
+    """Write a region's map as one self-contained HTML file.
+
+    Scripts, styles, geometry and figures are all inside the file: it opens from
+    disk with no server and no network, with the same map, popups, legend and
+    table view as the embeds, and can be uploaded to a CMS as it is.
+    """
+    from pathlib import Path
+
+    from .bands import parse_scheme
+    from .web.download import download_html
+    from .web.state import MapQuery, MapState
+
+    try:
+        current = MapState.load(load_settings())
+        chosen = current.dataset.region(region)
+        week_end = current.dataset.parse_week(week)
+        scheme, classes = parse_scheme(scheme, k)
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    html = download_html(current, MapQuery(chosen, week_end, scheme, classes))
+    target = Path(output)
+    try:
+        target.write_text(html, encoding="utf-8", newline="")
+    except OSError as error:
+        raise UsageFailure(f"cannot write {target}: {error.strerror}") from error
+    click.echo(
+        f"wrote {target} ({len(html.encode()) / 1000:.1f} kB): {chosen.title}, {week_end:%Y-%m-%d}"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

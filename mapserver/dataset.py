@@ -41,6 +41,8 @@ class Dataset:
     last_date: pd.Timestamp
     lag_days: int
     version: str
+    # The settings it was loaded with: where the boundaries are, for maps drawn in Python.
+    settings: Settings | None = field(default=None, repr=False, compare=False)
     _figures: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -175,4 +177,5 @@ def load_dataset(settings: Settings, boundary_codes: pd.Index | None = None) -> 
         last_date=daily.index.max(),
         lag_days=settings.lag_days,
         version=data_version(paths),
+        settings=settings,
     )

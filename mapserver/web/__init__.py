@@ -7,6 +7,7 @@ from flask import Flask
 from ..config import load_settings
 from ..resources import PACKAGE_DIR
 from . import api, embedding, errors, oembed, origin, pages
+from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
 from .state import MapState
 
@@ -29,6 +30,7 @@ def build_app(config: dict | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     app.register_blueprint(oembed.blueprint)
     app.register_blueprint(images_blueprint)
+    app.register_blueprint(download_blueprint)
     app.register_blueprint(embedding.blueprint)
     embedding.init_app(app)
     origin.init_app(app)

@@ -87,3 +87,14 @@ class Links:
         if self.static:
             return None
         return f"/api/rates.csv?{urlencode({'region': region, 'week': f'{week:%Y-%m-%d}'})}"
+
+    def download(
+        self, region: str, week: pd.Timestamp, scheme: str = "dashboard", k: int = 5
+    ) -> str | None:
+        """The map as one self-contained HTML file (live only)."""
+        if self.static:
+            return None
+        params = {"week": f"{week:%Y-%m-%d}"}
+        if scheme != "dashboard":
+            params.update(scheme=scheme, k=k)
+        return f"/download/{region}.html?{urlencode(params)}"

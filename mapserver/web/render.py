@@ -147,6 +147,7 @@ def render_map_page(
         fallback_code=fallback_code(query, page_url, image_url) if page_url and image_url else None,
         embed_src=embed_src,
         csv_url=links.csv(slug, query.week),
+        download_url=links.download(slug, query.week, query.scheme, query.k),
         og_image=image_url,
         page_url=page_url,
         oembed_url=oembed_url,

@@ -10,9 +10,9 @@ import pandas as pd
 from flask import current_app
 
 from .. import geometry
-from ..bands import make_bands, parse_scheme
+from ..bands import parse_scheme
 from ..boundaries import read_boundaries
-from ..choropleth import district_figures, map_values
+from ..choropleth import region_values
 from ..config import Settings
 from ..dataset import Dataset, load_dataset
 from ..regions import Region
@@ -109,11 +109,7 @@ class MapState:
 
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
-        dataset = self.dataset
-        table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
-        bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
-        total = dataset.region_total(region, week)
-        return map_values(table, bands, week, region.title, total)
+        return region_values(self.dataset, region, week, scheme, k)
 
 
 def state() -> MapState:

@@ -7,7 +7,14 @@
   var F = MS.format;
   var el = F.el;
 
+  // "#id" names a <script type="application/json"> in the page: the single-file export
+  // carries its geometry, values and history inline, to open from disk with no request.
   function getJSON(url) {
+    if (url.charAt(0) === "#") {
+      var node = document.getElementById(url.slice(1));
+      if (!node) return Promise.reject(new Error(url + " is not in the page"));
+      return Promise.resolve(JSON.parse(node.textContent));
+    }
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(url + ": HTTP " + response.status);
       return response.json();

@@ -1,0 +1,55 @@
+"""The map as one self-contained HTML file, to download: built once per query, cached."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from ..single_file import single_file_html
+from .cache import cached, make_entry
+from .render import describe
+from .state import MapQuery, MapState, parse_query, state
+
+blueprint = Blueprint("download", __name__)
+
+
+def download_html(current: MapState, query: MapQuery) -> str:
+    """The single-file HTML of a map (what the Download HTML link and `mapserver html` give)."""
+    region, week = query.region, query.week
+    return single_file_html(
+        region=region,
+        geometry=current.region_geometry(region),
+        values=current.values(region, week, query.scheme, query.k),
+        history=current.history(region, week),
+        script=current.bundles["map.js"].body,
+        style=current.bundles["map.css"].body,
+        description=describe(current.dataset, query, current.dataset.region_figures(region, week)),
+        data_version=current.data_version,
+    )
+
+
+def download_filename(query: MapQuery) -> str:
+    """anglia-2021-02-21.html, or anglia-2021-02-21-quantiles-5.html."""
+    name = f"{query.region.slug}-{query.week:%Y-%m-%d}"
+    if query.scheme != "dashboard":
+        name += f"-{query.scheme}-{query.k}"
+    return f"{name}.html"
+
+
+@blueprint.get("/download/<region>.html")
+@cached
+def download(region: str):
+    """The map with its scripts, styles, geometry and figures inline, as an attachment."""
+    current = state()
+    query = parse_query(region, request.args)
+    key = ("download", query, current.data_version)
+
+    def build():
+        disposition = f'attachment; filename="{download_filename(query)}"'
+        return make_entry(
+            download_html(current, query),
+            "text/html",
+            current.last_modified,
+            headers=(("Content-Disposition", disposition),),
+        )
+
+    return current.cache.get(key, build)
