@@ -19,11 +19,12 @@ import pandas as pd
 from . import geometry, popups
 from .boundaries import read_boundaries
 from .choropleth import ATTRIBUTION, FIELDS, TITLE, region_values
-from .config import PROJECT_ROOT, load_settings
+from .config import load_settings
 from .dataset import Dataset, load_dataset
+from .resources import resource
 from .single_file import inline_code
 
-MAP_CSS = PROJECT_ROOT / "static" / "css" / "map.css"
+MAP_CSS = resource("static/css/map.css")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # The web maps' area style (static/js/map.js): white edges, solid fills, faint context.
 EDGE = "#ffffff"
@@ -40,7 +41,7 @@ _default: Dataset | None = None
 
 
 def load(data_dir: str | Path | None = None, **settings) -> Dataset:
-    """Load the data files: from `data_dir`, else MAPSERVER_DATA_DIR (see the README)."""
+    """Load the data: from `data_dir`, else MAPSERVER_DATA_DIR, else the built-in set."""
     overrides = dict(settings)
     if data_dir is not None:
         overrides["data_dir"] = Path(data_dir)

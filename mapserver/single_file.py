@@ -16,9 +16,9 @@ from markupsafe import Markup
 
 from . import __version__
 from .choropleth import ATTRIBUTION, TITLE
-from .config import PROJECT_ROOT
+from .resources import PACKAGE_DIR
 
-TEMPLATES = PROJECT_ROOT / "mapserver" / "templates"
+TEMPLATES = PACKAGE_DIR / "templates"
 GEOMETRY_ID, VALUES_ID, HISTORY_ID = "map-geometry", "map-values", "map-history"
 
 
