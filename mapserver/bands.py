@@ -79,6 +79,8 @@ def sequential_palette(k: int) -> tuple[str, ...]:
     from branca.colormap import LinearColormap
 
     ramp = LinearColormap(VIRIDIS, vmin=0, vmax=1)
+    if k == 1:  # one class (tied values): the middle of the ramp
+        return (ramp(0.5)[:7],)
     return tuple(ramp(i / (k - 1))[:7] for i in range(k))
 
 

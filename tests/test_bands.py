@@ -93,3 +93,16 @@ def test_bad_scheme_or_k(scheme, k, message):
 def test_scheme_defaults():
     assert parse_scheme(None, None) == ("dashboard", 5)
     assert parse_scheme("natural-breaks", "9") == ("natural-breaks", 9)
+
+
+def test_tied_quantiles_that_collapse_to_one_band_still_colour():
+    # One low rate and many tied high ones: every quantile break is the top value.
+    values = pd.Series([0.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0])
+    bands = make_bands(values, "quantiles", 2)
+    assert bands.labels == ("0.0–5.0",)
+    assert len(bands.colours) == len(bands.labels) >= 1
+    assert bands.classify(values).notna().all()
+
+
+def test_a_palette_of_one_colour():
+    assert len(sequential_palette(1)) == 1
