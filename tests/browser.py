@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -37,39 +39,73 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict, timeout: float = 60.0):
-    """Start `mapserver serve` in a subprocess; yield its base URL once /healthz answers."""
+def running_server(
+    env: dict,
+    timeout: float = 60.0,
+    command: list[str] | None = None,
+    cwd: Path | None = None,
+    clean_env: bool = False,
+):
+    """Start `mapserver serve` in a subprocess; yield its base URL once /healthz answers.
+
+    `command` replaces the serve command ({port} in it is replaced by the port);
+    `clean_env` drops every MAPSERVER_* variable of this process from the server's.
+    """
     port = free_port()
-    command = [sys.executable, "-m", "mapserver.cli", "serve", "--port", str(port)]
-    command += ["--workers", "1"]
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read()[-2000:]}")
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer /healthz in time")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
+    if command is None:
+        command = [sys.executable, "-m", "mapserver.cli", "serve", "--port", "{port}"]
+        command += ["--workers", "1"]
+    command = [part.replace("{port}", str(port)) for part in command]
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not (clean_env and key.startswith("MAPSERVER_"))
+    }
+    # stderr to a file, not a pipe: a full pipe would block a talkative server
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**inherited, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            text=True,
+            start_new_session=True,  # so the whole group (make, gunicorn, workers) stops
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            _wait_for_health(process, base, timeout, errors)
+            yield base
+        finally:
+            _stop_group(process)
+
+
+def _wait_for_health(process, base: str, timeout: float, errors) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            errors.seek(0)
+            raise RuntimeError(f"server exited: {errors.read()[-3000:]}")
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            errors.seek(0)
+            raise RuntimeError(f"no answer from /healthz in time: {errors.read()[-3000:]}")
+        time.sleep(0.2)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 @contextmanager
