@@ -7,6 +7,7 @@ from flask import Flask
 from ..config import PROJECT_ROOT, load_settings
 from . import api, embedding, errors, oembed, pages
 from .images import blueprint as images_blueprint
+from .ogc import blueprint as ogc_blueprint
 from .state import MapState
 
 
@@ -29,6 +30,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.register_blueprint(oembed.blueprint)
     app.register_blueprint(images_blueprint)
     app.register_blueprint(embedding.blueprint)
+    app.register_blueprint(ogc_blueprint)
     embedding.init_app(app)
     errors.init_app(app)
     return app
