@@ -17,6 +17,7 @@ HTML = "text/html"
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 EXAMPLE_WEEK = "2021-02-21"
+CODE = "[A-Z][0-9]{8}"
 
 
 def _ref(kind: str, name: str) -> dict:
@@ -91,7 +92,11 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
             example="east-of-england",
         ),
         "regionQuery": _query_param(
-            "region", "A region slug or ONS code.", {"type": "string"}, True, "east-of-england"
+            "region",
+            "A region slug or ONS code.",
+            {"type": "string", "minLength": 1},
+            True,
+            "east-of-england",
         ),
         "week": _query_param(
             "week", week_text, {"type": "string", "format": "date"}, False, EXAMPLE_WEEK
@@ -333,8 +338,16 @@ def _page_paths() -> dict:
     region = _ref("parameters", "region")
     page = _ok("An HTML page", HTML, {"type": "string"})
     embed_params = [
-        _query_param("highlight", "Area codes to outline, comma-separated.", {"type": "string"}),
-        _query_param("focus", "An area code to zoom to.", {"type": "string"}),
+        _query_param(
+            "highlight",
+            "Area codes of the region to outline, comma-separated (others: 400).",
+            {"type": "string", "pattern": f"^{CODE}(,{CODE})*$"},
+        ),
+        _query_param(
+            "focus",
+            "An area code of the region to zoom to (others: 400).",
+            {"type": "string", "pattern": f"^{CODE}$"},
+        ),
         _query_param("timeline", "1: a week stepper.", {"type": "string", "enum": ["0", "1"]}),
         _query_param(
             "theme", "Colour theme.", {"type": "string", "enum": ["light", "dark", "auto"]}
@@ -406,7 +419,10 @@ def _page_paths() -> dict:
             "pages",
             [
                 _query_param(
-                    "url", "A map or embed page URL of this server.", {"type": "string"}, True
+                    "url",
+                    "A map or embed page URL of this server.",
+                    {"type": "string", "minLength": 1},
+                    True,
                 ),
                 _query_param("maxwidth", "Largest width.", {"type": "integer", "minimum": 1}),
                 _query_param("maxheight", "Largest height.", {"type": "integer", "minimum": 1}),
@@ -554,7 +570,12 @@ def _ogc_paths() -> dict:
             "in": "query",
             "required": False,
             "description": "Only features that intersect west,south,east,north (CRS84).",
-            "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+            "schema": {
+                "type": "array",
+                "minItems": 4,
+                "maxItems": 6,
+                "items": {"type": "number", "minimum": -180, "maximum": 180},
+            },
             "style": "form",
             "explode": False,
             "example": [0.0, 51.4, 1.8, 53.0],
