@@ -80,3 +80,17 @@ def test_gdal_oapif_pages_through_every_england_district(server):
         assert row.rate == record["rate"] or (row.rate != row.rate and record["rate"] is None)
     norwich = england.set_index("code").loc["E07000148"]
     assert norwich["name"] == "Norwich" and norwich.geometry.area > 0
+
+
+def test_gdal_where_on_region_as_the_readme_shows(server):
+    # ogr2ogr ... OAPIF:http://…/ogc/ districts -where "region = 'East of England'"
+    frame = pyogrio.read_dataframe(
+        f"OAPIF:{server}/ogc/", layer="districts", where="region = 'East of England'"
+    )
+    assert len(frame) == 45 and set(frame["region"]) == {"East of England"}
+    by_name = requests.get(
+        f"{server}/ogc/collections/districts/items",
+        params={"region": "East of England"},
+        timeout=30,
+    ).json()
+    assert by_name["numberMatched"] == 45

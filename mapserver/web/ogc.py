@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from .. import features, geometry, openapi
 from ..errors import BadParameter, UnknownRegion
+from ..regions import slugify
 from .cache import make_entry, respond
 from .links import Links
 from .state import MapState, state
@@ -194,10 +195,14 @@ def collection(collection_id: str):
 
 
 def _region_filter(current: MapState, key: str):
+    """A region by slug, code or name (GDAL sends `-where "region = 'East of England'"`)."""
     try:
         return current.dataset.region(key)
-    except UnknownRegion as error:  # a filter value, not a missing resource: 400
-        raise BadParameter(str(error)) from None
+    except UnknownRegion as error:
+        by_name = slugify(key)
+        if by_name in current.dataset.regions:
+            return current.dataset.regions[by_name]
+        raise BadParameter(str(error)) from None  # a filter value, not a missing resource
 
 
 def _items_query(current: MapState) -> features.ItemsQuery:
