@@ -111,9 +111,11 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
         ),
         "version": _path_param("version", "The data version (see /healthz).", example="latest"),
         "weekPath": _path_param("week", week_text, example=EXAMPLE_WEEK),
-        "f": _query_param("f", "Output format.", {"type": "string", "enum": ["json"]}),
+        "f": _query_param("f", "Output format (JSON).", {"type": "string", "enum": ["json", JSON]}),
         "fItems": _query_param(
-            "f", "Output format (GeoJSON).", {"type": "string", "enum": ["json", "geojson"]}
+            "f",
+            "Output format (GeoJSON).",
+            {"type": "string", "enum": ["json", "geojson", JSON, GEOJSON]},
         ),
         "collectionId": _path_param(
             "collection_id",
@@ -600,7 +602,7 @@ def _ogc_paths() -> dict:
                 _query_param(
                     "f",
                     "json (the default) or html (also by Accept: text/html).",
-                    {"type": "string", "enum": ["json", "html"]},
+                    {"type": "string", "enum": ["json", "html", JSON, HTML]},
                 )
             ],
             {

@@ -47,6 +47,11 @@ def test_landing_page_links_json_by_default_html_for_browsers(client):
     assert browser.mimetype == "text/html"
     assert "http://localhost/ogc/" in browser.get_data(as_text=True)
     assert client.get("/ogc/?f=html").mimetype == "text/html"
+    assert client.get("/ogc/?f=text/html").mimetype == "text/html"
+    geojson = client.get(
+        "/ogc/collections/regions/items", query_string={"f": "application/geo+json"}
+    )
+    assert geojson.status_code == 200
     assert "Accept" in response.headers["Vary"]
 
 

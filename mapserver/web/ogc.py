@@ -35,6 +35,8 @@ KNOWN = {
     "item": {"f", "datetime", "geometry"},
 }
 
+FORMAT_ALIASES = {JSON: "json", GEOJSON: "geojson", HTML: "html"}
+
 # Serialised shapes by (data version, geometry version, collection, geometry kind).
 _SHAPES: dict[tuple, features.Shapes] = {}
 _SHAPES_LOCK = threading.Lock()
@@ -74,6 +76,8 @@ def _check_params(kind: str, formats: tuple[str, ...] = ("json",)) -> str:
             best = request.accept_mimetypes.best_match([JSON, HTML], default=JSON)
             return "html" if best == HTML else "json"
         return formats[0]
+    # some clients name the format by its media type
+    wanted = FORMAT_ALIASES.get(wanted, wanted)
     if wanted not in formats:
         raise BadParameter(f"f must be one of {', '.join(formats)}, not {wanted!r}")
     return wanted
