@@ -86,6 +86,19 @@ class ItemsQuery:
     region: Region | None = None
     geometry: str = "full"
 
+    def params(self, offset: int) -> dict[str, str]:
+        """Query parameters for the page at `offset` of this query, the week pinned."""
+        out = {"limit": str(self.limit), "datetime": f"{self.week:%Y-%m-%d}"}
+        if offset:
+            out["offset"] = str(offset)
+        if self.bbox is not None:
+            out["bbox"] = ",".join(repr(value) for value in self.bbox)
+        if self.region is not None:
+            out["region"] = self.region.slug
+        if self.geometry != "full":
+            out["geometry"] = self.geometry
+        return out
+
 
 @dataclass
 class Shapes:

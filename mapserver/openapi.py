@@ -100,7 +100,7 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
         ),
         "week": _query_param(
             "week", week_text, {"type": "string", "format": "date"}, False, EXAMPLE_WEEK
-        ),  # fmt: skip
+        ),
         "scheme": _query_param(
             "scheme", "Colour scheme (default dashboard).", {"type": "string", "enum": SCHEMES}
         ),
@@ -373,28 +373,28 @@ def _page_paths() -> dict:
             "pages",
             [week, scheme, k],
             {"200": page, **_errors("html", 400, 404)},
-        ),  # fmt: skip
+        ),
         "/map/{region}": _operation(
             "mapPage",
             "A region's full map page",
             "pages",
             [region, week, scheme, k],
             {"200": page, **_errors("html", 400, 404)},
-        ),  # fmt: skip
+        ),
         "/embed/{region}": _operation(
             "embed",
             "A region's map for an iframe",
             "pages",
             [region, week, scheme, k, *embed_params],
             {"200": page, **_errors("html", 400, 404)},
-        ),  # fmt: skip
+        ),
         "/embed.js": _operation(
             "embedLoader",
             "The script that resizes embeds in a host page",
             "pages",
             [],
             {"200": _ok("JavaScript", "text/javascript", {"type": "string"})},
-        ),  # fmt: skip
+        ),
         "/image/{region}.png": _operation(
             "imagePng",
             "The map drawn on the server, PNG",
@@ -404,7 +404,7 @@ def _page_paths() -> dict:
                 "200": _ok("A PNG image", "image/png", {"type": "string", "format": "binary"}),
                 **_errors("html", 400, 404),
             },
-        ),  # fmt: skip
+        ),
         "/image/{region}.svg": _operation(
             "imageSvg",
             "The map drawn on the server, SVG",
@@ -414,7 +414,7 @@ def _page_paths() -> dict:
                 "200": _ok("An SVG image", "image/svg+xml", {"type": "string"}),
                 **_errors("html", 400, 404),
             },
-        ),  # fmt: skip
+        ),
         "/oembed": _operation(
             "oembed",
             "oEmbed for a map or embed URL of this server",
@@ -434,7 +434,7 @@ def _page_paths() -> dict:
                 "200": _ok("oEmbed rich response", JSON, _ref("schemas", "OEmbed")),
                 **_errors("json", 400, 404, 501),
             },
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -457,7 +457,7 @@ def _data_paths() -> dict:
                 ),
                 **_errors("json", 400, 404),
             },
-        ),  # fmt: skip
+        ),
         "/api/rates.csv": _operation(
             "ratesCsv",
             "The same as CSV",
@@ -471,14 +471,14 @@ def _data_paths() -> dict:
                 ),
                 **_errors("json", 400, 404),
             },
-        ),  # fmt: skip
+        ),
         "/values/{version}/{region}/{week}.json": _operation(
             "values",
             "A map's figures and colours for a week (dashboard bands)",
             "map data",
             [version, region, week_path],
             values,
-        ),  # fmt: skip
+        ),
         "/values/{version}/{region}/{week}/{scheme}-{k}.json": _operation(
             "valuesScheme",
             "The same with a data-driven scheme",
@@ -495,14 +495,14 @@ def _data_paths() -> dict:
                 ),
             ],
             values,
-        ),  # fmt: skip
+        ),
         "/values/{version}/{region}/{week}/history.json": _operation(
             "history",
             "12 weeks of rates per area",
             "map data",
             [version, region, week_path],
             {"200": _ok("Rates", JSON, _ref("schemas", "History")), **_errors("json", 400, 404)},
-        ),  # fmt: skip
+        ),
         "/geo/{version}/{region}.topojson": _operation(
             "geometry",
             "Simplified boundaries of a region and its neighbours",
@@ -512,7 +512,7 @@ def _data_paths() -> dict:
                 "200": _ok("TopoJSON", JSON, _ref("schemas", "Topology")),
                 **_errors("json", 400, 404),
             },
-        ),  # fmt: skip
+        ),
         "/assets/{version}/{name}": _operation(
             "asset",
             "A script bundle, stylesheet or icon, named by its hash",
@@ -525,28 +525,28 @@ def _data_paths() -> dict:
                 "200": {"description": "The file", "content": {"*/*": {"schema": {}}}},
                 **_errors("json", 404),
             },
-        ),  # fmt: skip
+        ),
         "/healthz": _operation(
             "health",
             "Health and data versions",
             "data",
             [],
             {"200": _ok("Healthy", JSON, _ref("schemas", "Health"))},
-        ),  # fmt: skip
+        ),
         "/openapi.json": _operation(
             "openapi",
             "This document",
             "data",
             [],
             {"200": _ok("OpenAPI 3.0", MEDIA_TYPE, {"type": "object"})},
-        ),  # fmt: skip
+        ),
         "/openapi.html": _operation(
             "openapiHtml",
             "This document for people",
             "data",
             [],
             {"200": _ok("HTML", HTML, {"type": "string"})},
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -566,7 +566,7 @@ def _ogc_paths() -> dict:
             "offset",
             "Features to skip (the next link sets it).",
             {"type": "integer", "minimum": 0, "default": 0},
-        ),  # fmt: skip
+        ),
         {
             "name": "bbox",
             "in": "query",
@@ -615,21 +615,21 @@ def _ogc_paths() -> dict:
                 },
                 **bad,
             },
-        ),  # fmt: skip
+        ),
         "/ogc/conformance": _operation(
             "ogcConformance",
             "Conformance classes",
             "OGC API - Features",
             [f],
             {"200": _ok("Conformance", JSON, _ref("schemas", "Conformance")), **bad},
-        ),  # fmt: skip
+        ),
         "/ogc/collections": _operation(
             "ogcCollections",
             "The collections: districts and regions",
             "OGC API - Features",
             [f],
             {"200": _ok("Collections", JSON, _ref("schemas", "Collections")), **bad},
-        ),  # fmt: skip
+        ),
         "/ogc/collections/{collection_id}": _operation(
             "ogcCollection",
             "One collection",
@@ -639,14 +639,14 @@ def _ogc_paths() -> dict:
                 "200": _ok("A collection", JSON, _ref("schemas", "Collection")),
                 **_errors("ogc", 400, 404),
             },
-        ),  # fmt: skip
+        ),
         "/ogc/collections/{collection_id}/items": _operation(
             "ogcItems",
             "Features: districts with the week's figures, or regions with totals",
             "OGC API - Features",
             items_params,
             {"200": feature_collection, **_errors("ogc", 400, 404)},
-        ),  # fmt: skip
+        ),
         "/ogc/collections/{collection_id}/items/{feature_id}": _operation(
             "ogcItem",
             "One feature: a district by ONS code, a region by slug",
@@ -662,7 +662,7 @@ def _ogc_paths() -> dict:
                 "200": _ok("A feature", GEOJSON, _ref("schemas", "Feature")),
                 **_errors("ogc", 400, 404),
             },
-        ),  # fmt: skip
+        ),
     }
 
 

@@ -138,6 +138,12 @@ def test_paging_with_next_and_prev_links(client):
     second_links = {link["rel"]: link["href"] for link in second["links"]}
     assert "next" not in second_links
     assert "offset" not in second_links["prev"] and "limit=4" in second_links["prev"]
+    # the week is pinned in the links, so every page has the same week's figures
+    assert f"datetime={WEEK}" in links["next"]
+    filtered = items(client, limit=1, bbox="-1.95,52.01,-1.85,52.09", region="northland")
+    next_page = {link["rel"]: link["href"] for link in filtered["links"]}["next"]
+    assert "bbox=-1.95,52.01,-1.85,52.09" in next_page and "region=northland" in next_page
+    assert client.get(next_page).get_json()["features"][0]["id"] == "E06000902"
     seen = list(by_id(first)) + list(by_id(second))
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 6
     assert items(client, limit=1, offset=5)["features"][0]["id"] == "W06000902"

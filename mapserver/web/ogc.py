@@ -125,8 +125,11 @@ def _collection(current: MapState, info: features.CollectionInfo) -> dict:
 def _info(collection_id: str) -> features.CollectionInfo:
     info = features.COLLECTIONS.get(collection_id)
     if info is None:
-        abort(404, description=f"no collection {collection_id!r}; choose from "
-                               f"{', '.join(features.COLLECTIONS)}")  # fmt: skip
+        abort(
+            404,
+            description=f"no collection {collection_id!r}; choose from "
+            f"{', '.join(features.COLLECTIONS)}",
+        )
     return info
 
 
@@ -222,11 +225,8 @@ def _items_query(current: MapState) -> features.ItemsQuery:
     )
 
 
-def _page_url(collection_id: str, offset: int) -> str:
-    params = {key: value for key, value in request.args.items() if key != "offset"}
-    if offset:
-        params["offset"] = str(offset)
-    return _url("ogc.items", collection_id=collection_id, **params)
+def _page_url(collection_id: str, query: features.ItemsQuery, offset: int) -> str:
+    return _url("ogc.items", collection_id=collection_id, **query.params(offset))
 
 
 def _stamp(current: MapState) -> str:
@@ -247,15 +247,24 @@ def items(collection_id: str):
         ids = features.matching_ids(info.id, found, query)
         page = ids[query.offset : query.offset + query.limit]
         table = features.properties(info.id, current.dataset, page, query.week)
-        links = [_link(_page_url(info.id, query.offset), "self", GEOJSON, "This page")]
+        links = [_link(_page_url(info.id, query, query.offset), "self", GEOJSON, "This page")]
         if query.offset + len(page) < len(ids):
-            links.append(_link(_page_url(info.id, query.offset + query.limit), "next",
-                               GEOJSON, "Next page"))  # fmt: skip
+            links.append(
+                _link(
+                    _page_url(info.id, query, query.offset + query.limit),
+                    "next",
+                    GEOJSON,
+                    "Next page",
+                )
+            )
         if query.offset > 0:
             previous = max(0, query.offset - query.limit)
-            links.append(_link(_page_url(info.id, previous), "prev", GEOJSON, "Previous page"))
-        links.append(_link(_url("ogc.collection", collection_id=info.id), "collection",
-                           JSON, info.title))  # fmt: skip
+            links.append(
+                _link(_page_url(info.id, query, previous), "prev", GEOJSON, "Previous page")
+            )
+        links.append(
+            _link(_url("ogc.collection", collection_id=info.id), "collection", JSON, info.title)
+        )
         body = features.collection_json(
             features.features_json(table, found), len(ids), links, _stamp(current)
         )
@@ -305,7 +314,7 @@ def openapi_json():
         key,
         lambda: make_entry(
             json.dumps(_document(), ensure_ascii=False), OPENAPI, current.last_modified
-        ),  # fmt: skip
+        ),
     )
     return respond(request, entry)
 
