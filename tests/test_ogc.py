@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 
@@ -283,3 +284,13 @@ def test_simplified_geometry_only_when_asked(real_settings):
     assert not simple_shapes["E07000008"].equals_exact(full_shapes["E07000008"], 1e-6)
     # the same places: simplification trims spikes and islets of a few km at most
     assert max(full_shapes[c].hausdorff_distance(simple_shapes[c]) for c in full) < 0.1
+
+
+def test_item_pages_are_compressed_and_carry_etags(client):
+    url = "/ogc/collections/districts/items?limit=6"
+    plain = client.get(url)
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    again = client.get(url, headers={"If-None-Match": plain.headers["ETag"]})
+    assert again.status_code == 304

@@ -268,7 +268,7 @@ def items(collection_id: str):
         body = features.collection_json(
             features.features_json(table, found), len(ids), links, _stamp(current)
         )
-        return make_entry(body, GEOJSON, current.last_modified)
+        return make_entry(body, GEOJSON, current.last_modified, fast=True)
 
     return respond(request, current.cache.get(key, build))
 
