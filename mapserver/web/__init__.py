@@ -9,6 +9,7 @@ from ..resources import PACKAGE_DIR
 from . import api, embedding, errors, oembed, origin, pages
 from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
+from .ogc import blueprint as ogc_blueprint
 from .state import MapState
 
 
@@ -32,6 +33,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.register_blueprint(images_blueprint)
     app.register_blueprint(download_blueprint)
     app.register_blueprint(embedding.blueprint)
+    app.register_blueprint(ogc_blueprint)
     embedding.init_app(app)
     origin.init_app(app)
     errors.init_app(app)

@@ -38,8 +38,16 @@ def status_of(error: MapserverError) -> int:
     return 500
 
 
+# OGC API paths answer errors in the OGC exception shape {code, description}.
+OGC_PATHS = ("/ogc/",)
+OGC_CODES = {400: "InvalidParameterValue", 404: "NotFound"}
+
+
 def error_response(message: str, status: int):
     """JSON for API paths, an HTML page for everything else."""
+    if request.path.startswith(OGC_PATHS):
+        body = {"code": OGC_CODES.get(status, "ServerError"), "description": message}
+        return jsonify(body), status
     if request.path.startswith(MACHINE_PATHS) or request.path == "/healthz":
         response = jsonify({"error": message, "status": status})
     else:

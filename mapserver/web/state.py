@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import geopandas as gpd
 import pandas as pd
 from flask import current_app
 
@@ -32,6 +33,8 @@ class MapState:
     bundles: dict[str, Bundle]
     last_modified: datetime
     cache: ResponseCache = field(default_factory=ResponseCache)
+    # The boundaries at full resolution (WGS84), for the OGC API's features.
+    areas: gpd.GeoDataFrame | None = None
 
     @classmethod
     def load(cls, settings: Settings) -> MapState:
@@ -50,6 +53,7 @@ class MapState:
             geometry.neighbours(areas),
             build_bundles(),
             datetime.fromtimestamp(int(modified), tz=UTC),
+            areas=areas,
         )
 
     def asset_entry(self, bundle: Bundle) -> Entry:

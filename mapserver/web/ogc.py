@@ -1,0 +1,333 @@
+"""OGC API - Features (Part 1: Core, GeoJSON, OAS 3.0) under /ogc/, and the OpenAPI
+document of the whole HTTP API at /openapi.json. The features come from
+mapserver.features and the document from mapserver.openapi; this module only routes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from .. import features, geometry, openapi
+from ..errors import BadParameter, UnknownRegion
+from ..regions import slugify
+from .cache import make_entry, respond
+from .links import Links
+from .state import MapState, state
+
+blueprint = Blueprint("ogc", __name__)
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+HTML = "text/html"
+OPENAPI = openapi.MEDIA_TYPE
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+# The query parameters each resource knows; any other is a 400, as the standard requires.
+KNOWN = {
+    "plain": {"f"},
+    "items": {"f", "limit", "offset", "bbox", "datetime", "region", "geometry"},
+    "item": {"f", "datetime", "geometry"},
+}
+
+FORMAT_ALIASES = {JSON: "json", GEOJSON: "geojson", HTML: "html"}
+
+# Serialised shapes by (data version, geometry version, collection, geometry kind).
+_SHAPES: dict[tuple, features.Shapes] = {}
+_SHAPES_LOCK = threading.Lock()
+
+
+def shapes(current: MapState, collection: str, kind: str) -> features.Shapes:
+    """A collection's shapes, full or simplified, built on first use and kept."""
+    key = (current.data_version, current.geometry_version, collection, kind)
+    with _SHAPES_LOCK:
+        found = _SHAPES.get(key)
+        if found is None:
+            if kind == "full":
+                areas = current.areas
+            else:
+                areas = geometry.topology_to_geodataframe(current.topology)
+            districts = features.district_shapes(areas)
+            if collection == "districts":
+                found = districts
+            else:
+                found = features.region_shapes(districts.geometry, current.dataset.regions)
+            while len(_SHAPES) >= 8:
+                _SHAPES.pop(next(iter(_SHAPES)))
+            _SHAPES[key] = found
+        return found
+
+
+def _check_params(kind: str, formats: tuple[str, ...] = ("json",)) -> str:
+    unknown = sorted(set(request.args) - KNOWN[kind])
+    if unknown:
+        raise BadParameter(
+            f"unknown query parameter(s) {', '.join(unknown)}; this resource takes "
+            f"{', '.join(sorted(KNOWN[kind]))}"
+        )
+    wanted = request.args.get("f")
+    if wanted is None:
+        if "html" in formats:
+            best = request.accept_mimetypes.best_match([JSON, HTML], default=JSON)
+            return "html" if best == HTML else "json"
+        return formats[0]
+    # some clients name the format by its media type
+    wanted = FORMAT_ALIASES.get(wanted, wanted)
+    if wanted not in formats:
+        raise BadParameter(f"f must be one of {', '.join(formats)}, not {wanted!r}")
+    return wanted
+
+
+def _url(endpoint: str, **values) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def _json_response(data, mimetype: str = JSON, status: int = 200) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Response(body, status=status, mimetype=mimetype)
+
+
+def _link(href: str, rel: str, type_: str, title: str) -> dict:
+    return {"href": href, "rel": rel, "type": type_, "title": title}
+
+
+def _collection(current: MapState, info: features.CollectionInfo) -> dict:
+    """A collection's description with its extent and links."""
+    items = _url("ogc.items", collection_id=info.id)
+    return {
+        "id": info.id,
+        "title": info.title,
+        "description": info.description,
+        "itemType": "feature",
+        "crs": [features.CRS84],
+        "extent": {
+            "spatial": {
+                "bbox": [shapes(current, info.id, "full").bbox],
+                "crs": features.CRS84,
+            },
+            "temporal": {
+                "interval": [features.temporal_interval(current.dataset)],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            },
+        },
+        "links": [
+            _link(_url("ogc.collection", collection_id=info.id), "self", JSON, info.title),
+            _link(items, "items", GEOJSON, f"{info.title} as GeoJSON"),
+        ],
+    }
+
+
+def _info(collection_id: str) -> features.CollectionInfo:
+    info = features.COLLECTIONS.get(collection_id)
+    if info is None:
+        abort(
+            404,
+            description=f"no collection {collection_id!r}; choose from "
+            f"{', '.join(features.COLLECTIONS)}",
+        )
+    return info
+
+
+@blueprint.get("/ogc/")
+def landing():
+    """The landing page: links to the API definition, conformance and collections."""
+    current = state()
+    wanted = _check_params("plain", ("json", "html"))
+    links = [
+        _link(_url("ogc.landing"), "self", JSON if wanted == "json" else HTML, "This page"),
+        _link(_url("ogc.landing", f="json"), "alternate", JSON, "This page as JSON"),
+        _link(_url("ogc.landing", f="html"), "alternate", HTML, "This page as HTML"),
+        _link(_url("ogc.openapi_json"), "service-desc", OPENAPI, "The API definition"),
+        _link(_url("ogc.openapi_html"), "service-doc", HTML, "The API documentation"),
+        _link(_url("ogc.conformance"), "conformance", JSON, "Conformance classes"),
+        _link(_url("ogc.collections"), "data", JSON, "Collections"),
+    ]
+    document = {
+        "title": "mapserver: Covid-19 7-day case rates by local authority",
+        "description": "OGC API - Features: districts with the 7-day figures of any week "
+        f"ending {current.dataset.week_range_text()}, and regions with their totals.",
+        "links": links,
+    }
+    if wanted == "html":
+        collections = [
+            {**_collection(current, info), "items": _url("ogc.items", collection_id=info.id)}
+            for info in features.COLLECTIONS.values()
+        ]
+        html = render_template(
+            "ogc.html",
+            document=document,
+            collections=collections,
+            landing=_url("ogc.landing"),
+            bundles=current.bundles,
+            links=Links(),
+        )
+        response = Response(html, mimetype=HTML)
+    else:
+        response = _json_response(document)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/ogc/conformance")
+def conformance():
+    """The conformance classes the API implements."""
+    _check_params("plain")
+    return _json_response({"conformsTo": CONFORMANCE})
+
+
+@blueprint.get("/ogc/collections")
+def collections():
+    """Both collections with their extents."""
+    current = state()
+    _check_params("plain")
+    return _json_response(
+        {
+            "links": [_link(_url("ogc.collections"), "self", JSON, "Collections")],
+            "collections": [_collection(current, info) for info in features.COLLECTIONS.values()],
+        }
+    )
+
+
+@blueprint.get("/ogc/collections/<collection_id>")
+def collection(collection_id: str):
+    """One collection's description."""
+    info = _info(collection_id)
+    _check_params("plain")
+    return _json_response(_collection(state(), info))
+
+
+def _region_filter(current: MapState, key: str):
+    """A region by slug, code or name (GDAL sends `-where "region = 'East of England'"`)."""
+    try:
+        return current.dataset.region(key)
+    except UnknownRegion as error:
+        by_name = slugify(key)
+        if by_name in current.dataset.regions:
+            return current.dataset.regions[by_name]
+        raise BadParameter(str(error)) from None  # a filter value, not a missing resource
+
+
+def _items_query(current: MapState) -> features.ItemsQuery:
+    dataset = current.dataset
+    region = request.args.get("region")
+    return features.ItemsQuery(
+        week=features.parse_datetime(request.args.get("datetime"), dataset),
+        limit=features.parse_limit(request.args.get("limit")),
+        offset=features.parse_offset(request.args.get("offset")),
+        bbox=features.parse_bbox(request.args.get("bbox")),
+        region=_region_filter(current, region) if region else None,
+        geometry=features.parse_geometry(request.args.get("geometry")),
+    )
+
+
+def _page_url(collection_id: str, query: features.ItemsQuery, offset: int) -> str:
+    return _url("ogc.items", collection_id=collection_id, **query.params(offset))
+
+
+def _stamp(current: MapState) -> str:
+    return current.last_modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@blueprint.get("/ogc/collections/<collection_id>/items")
+def items(collection_id: str):
+    """A page of features as a GeoJSON FeatureCollection."""
+    info = _info(collection_id)
+    _check_params("items", ("json", "geojson"))
+    current = state()
+    query = _items_query(current)
+    key = ("ogc-items", info.id, query, request.host_url, current.data_version)
+
+    def build():
+        found = shapes(current, info.id, query.geometry)
+        ids = features.matching_ids(info.id, found, query)
+        page = ids[query.offset : query.offset + query.limit]
+        table = features.properties(info.id, current.dataset, page, query.week)
+        links = [_link(_page_url(info.id, query, query.offset), "self", GEOJSON, "This page")]
+        if query.offset + len(page) < len(ids):
+            links.append(
+                _link(
+                    _page_url(info.id, query, query.offset + query.limit),
+                    "next",
+                    GEOJSON,
+                    "Next page",
+                )
+            )
+        if query.offset > 0:
+            previous = max(0, query.offset - query.limit)
+            links.append(
+                _link(_page_url(info.id, query, previous), "prev", GEOJSON, "Previous page")
+            )
+        links.append(
+            _link(_url("ogc.collection", collection_id=info.id), "collection", JSON, info.title)
+        )
+        body = features.collection_json(
+            features.features_json(table, found), len(ids), links, _stamp(current)
+        )
+        return make_entry(body, GEOJSON, current.last_modified, fast=True)
+
+    return respond(request, current.cache.get(key, build))
+
+
+@blueprint.get("/ogc/collections/<collection_id>/items/<feature_id>")
+def item(collection_id: str, feature_id: str):
+    """One feature: a district by ONS code, or a region by slug."""
+    info = _info(collection_id)
+    _check_params("item", ("json", "geojson"))
+    current = state()
+    week = features.parse_datetime(request.args.get("datetime"), current.dataset)
+    kind = features.parse_geometry(request.args.get("geometry"))
+    found = shapes(current, info.id, kind)
+    if feature_id not in found.geojson:
+        abort(404, description=f"no feature {feature_id!r} in {info.id}")
+    ids = found.geometry.index[found.geometry.index == feature_id]
+    table = features.properties(info.id, current.dataset, ids, week)
+    text = features.features_json(table, found)[0]
+    links = [
+        _link(request.url, "self", GEOJSON, "This feature"),
+        _link(_url("ogc.collection", collection_id=info.id), "collection", JSON, info.title),
+    ]
+    body = text[:-1] + ',"links":' + json.dumps(links, separators=(",", ":")) + "}"
+    return Response(body, mimetype=GEOJSON)
+
+
+def _document() -> dict:
+    current = state()
+    return openapi.document(
+        server=request.host_url.rstrip("/"),
+        data_version=current.data_version,
+        week_range=(current.dataset.first_week, current.dataset.last_week),
+        default_week=current.dataset.default_week,
+    )
+
+
+@blueprint.get("/openapi.json")
+def openapi_json():
+    """The OpenAPI 3.0 document of the whole HTTP API."""
+    current = state()
+    key = ("openapi", request.host_url, current.data_version)
+    entry = current.cache.get(
+        key,
+        lambda: make_entry(
+            json.dumps(_document(), ensure_ascii=False), OPENAPI, current.last_modified
+        ),
+    )
+    return respond(request, entry)
+
+
+@blueprint.get("/openapi.html")
+def openapi_html():
+    """The API documentation for people: every path and its parameters."""
+    current = state()
+    document = _document()
+    html = render_template(
+        "openapi.html",
+        document=document,
+        bundles=current.bundles,
+        links=Links(),
+    )
+    return Response(html, mimetype=HTML)
