@@ -388,6 +388,13 @@ def _page_paths() -> dict:
             [region, week, scheme, k, *embed_params],
             {"200": page, **_errors("html", 400, 404)},
         ),
+        "/download/{region}.html": _operation(
+            "downloadHtml",
+            "The map as one self-contained HTML file (an attachment)",
+            "pages",
+            [region, week, scheme, k],
+            {"200": page, **_errors("html", 400, 404)},
+        ),
         "/embed.js": _operation(
             "embedLoader",
             "The script that resizes embeds in a host page",
