@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from flask import current_app
 
-from .. import geometry
+from .. import geometry, labels
 from ..bands import make_bands, parse_scheme
 from ..boundaries import read_boundaries
 from ..choropleth import district_figures, map_values
@@ -32,6 +32,7 @@ class MapState:
     bundles: dict[str, Bundle]
     last_modified: datetime
     cache: ResponseCache = field(default_factory=ResponseCache)
+    label_points: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: Settings) -> MapState:
@@ -39,6 +40,9 @@ class MapState:
         areas = read_boundaries(settings.path("boundaries"))
         dataset = load_dataset(settings, boundary_codes=areas.index)
         topology = geometry.build_topology(areas)
+        # Label points belong to the geometry: computed once, shipped (and versioned) with it.
+        points = labels.label_points(areas, geometry.topology_to_geodataframe(topology))
+        topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
         inputs = [settings.path(name) for name in ("cases", "population", "lookup", "boundaries")]
         modified = max(path.stat().st_mtime for path in inputs)
@@ -50,6 +54,7 @@ class MapState:
             geometry.neighbours(areas),
             build_bundles(),
             datetime.fromtimestamp(int(modified), tz=UTC),
+            label_points=points,
         )
 
     def asset_entry(self, bundle: Bundle) -> Entry:
@@ -85,12 +90,11 @@ class MapState:
         """TopoJSON of the region's districts and their neighbours, for context."""
         around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
         subset = geometry.subset_topology(self.topology, around | set(region.districts))
-        # Names travel with the values (from the lookup), not twice.
+        # Names travel with the values (from the lookup), not twice; label points only
+        # for the region's own districts, not the neighbours drawn for context.
         objects = subset["objects"][geometry.OBJECT]
-        objects["geometries"] = [
-            {key: value for key, value in item.items() if key != "properties"}
-            for item in objects["geometries"]
-        ]
+        own = set(region.districts)
+        objects["geometries"] = [_shipped(item, own) for item in objects["geometries"]]
         return geometry.topology_bytes(subset)
 
     def history(self, region: Region, week: pd.Timestamp, weeks: int = 12) -> dict:
@@ -114,6 +118,15 @@ class MapState:
         bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
         total = dataset.region_total(region, week)
         return map_values(table, bands, week, region.title, total)
+
+
+def _shipped(item: dict, own: set[str]) -> dict:
+    """A geometry as the browser gets it: no name; its label point if in the region."""
+    out = {key: value for key, value in item.items() if key != "properties"}
+    point = item.get("properties", {}).get("label")
+    if point is not None and item.get("id") in own:
+        out["properties"] = {"label": point}
+    return out
 
 
 def state() -> MapState:
