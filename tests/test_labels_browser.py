@@ -175,3 +175,60 @@ def test_map_page_embed_code_takes_the_labels_choice(server, browser):
     page.select_option("#embed-labels", "top")
     assert "labels=" not in code.input_value()
     page.close()
+
+
+# --- dark theme: the darkest bands keep a visible edge --------------------------------------
+
+DARK_WEEK = "2021-01-03"  # London's worst week: Barking and Dagenham 1,649.6, Redbridge 1,539.5
+BARKING, REDBRIDGE = "E09000002", "E09000026"
+
+
+def rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(part) for part in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        linear = [
+            c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
+            for c in rgb(colour)
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["dark", "auto"])
+def test_dark_theme_gives_the_darkest_bands_a_visible_edge(server, browser, theme):
+    context = browser.new_context(viewport={"width": 700, "height": 800}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(f"{server}/embed/london?week={DARK_WEEK}&theme={theme}")
+    page.wait_for_selector("#map[data-ready='true']")
+    paper = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert contrast(paper, "rgb(255, 255, 255)") > 10  # the dark theme is on
+    for code, fill in ((BARKING, "rgb(0, 0, 0)"), (REDBRIDGE, "rgb(59, 9, 48)")):
+        style = page.evaluate(
+            "(code) => { const s = getComputedStyle(document.querySelector("
+            "`path[data-code='${code}']`)); return [s.fill, s.stroke, s.strokeWidth]; }",
+            code,
+        )
+        assert style[0] == fill
+        # WCAG 1.4.11: 3:1 for the edge against the area and against the page around it
+        assert contrast(style[1], fill) >= 3 and contrast(style[1], paper) >= 3, style
+        assert float(style[2].removesuffix("px")) >= 0.8
+    swatches = page.evaluate(
+        "() => [...document.querySelectorAll('#legend .legend-swatch')].map((node) => {"
+        " const s = getComputedStyle(node); return [s.backgroundColor, s.boxShadow]; })"
+    )
+    darkest = [s for s in swatches if s[0] in ("rgb(59, 9, 48)", "rgb(0, 0, 0)")]
+    assert len(darkest) == 2
+    for background, shadow in darkest:
+        assert shadow.endswith("inset"), shadow
+        edge = shadow[: shadow.index(")") + 1]
+        assert contrast(edge, background) >= 3 and contrast(edge, paper) >= 3, shadow
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"dark-london-{theme}.png"))
+    context.close()
