@@ -232,3 +232,18 @@ def test_dark_theme_gives_the_darkest_bands_a_visible_edge(server, browser, them
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"dark-london-{theme}.png"))
     context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_label_ink_and_halo_contrast_in_both_themes(server, browser, theme):
+    page, _ = open_map(browser, f"{server}/embed/london?week={DARK_WEEK}&theme={theme}", 700)
+    ink, shadow = page.evaluate(
+        "() => { const s = getComputedStyle(document.querySelector('.map-label'));"
+        " return [s.color, s.textShadow]; }"
+    )
+    paper = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    # a halo of the page's own colour on every side: the text is read against it, on any band
+    halo = [part.strip() + ")" for part in shadow.split(")") if "rgb" in part]
+    assert len(halo) >= 8 and {rgb(colour) for colour in halo} == {rgb(paper)}
+    assert contrast(ink, paper) >= 7
+    page.close()
