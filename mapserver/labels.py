@@ -24,6 +24,7 @@ TOP_AREAS = 3  # the region's highest rates, labelled with their rate
 # polylabel stops refining once a cell is within this many metres of the best point; the
 # smallest UK district (the City of London) has its pole about 600 m from its edge.
 TOLERANCE_METRES = 20.0
+ROOM_METRES = 200.0  # how far inside the shown shape a source pole must be to keep it
 # 3 decimals of a degree move a point at most ~70 m; more are kept where that would push
 # the point out of its area (checked for each point).
 DECIMALS = (3, 4, 6)
@@ -55,31 +56,43 @@ def label_points(source: gpd.GeoDataFrame, shown: gpd.GeoDataFrame) -> dict[str,
     """For each area, [lon, lat] of a point well inside both its source and shown polygons.
 
     The point is the pole of inaccessibility (the point farthest from the edges, not the
-    centroid, which can fall outside a concave or split area) of the largest part of the
-    area that both polygons cover, found in metres (a local UTM zone), not degrees.
+    centroid, which can fall outside a concave or split area) of the area's largest part,
+    found in metres (a UTM zone), not degrees. Where the shown (simplified) shape does
+    not hold that point with room to spare, the pole of the largest part both cover.
     """
     wgs84 = source.to_crs("EPSG:4326")
     drawn = shown.to_crs("EPSG:4326").geometry.reindex(wgs84.index)
-    metric = wgs84.estimate_utm_crs()
+    metric = _utm(wgs84.total_bounds)
     source_m = wgs84.geometry.to_crs(metric)
     drawn_m = gpd.GeoSeries(drawn, crs="EPSG:4326").to_crs(metric)
     poles = []
-    for code in wgs84.index:
-        own = shapely.make_valid(source_m[code])
-        other = drawn_m[code]
-        common = own
-        if other is not None and not other.is_empty:
-            common = shapely.intersection(own, shapely.make_valid(other))
-        part = largest_polygon(common) or largest_polygon(own)
+    for code, own, other in zip(wgs84.index, source_m.to_numpy(), drawn_m.to_numpy(), strict=True):
+        own = shapely.make_valid(own)
+        part = largest_polygon(own)
         if part is None:
             raise ValueError(f"area {code} has no polygon to put a label in")
-        poles.append(polylabel(part, tolerance=TOLERANCE_METRES))
+        pole = polylabel(part, tolerance=TOLERANCE_METRES)
+        if other is not None and not other.is_empty:
+            other = shapely.make_valid(other)
+            if not (other.contains(pole) and other.boundary.distance(pole) >= ROOM_METRES):
+                common = largest_polygon(shapely.intersection(own, other))
+                if common is not None:
+                    pole = polylabel(common, tolerance=TOLERANCE_METRES)
+        poles.append(pole)
     lonlat = gpd.GeoSeries(poles, index=wgs84.index, crs=metric).to_crs("EPSG:4326")
-    points = {}
-    for code, point in lonlat.items():
-        containers = [wgs84.geometry[code], drawn[code]]
-        points[str(code)] = _rounded_inside(point, [c for c in containers if c is not None])
-    return points
+    shapes = zip(lonlat.to_numpy(), wgs84.geometry.to_numpy(), drawn.to_numpy(), strict=True)
+    return {
+        str(code): _rounded_inside(point, [c for c in (own, other) if c is not None])
+        for code, (point, own, other) in zip(wgs84.index, shapes, strict=True)
+    }
+
+
+def _utm(bounds) -> str:
+    """The WGS84 UTM zone at the centre of lon/lat bounds (no database lookup)."""
+    lon = (bounds[0] + bounds[2]) / 2
+    lat = (bounds[1] + bounds[3]) / 2
+    zone = min(max(int((lon + 180) // 6) + 1, 1), 60)
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
 
 
 def _rounded_inside(point: shapely.Point, containers: Iterable[shapely.Geometry]) -> list[float]:
