@@ -228,6 +228,8 @@ def test_pages_pass_the_labels_choice_to_the_map(client):
     assert 'data-labels="top"' in client.get(f"/embed/anglia?week={WEEK}").text
     page = client.get(f"/map/anglia?week={WEEK}&labels=none").text
     assert 'data-labels="none"' in page and "labels=none" in page  # in the embed code too
+    embed = client.get(f"/embed/anglia?week={WEEK}&labels=none").text
+    assert f"/image/anglia.png?week={WEEK}&amp;labels=none" in embed  # the <noscript> image
 
 
 # --- the server-rendered image ------------------------------------------------------------

@@ -69,7 +69,9 @@ def embed(region: str):
     key = ("embed", query, options, current.data_version)
 
     def build():
-        image = LIVE.image(query.region.slug, query.week, query.scheme, query.k)
+        # The <noscript> image shows the labels the embed asks for.
+        labels = {"labels": options.labels} if "labels" in options.params() else {}
+        image = LIVE.image(query.region.slug, query.week, query.scheme, query.k, extra=labels)
         html = render_embed(current, query, LIVE, options, image)
         return make_entry(html, "text/html", current.last_modified)
 
