@@ -19,6 +19,8 @@ SHOTS = [
     ("map-anglia-375", "/map/anglia?week=2021-02-21", 375, 740, None),
     ("embed-england-1280", "/embed/england?week=2021-02-21", 1280, 760, "E06000031"),
     ("embed-england-375", "/embed/england?week=2021-02-21", 375, 620, None),
+    ("embed-anglia-all-1280", "/embed/anglia?week=2021-02-21&labels=all", 1280, 760, None),
+    ("embed-london-dark-375", "/embed/london?week=2021-01-03&theme=dark", 375, 620, None),
 ]
 
 
@@ -31,6 +33,8 @@ def main() -> None:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(base + path)
             page.wait_for_selector("#map[data-ready='true']")
+            page.wait_for_selector("#map[data-labels-placed]")
+            page.wait_for_timeout(300)  # the embed settles its size, labels placed again
             if click:
                 page.locator(f'path[data-code="{click}"]').click()
                 page.wait_for_timeout(500)

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from .bands import NO_DATA_COLOUR, Bands, make_bands
+from .labels import label_order
 from .tables import format_week
 
 ATTRIBUTION = (
@@ -85,7 +86,7 @@ def area_row(row, band, countries: list[str]) -> list:
 def map_values(
     table: pd.DataFrame, bands: Bands, week: pd.Timestamp, title: str, total: dict
 ) -> dict:
-    """The per-week resource the map fetches: legend, colours, figures, notes and total."""
+    """The per-week resource the map fetches: legend, colours, figures, labels, notes, total."""
     band_of = bands.classify(table["rate"])
     countries: list[str] = []
     areas = {code: area_row(row, band_of[code], countries) for code, row in table.iterrows()}
@@ -110,6 +111,7 @@ def map_values(
         "fields": list(FIELDS),
         "areas": areas,
         "notes": notes,
+        "labels": label_order(table),
         "total": total,
         "attribution": ATTRIBUTION,
     }

@@ -64,6 +64,15 @@ def build_topology(
     return subset_topology(topology, [geometry["id"] for geometry in geometries])
 
 
+def with_properties(topology: dict, extra: dict[str, dict]) -> dict:
+    """A copy of the Topology with extra properties merged into each area's (by id)."""
+    geometries = [
+        {**item, "properties": {**item.get("properties", {}), **extra.get(item.get("id"), {})}}
+        for item in topology["objects"][OBJECT]["geometries"]
+    ]
+    return _topology(geometries, topology["arcs"], topology.get("transform"))
+
+
 def neighbours(areas: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
     """For each area code, the codes of the areas whose boundaries touch it."""
     tree = shapely.STRtree(areas.geometry.to_numpy())

@@ -12,7 +12,7 @@ import math
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -23,6 +23,7 @@ import shapely
 from pyproj import Transformer
 
 from .errors import BadParameter
+from .labels import Candidate, Placed, place_labels
 
 BNG = "EPSG:27700"  # British National Grid: metres, so the UK is not stretched
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
@@ -83,6 +84,17 @@ class LegendItem:
 
 
 @dataclass(frozen=True)
+class MapLabel:
+    """A label to place on the map: text, anchor in BNG metres, and top area or not."""
+
+    code: str
+    text: str
+    x: float
+    y: float
+    strong: bool = False
+
+
+@dataclass(frozen=True)
 class Layout:
     """Where everything goes: image size, text blocks, legend, and the map's box and extent."""
 
@@ -94,9 +106,12 @@ class Layout:
     rule_top: float
     map_box: Box
     extent: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax in BNG metres
+    labels: tuple[Placed, ...] = ()
+    label_sizes: tuple[float, float] = (13.0, 11.0)  # strong (top areas), other names
 
 
 LINE_SPACING = 1.25
+LABEL_HEIGHT = 1.2  # a label's box height as a multiple of its font size
 
 
 def parse_width(text: str | None) -> int:
@@ -121,17 +136,27 @@ def render_map_image(
     width: int = DEFAULT_WIDTH,
     fmt: str = "png",
     notes: Sequence[str] = (),
+    labels: Sequence[MapLabel] = (),
 ) -> bytes:
-    """PNG or SVG bytes of the districts in `colours` filled with their colours, titled."""
+    """PNG or SVG bytes of the districts in `colours` filled with their colours, titled.
+
+    `labels`, in priority order, are placed where they fit without overlapping.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     projected = _projected(areas)
     with _LOCK:
-        layout = map_layout(projected, colours, legend, title, subtitle, attribution, width, notes)
+        layout = map_layout(
+            projected, colours, legend, title, subtitle, attribution, width, notes, labels
+        )
         body = _draw(projected, colours, layout, fmt)
     if fmt == "svg":
         labels = ", ".join(str(item["label"]) for item in legend)
-        about = " ".join([f"{subtitle}.", f"{LEGEND_HEADING}: {labels}.", *notes, attribution])
+        named = ", ".join(placed.candidate.text for placed in layout.labels)
+        shown = [f"Labelled: {named}."] if named else []
+        about = " ".join(
+            [f"{subtitle}.", f"{LEGEND_HEADING}: {labels}.", *shown, *notes, attribution]
+        )
         body = _svg_in_pixels(body, layout.width, layout.height, title, about)
     return body
 
@@ -145,6 +170,7 @@ def map_layout(
     attribution: str,
     width: int = DEFAULT_WIDTH,
     notes: Sequence[str] = (),
+    labels: Sequence[MapLabel] = (),
 ) -> Layout:
     """The layout render_map_image uses for these inputs (pixel positions, map extent)."""
     low, high = WIDTH_RANGE
@@ -201,13 +227,39 @@ def map_layout(
         texts.append(TextBlock(block.lines, block.size, y, block.bold, block.colour))
         y += block.height
     extent = _fit(bounds, map_box.height / map_box.width)
-    return Layout(width, height, tuple(texts), tuple(items), legend_size, rule_top, map_box, extent)
+    layout = Layout(
+        width, height, tuple(texts), tuple(items), legend_size, rule_top, map_box, extent
+    )
+    sizes = (px(17, 12), px(14, 10))
+    placed = _place(labels, layout, sizes, pad=max(3 * soft, 2))
+    return replace(layout, labels=tuple(placed), label_sizes=sizes)
+
+
+def _place(
+    labels: Sequence[MapLabel], layout: Layout, sizes: tuple[float, float], pad: float
+) -> list[Placed]:
+    """Label boxes in pixels, placed greedily in order inside the map box."""
+    candidates = []
+    for label in labels:
+        size = sizes[0] if label.strong else sizes[1]
+        column, row = point_pixel(label.x, label.y, layout)
+        width = _text_width(label.text, size, bold=label.strong) + 2 * pad
+        height = size * LABEL_HEIGHT + 2 * pad
+        candidates.append(
+            Candidate(label.code, label.text, column, row, width, height, label.strong)
+        )
+    box = layout.map_box
+    return place_labels(candidates, (box.left, box.top, box.left + box.width, box.top + box.height))
 
 
 def pixel_for(lon: float, lat: float, layout: Layout) -> tuple[float, float]:
     """(column, row) in image pixels, from the top-left corner, of a WGS84 point."""
-    x, y = _to_bng().transform(lon, lat)
-    return point_pixel(x, y, layout)
+    return point_pixel(*to_bng(lon, lat), layout)
+
+
+def to_bng(lon: float, lat: float) -> tuple[float, float]:
+    """A WGS84 point in British National Grid metres."""
+    return _to_bng().transform(lon, lat)
 
 
 def point_pixel(x: float, y: float, layout: Layout) -> tuple[float, float]:
@@ -413,6 +465,7 @@ def _draw(
         )
     )
 
+    _draw_labels(figure, layout)
     for block in layout.texts:
         figure.text(
             fx(layout.map_box.left),
@@ -466,6 +519,31 @@ def _draw(
         else:
             figure.savefig(out, format="svg", dpi=DPI, metadata={"Date": None, "Creator": None})
     return out.getvalue()
+
+
+def _draw_labels(figure, layout: Layout) -> None:
+    """Each placed label centred in its box, with a paper-coloured halo (legible on any band)."""
+    from matplotlib import patheffects
+
+    width, height = layout.width, layout.height
+    halo_width = max(layout.label_sizes[1] * 0.3, 2.5)
+    halo = [patheffects.withStroke(linewidth=halo_width, foreground=PAPER)]
+    for placed in layout.labels:
+        label = placed.candidate
+        size = layout.label_sizes[0] if label.strong else layout.label_sizes[1]
+        left, top, right, bottom = placed.box
+        figure.text(
+            (left + right) / 2 / width,
+            1 - (top + bottom) / 2 / height,
+            label.text,
+            fontproperties=_font(size, label.strong),
+            color=INK,
+            va="center",
+            ha="center",
+            path_effects=halo,
+            parse_math=False,
+            zorder=5,
+        )
 
 
 def _svg_in_pixels(svg: bytes, width: int, height: int, title: str, about: str) -> bytes:

@@ -87,3 +87,23 @@ def test_exported_copy_renders_and_clicks_from_a_sub_path(site, browser):
         assert f'src="{base}/news/covid-map/embed/east-of-england/2023-12-01/"' in code
         assert watch.foreign_requests() == [] and watch.errors == []
         page.close()
+
+
+@pytest.mark.browser
+def test_exported_embed_takes_the_labels_choice(site, browser):
+    root, _ = site
+    with static_server(root) as base:
+        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        counts = {}
+        for mode in ("none", "top", "all"):
+            page.goto(f"{base}/news/covid-map/embed/anglia/?labels={mode}")
+            page.wait_for_selector("#map[data-labels-placed]")
+            counts[mode] = page.locator("#map .map-label").count()
+        assert counts["none"] == 0 and counts["top"] == 3 and counts["all"] > 10
+        # the map page's embed code carries the choice, with the absolute address
+        page.goto(f"{base}/news/covid-map/map/anglia/")
+        page.wait_for_selector("#map[data-ready='true']")
+        page.select_option("#embed-labels", "all")
+        code = page.locator("#embed-code").input_value()
+        assert f'src="{base}/news/covid-map/embed/anglia/?labels=all"' in code
+        page.close()

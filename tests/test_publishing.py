@@ -154,7 +154,9 @@ def run_axe(page) -> list[dict]:
 @pytest.mark.parametrize(
     ("path", "table"),
     [(f"/embed/england?week={WEEK}", False), (f"/map/anglia?week={WEEK}", False),
-     (f"/embed/england?week={WEEK}", True), (f"/embed/london?week={WEEK}&theme=dark", False)],
+     (f"/embed/england?week={WEEK}", True), (f"/embed/london?week={WEEK}&theme=dark", False),
+     (f"/embed/anglia?week={WEEK}&labels=all", False),
+     ("/embed/london?week=2021-01-03&theme=dark&labels=all", False)],
 )  # fmt: skip
 def test_axe_finds_no_serious_violations(server, browser, path, table):
     context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)

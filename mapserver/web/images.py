@@ -7,7 +7,7 @@ import threading
 import geopandas as gpd
 from flask import Blueprint, request
 
-from .. import geometry, image
+from .. import geometry, image, labels
 from .cache import make_entry, respond
 from .state import MapQuery, MapState, parse_query, state
 
@@ -31,7 +31,24 @@ def projected_areas(current: MapState) -> gpd.GeoDataFrame:
         return areas
 
 
-def image_inputs(current: MapState, query: MapQuery) -> dict:
+def map_labels(current: MapState, values: dict, mode: str) -> list[image.MapLabel]:
+    """The labels to try, in priority order: top areas with their rates, then (all) names."""
+    if mode == "none":
+        return []
+    name, rate = values["fields"].index("name"), values["fields"].index("rate")
+    order = [(code, True) for code in values["labels"]["top"]]
+    if mode == "all":
+        order += [(code, False) for code in values["labels"]["others"]]
+    out = []
+    for code, strong in order:
+        row = values["areas"][code]
+        x, y = image.to_bng(*current.label_points[code])
+        text = labels.label_text(row[name], row[rate], with_rate=strong)
+        out.append(image.MapLabel(code, text, x, y, strong))
+    return out
+
+
+def image_inputs(current: MapState, query: MapQuery, label_mode: str = labels.DEFAULT_MODE) -> dict:
     """The arguments of image.render_map_image (except width and format) for a query."""
     values = current.values(query.region, query.week, query.scheme, query.k)
     band = values["fields"].index("band")
@@ -52,19 +69,22 @@ def image_inputs(current: MapState, query: MapQuery) -> dict:
         "subtitle": values["region"],
         "attribution": values["attribution"],
         "notes": notes,
+        "labels": map_labels(current, values, label_mode),
     }
 
 
 @blueprint.get("/image/<region>.<any(png, svg):fmt>")
 def map_image(region: str, fmt: str):
-    """The region's map as a PNG or SVG: week, scheme, k as for pages, and width in pixels."""
+    """The region's map as a PNG or SVG: week, scheme, k, labels as for pages; width in pixels."""
     current = state()
     query = parse_query(region, request.args)
     width = image.parse_width(request.args.get("width"))
-    key = ("image", fmt, query, width, current.data_version, current.geometry_version)
+    mode = labels.parse_mode(request.args.get("labels"))
+    key = ("image", fmt, query, width, mode, current.data_version, current.geometry_version)
 
     def build():
-        body = image.render_map_image(**image_inputs(current, query), width=width, fmt=fmt)
+        inputs = image_inputs(current, query, mode)
+        body = image.render_map_image(**inputs, width=width, fmt=fmt)
         return make_entry(body, image.FORMATS[fmt], current.last_modified)
 
     return respond(request, current.cache.get(key, build))

@@ -70,12 +70,19 @@ class Links:
         return f"{self.root}{kind}/{region}{query}"
 
     def image(
-        self, region: str, week: pd.Timestamp, scheme: str = "dashboard", k: int = 5, fmt="png"
+        self,
+        region: str,
+        week: pd.Timestamp,
+        scheme: str = "dashboard",
+        k: int = 5,
+        fmt="png",
+        extra: dict | None = None,
     ) -> str:
-        """The server-rendered image of a map (live only)."""
+        """The server-rendered image of a map (live only; `extra`: e.g. labels)."""
         params = {"week": f"{week:%Y-%m-%d}"}
         if scheme != "dashboard":
             params.update(scheme=scheme, k=k)
+        params.update(extra or {})
         return f"{self.root}image/{region}.{fmt}?{urlencode(params)}"
 
     def home(self) -> str:

@@ -1,4 +1,4 @@
-"""How an embed presents its map: highlighted areas, focus, timeline and colour theme."""
+"""How an embed presents its map: highlighted areas, focus, timeline, theme and labels."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ..errors import BadParameter
+from ..labels import DEFAULT_MODE as DEFAULT_LABELS
+from ..labels import parse_mode
 from ..regions import Region
 
 THEMES = ("light", "dark", "auto")
@@ -20,6 +22,7 @@ class Presentation:
     focus: str | None = None
     timeline: bool = False
     theme: str = "auto"
+    labels: str = DEFAULT_LABELS
 
     def params(self) -> dict:
         """Query parameters that reproduce these options (defaults left out)."""
@@ -32,6 +35,8 @@ class Presentation:
             out["timeline"] = "1"
         if self.theme != "auto":
             out["theme"] = self.theme
+        if self.labels != DEFAULT_LABELS:
+            out["labels"] = self.labels
         return out
 
 
@@ -49,7 +54,7 @@ def _codes(raw: str, name: str, region: Region) -> tuple[str, ...]:
 
 
 def parse_presentation(args, region: Region) -> Presentation:
-    """Validate highlight, focus, timeline and theme from a request (raises BadParameter)."""
+    """Validate highlight, focus, timeline, theme, labels from a request (raises BadParameter)."""
     highlight = _codes(args["highlight"], "highlight", region) if "highlight" in args else ()
     focus = None
     if "focus" in args:
@@ -63,4 +68,5 @@ def parse_presentation(args, region: Region) -> Presentation:
     theme = args.get("theme", "auto")
     if theme not in THEMES:
         raise BadParameter(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
-    return Presentation(highlight, focus, timeline == "1", theme)
+    labels = parse_mode(args.get("labels"))
+    return Presentation(highlight, focus, timeline == "1", theme, labels=labels)

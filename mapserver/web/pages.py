@@ -76,7 +76,9 @@ def embed(region: str):
     key = ("embed", query, options, links.root, current.data_version)
 
     def build():
-        image = links.image(query.region.slug, query.week, query.scheme, query.k)
+        # The <noscript> image shows the labels the embed asks for.
+        labels = {"labels": options.labels} if "labels" in options.params() else {}
+        image = links.image(query.region.slug, query.week, query.scheme, query.k, extra=labels)
         html = render_embed(current, query, links, options, image)
         return make_entry(html, "text/html", current.last_modified)
 

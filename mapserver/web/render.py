@@ -8,6 +8,7 @@ from markupsafe import escape
 from .. import tables
 from ..bands import K_RANGE
 from ..choropleth import ATTRIBUTION, TITLE
+from ..labels import DEFAULT_MODE as DEFAULT_LABELS
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
 from .state import MapQuery, MapState
@@ -19,6 +20,11 @@ SCHEME_NAMES = {
     "equal-interval": "Equal intervals",
 }
 EMBED_HEIGHT = 560
+LABEL_CHOICES = {
+    "top": "The top areas, with their rates",
+    "all": "The top areas, then other names as space allows",
+    "none": "None",
+}
 
 
 def embed_code(query: MapQuery, src: str, loader: str | None = None) -> str:
@@ -151,4 +157,6 @@ def render_map_page(
         og_image=image_url,
         page_url=page_url,
         oembed_url=oembed_url,
+        label_modes=LABEL_CHOICES,
+        label_default=DEFAULT_LABELS,
     )

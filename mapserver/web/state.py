@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 from flask import current_app
 
-from .. import geometry
+from .. import geometry, labels
 from ..bands import parse_scheme
 from ..boundaries import read_boundaries
 from ..choropleth import region_values
@@ -35,6 +35,7 @@ class MapState:
     cache: ResponseCache = field(default_factory=ResponseCache)
     # The boundaries at full resolution (WGS84), for the OGC API's features.
     areas: gpd.GeoDataFrame | None = None
+    label_points: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: Settings) -> MapState:
@@ -42,6 +43,9 @@ class MapState:
         areas = read_boundaries(settings.path("boundaries"))
         dataset = load_dataset(settings, boundary_codes=areas.index)
         topology = geometry.build_topology(areas)
+        # Label points belong to the geometry: computed once, shipped (and versioned) with it.
+        points = labels.label_points(areas, geometry.topology_to_geodataframe(topology))
+        topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
         inputs = [settings.path(name) for name in ("cases", "population", "lookup", "boundaries")]
         modified = max(path.stat().st_mtime for path in inputs)
@@ -54,6 +58,7 @@ class MapState:
             build_bundles(),
             datetime.fromtimestamp(int(modified), tz=UTC),
             areas=areas,
+            label_points=points,
         )
 
     def asset_entry(self, bundle: Bundle) -> Entry:
@@ -89,12 +94,11 @@ class MapState:
         """TopoJSON of the region's districts and their neighbours, for context."""
         around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
         subset = geometry.subset_topology(self.topology, around | set(region.districts))
-        # Names travel with the values (from the lookup), not twice.
+        # Names travel with the values (from the lookup), not twice; label points only
+        # for the region's own districts, not the neighbours drawn for context.
         objects = subset["objects"][geometry.OBJECT]
-        objects["geometries"] = [
-            {key: value for key, value in item.items() if key != "properties"}
-            for item in objects["geometries"]
-        ]
+        own = set(region.districts)
+        objects["geometries"] = [_shipped(item, own) for item in objects["geometries"]]
         return geometry.topology_bytes(subset)
 
     def history(self, region: Region, week: pd.Timestamp, weeks: int = 12) -> dict:
@@ -114,6 +118,15 @@ class MapState:
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
         return region_values(self.dataset, region, week, scheme, k)
+
+
+def _shipped(item: dict, own: set[str]) -> dict:
+    """A geometry as the browser gets it: no name; its label point if in the region."""
+    out = {key: value for key, value in item.items() if key != "properties"}
+    point = item.get("properties", {}).get("label")
+    if point is not None and item.get("id") in own:
+        out["properties"] = {"label": point}
+    return out
 
 
 def state() -> MapState:

@@ -233,6 +233,7 @@
     drawLegend(document.getElementById("legend"), values.legend);
     document.querySelectorAll("[data-week-text]").forEach(function (node) { node.textContent = values.week_text; });
     MS.refreshTable && MS.refreshTable(this);
+    (MS.onUpdate || []).forEach(function (callback) { callback(self); });
     this.container.setAttribute("data-week", values.week);
   };
 

@@ -51,6 +51,7 @@
     var src = code.dataset.src;
     if (src && !/^https?:/.test(src)) {
       code.value = code.value.split(src).join(new URL(src, window.location.href).href);
+      code.dataset.src = new URL(src, window.location.href).href;
     }
     button.addEventListener("click", function () {
       code.select();
@@ -60,10 +61,33 @@
     });
   }
 
+  function escapeAttribute(text) {
+    return text.replace(/&/g, "&amp;").replace(/"/g, "&#34;").replace(/'/g, "&#39;")
+      .replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // Embed options: each select[data-embed-param] sets one query parameter of the
+  // iframe's src in the embed code; its default value leaves the parameter out.
+  function embedOptions() {
+    var code = document.getElementById("embed-code");
+    if (!code) return;
+    document.querySelectorAll("select[data-embed-param]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var old = code.dataset.src;
+        var url = new URL(old, window.location.href);
+        if (select.value === select.dataset.default) url.searchParams.delete(select.dataset.embedParam);
+        else url.searchParams.set(select.dataset.embedParam, select.value);
+        code.value = code.value.split(escapeAttribute(old)).join(escapeAttribute(url.href));
+        code.dataset.src = url.href;
+      });
+    });
+  }
+
   function start() {
     autoSubmit();
     document.querySelectorAll("table.sortable").forEach(sortable);
     copyButton();
+    embedOptions();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
