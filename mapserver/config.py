@@ -40,6 +40,8 @@ class Settings:
     tiles_attribution: str | None = None
     # Which sites may show the embeds in an iframe (CSP frame-ancestors): any by default.
     frame_ancestors: str = "*"
+    # Optional CSV of postcodes or postcode districts to LAD codes, for the search box.
+    postcodes: str | None = None
 
     def path(self, name: str) -> Path:
         """Absolute path of the data file setting `name` (relative paths are in data_dir)."""
@@ -60,6 +62,7 @@ _ENV = {
     "tiles": "MAPSERVER_TILES",
     "tiles_attribution": "MAPSERVER_TILES_ATTRIBUTION",
     "frame_ancestors": "MAPSERVER_FRAME_ANCESTORS",
+    "postcodes": "MAPSERVER_POSTCODES",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -86,7 +89,7 @@ def _convert(name: str, raw: object) -> object:
         if raw.strip().lower() in _FALSE:
             return False
         raise ConfigError(f"{_ENV[name]} must be true or false, not {raw!r}")
-    if name in ("mirror", "tiles", "tiles_attribution"):
+    if name in ("mirror", "tiles", "tiles_attribution", "postcodes"):
         return raw or None
     return raw
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import PROJECT_ROOT, load_settings
-from . import api, embedding, errors, oembed, pages
+from . import api, embedding, errors, oembed, pages, postcodes
 from .images import blueprint as images_blueprint
 from .state import MapState
 
@@ -30,5 +30,6 @@ def build_app(config: dict | None = None) -> Flask:
     app.register_blueprint(images_blueprint)
     app.register_blueprint(embedding.blueprint)
     embedding.init_app(app)
+    postcodes.init_app(app)
     errors.init_app(app)
     return app

@@ -20,6 +20,8 @@ class Presentation:
     focus: str | None = None
     timeline: bool = False
     theme: str = "auto"
+    search: bool = True  # the "Find an area" box (search=0 hides it)
+    facts: bool = False  # the key facts under an embed's map (facts=1)
 
     def params(self) -> dict:
         """Query parameters that reproduce these options (defaults left out)."""
@@ -32,6 +34,10 @@ class Presentation:
             out["timeline"] = "1"
         if self.theme != "auto":
             out["theme"] = self.theme
+        if not self.search:
+            out["search"] = "0"
+        if self.facts:
+            out["facts"] = "1"
         return out
 
 
@@ -63,4 +69,12 @@ def parse_presentation(args, region: Region) -> Presentation:
     theme = args.get("theme", "auto")
     if theme not in THEMES:
         raise BadParameter(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
-    return Presentation(highlight, focus, timeline == "1", theme)
+    search, facts = _switch(args, "search", "1"), _switch(args, "facts", "0")
+    return Presentation(highlight, focus, timeline == "1", theme, search=search, facts=facts)
+
+
+def _switch(args, name: str, default: str) -> bool:
+    value = args.get(name, default)
+    if value not in ("0", "1"):
+        raise BadParameter(f"{name} must be 0 or 1, not {value!r}")
+    return value == "1"
