@@ -28,18 +28,17 @@ def lookup() -> PostcodeLookup | None:
 
 @blueprint.get("/api/postcode")
 def postcode():
-    """The local authority of a postcode or postcode district."""
+    """The local authority of a postcode or postcode district (code null if unknown)."""
     query = request.args.get("q", "").strip()
     if not looks_like_postcode(query):
         raise BadParameter(f"q must be a postcode or postcode district like PE1 1XX, not {query!r}")
     found = lookup()
     if found is None:
         abort(404, description=NOT_AVAILABLE)
-    match = found.find(query)
-    if match is None:
-        abort(404, description=f"postcode {query.upper()} is not in the postcode file")
-    key, code = match
+    # A postcode missing from the file is an answer (no area), not an error.
+    key, code = found.find(query) or (None, None)
     names = state().dataset.lookup["district_name"]
-    response = jsonify({"query": query, "matched": key, "code": code, "name": names.get(code)})
+    name = names.get(code) if code else None
+    response = jsonify({"query": query, "matched": key, "code": code, "name": name})
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

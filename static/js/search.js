@@ -156,7 +156,7 @@
       .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
       .then(function (answer) {
         var body = answer[1];
-        if (!answer[0]) return self.say("No area found for postcode " + query.toUpperCase() + ".", true);
+        if (!answer[0] || !body.code) return self.say("No area found for postcode " + query.toUpperCase() + ".", true);
         if (!self.view.areas[body.code]) {
           return self.say(query.toUpperCase() + " is in " + (body.name || body.code) + ", which is not on this map.", true);
         }
