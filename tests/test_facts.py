@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from mapserver import create_app
 from mapserver.cli import main
 from mapserver.dataset import load_dataset
-from mapserver.facts import region_facts
+from mapserver.facts import region_facts, select_top
 
 from .conftest import SHARED_DATA, TESTS, tiny_config, tiny_settings
 
@@ -257,3 +257,30 @@ def test_cli_json_and_bad_region():
     assert body["week"] == "2021-01-14" and body["top"][0]["name"] == "Foxtrot"
     result = runner.invoke(main, ["facts", "--region", "nowhere"], env=env)
     assert result.exit_code == 2 and "unknown region" in result.output
+
+
+def test_a_week_without_cases_says_so(tmp_path):
+    zeros = tmp_path / "cases.csv"
+    rows = FALLING.read_text().splitlines()
+    zeros.write_text("\n".join([rows[0]] + [row.rsplit(",", 1)[0] + ",0" for row in rows[1:]]))
+    facts = facts_for(load_dataset(tiny_settings(cases=str(zeros))), "england")
+    assert facts.top == [] and facts.rest is None
+    assert facts.sentences[:2] == [
+        "No area of England had a case in the 7 days to 14 January 2021.",
+        "England as a whole had 0 cases in the 7 days to 14 January 2021, 0.0 per 100,000: "
+        "none in the 7 days to 7 January 2021 either.",
+    ]
+    assert facts.changes["same"] == 3
+
+
+@pytest.mark.parametrize(
+    ("rates", "named"),
+    [([9, 8, 8, 7], ["a", "b", "c"]), ([9, 9, 9, 9, 9, 9, 1], []), ([9, 8, 8, 8, 8, 8], ["a"]),
+     ([0, 0], []), ([5, None, 4], ["a", "c"])],
+)  # fmt: skip
+def test_who_is_named_as_highest(rates, named):
+    names = [chr(ord("a") + i) for i in range(len(rates))]
+    figures = pd.DataFrame(
+        {"name": names, "rate": [float("nan") if r is None else r for r in rates]}, index=names
+    ).assign(complete=lambda f: f["rate"].notna())
+    assert list(select_top(figures)["name"]) == named
