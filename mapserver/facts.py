@@ -213,23 +213,27 @@ def _change_counts(figures: pd.DataFrame) -> dict:
 
 
 def _changes_sentence(when: str, since: str, counts: dict) -> str:
+    """`In the 7 days to …, cases rose in 10 areas, fell in 41 and did not change in 2, …`."""
     compared = counts["rose"] + counts["fell"] + counts["same"]
     if compared == 0:
         return f"No area can be compared between the {since} and the {when}."
-    for way, word in (("rose", "rose"), ("fell", "fell"), ("same", "did not change")):
+    ways = (("rose", "rose"), ("fell", "fell"), ("same", "did not change"))
+    partial = counts["not_compared"] > 0
+    for way, word in ways:
         if counts[way] == compared:
-            every = "the one area" if compared == 1 else f"all {compared} areas"
-            sentence = f"Cases {word} in {every} compared in the {when}, against the {since}"
+            every = "the one area" if compared == 1 else f"all {compared:,} areas"
+            change = f"{word} in {every}{' with figures for both weeks' if partial else ''}"
             break
     else:
         parts = []
-        for way, word in (("rose", "rose"), ("fell", "fell"), ("same", "did not change")):
+        for way, word in ways:
             if counts[way]:
                 # The first count carries the noun: "rose in 10 areas, fell in 41 and ..."
                 number = _count(counts[way]) if not parts else f"{counts[way]:,}"
                 parts.append(f"{word} in {number}")
-        sentence = f"Against the {since}, cases {_names(parts)} in the {when}"
-    if counts["not_compared"]:
+        change = _names(parts)
+    sentence = f"In the {when}, cases {change}, compared with the {since}"
+    if partial:
         sentence += f"; {_count(counts['not_compared'])} could not be compared"
     return sentence + "."
 

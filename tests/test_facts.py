@@ -55,7 +55,10 @@ def test_zero_cases_and_no_change_are_worded(tiny):
     assert facts.rest["cases"] == 0 and facts.rest["previous_cases"] == 35
     assert "cases fell 100.0% in the 7 days to 14 January 2021, from 35 to 0" in facts.sentences[2]
     assert facts.changes == {"rose": 1, "fell": 1, "same": 1, "not_compared": 0}
-    assert "rose in 1 area, fell in 1 and did not change in 1" in facts.sentences[3]
+    assert facts.sentences[3] == (
+        "In the 7 days to 14 January 2021, cases rose in 1 area, fell in 1 and did not change "
+        "in 1, compared with the 7 days to 7 January 2021."
+    )
 
 
 def test_region_with_an_incomplete_area(tiny):
@@ -69,8 +72,9 @@ def test_region_with_an_incomplete_area(tiny):
         "per 100,000 (1st of 1 in Wales).",
         "Wales has no total for the 7 days to 14 January 2021: 1 of 2 areas lacks a complete "
         "week of data.",
-        "Cases did not change in the one area compared in the 7 days to 14 January 2021, "
-        "against the 7 days to 7 January 2021; 1 area could not be compared.",
+        "In the 7 days to 14 January 2021, cases did not change in the one area with figures "
+        "for both weeks, compared with the 7 days to 7 January 2021; 1 area could not be "
+        "compared.",
         "Incomplete data for the 7 days to 14 January 2021: Echo (6 of 7 days reported) has "
         "no rate and is not ranked.",
     ]
@@ -97,8 +101,8 @@ def test_a_week_where_every_area_fell():
         "down 48.6% on the 245 cases in the 7 days to 7 January 2021.",
         "Across the rest of England (without Alpha and Bravo), cases fell 50.0% in the 7 days "
         "to 14 January 2021, from 70 to 35 (35.0 per 100,000).",
-        "Cases fell in all 3 areas compared in the 7 days to 14 January 2021, against the "
-        "7 days to 7 January 2021.",
+        "In the 7 days to 14 January 2021, cases fell in all 3 areas, compared with the 7 days "
+        "to 7 January 2021.",
         "All 3 areas of England reported all 7 days to 14 January 2021.",
     ]
     wales = facts_for(dataset, "wales")
@@ -234,8 +238,8 @@ def test_anglia_facts_match_the_raw_files(anglia_cli_output):
     change = anglia["cases"] - anglia["previous"]
     rose, fell, same = int((change > 0).sum()), int((change < 0).sum()), int((change == 0).sum())
     assert (
-        f"cases rose in {rose} areas, fell in {fell} and did not change in {same} in the "
-        "7 days to 21 February 2021"
+        f"In the 7 days to 21 February 2021, cases rose in {rose} areas, fell in {fell} and did "
+        f"not change in {same}, compared with the 7 days to 14 February 2021."
     ) in text
     assert f"All {len(anglia)} areas of ITV Anglia reported all 7 days" in text
 
