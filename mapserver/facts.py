@@ -61,11 +61,13 @@ def _round(value) -> float | None:
 
 
 def _names(names: list[str]) -> str:
-    """`A`, `A and B`, `A, B and C`; `A as well as B and C` when a name has an "and"."""
+    """`A`, `A and B`, `A, B and C`; with names like `Bristol, City of` or `Charlie and
+    Delta`, `A; B as well as C and D`, so that no name is read as two."""
     if len(names) == 1:
         return names[0]
-    last = " as well as " if any(" and " in name for name in names) else " and "
-    return ", ".join(names[:-1]) + last + names[-1]
+    if any("," in name or " and " in name for name in names):
+        return "; ".join(names[:-1]) + " as well as " + names[-1]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _count(n: int, word: str = "area") -> str:
@@ -243,6 +245,20 @@ def _incomplete_sentence(title: str, week: pd.Timestamp, incomplete: list[dict],
     if not incomplete:
         every = "The one area" if areas == 1 else f"All {areas:,} areas"
         return f"{every} of {title} reported all {when}."
+    if len(incomplete) > MAX_NAMED:
+        # Too many to list in a sentence (the JSON lists them all).
+        days = [area["days_known"] for area in incomplete]
+        low, high = min(days), max(days)
+        if high == 0:
+            reported = "no day of the 7"
+        elif low == high:
+            reported = f"only {low} of 7 days"
+        else:
+            reported = f"between {low} and {high} of 7 days"
+        return (
+            f"Incomplete data for the {when}: {len(incomplete):,} of {_count(areas)} reported "
+            f"{reported}, so have no rate and are not ranked."
+        )
     parts = [f"{area['name']} ({area['days_known']} of 7 days reported)" for area in incomplete]
     verb = "has no rate and is" if len(incomplete) == 1 else "have no rate and are"
     return f"Incomplete data for the {when}: {_names(parts)} {verb} not ranked."
@@ -279,7 +295,8 @@ def region_facts(dataset, region, week: pd.Timestamp) -> Facts:
             f"{best:,.1f} cases per 100,000."
         )
     elif figures["complete"].any():
-        sentences.append(f"No area of {region.title} had a case in the {when}.")
+        some = " with complete figures" if incomplete else ""
+        sentences.append(f"No area of {region.title}{some} had a case in the {when}.")
     else:
         sentences.append(f"No area of {region.title} has a complete week of data for the {when}.")
     sentences.append(_total_sentence(region.title, when, since, total))

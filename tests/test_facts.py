@@ -288,3 +288,22 @@ def test_who_is_named_as_highest(rates, named):
         {"name": names, "rate": [float("nan") if r is None else r for r in rates]}, index=names
     ).assign(complete=lambda f: f["rate"].notna())
     assert list(select_top(figures)["name"]) == named
+
+
+def test_many_incomplete_areas_are_counted_not_listed(real):
+    # Scotland has no case rows in October 2020 (the archive's hole).
+    facts = facts_for(real, "scotland", pd.Timestamp("2020-10-15"))
+    assert len(facts.incomplete) == 32 and facts.top == []
+    assert facts.sentences[0] == (
+        "No area of Scotland has a complete week of data for the 7 days to 15 October 2020."
+    )
+    assert facts.sentences[-1] == (
+        "Incomplete data for the 7 days to 15 October 2020: 32 of 32 areas reported no day of "
+        "the 7, so have no rate and are not ranked."
+    )
+
+
+def test_names_with_commas_are_not_read_as_two(real):
+    facts = facts_for(real, "south-west", pd.Timestamp("2020-10-15"))
+    assert [area["name"] for area in facts.top] == ["Bristol, City of", "Exeter"]
+    assert "(without Bristol, City of as well as Exeter)" in facts.sentences[2]
