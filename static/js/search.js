@@ -10,6 +10,7 @@
   var F = MS.format;
   var el = F.el;
   var MAX_RESULTS = 8;
+  var RATE = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]?([0-9][A-Z]{2})?$/;
 
   // Lower case, accents dropped, apostrophes removed, other punctuation as spaces.
@@ -102,7 +103,7 @@
       option.setAttribute("aria-selected", String(i === self.active));
       option.appendChild(el("span", "area-search-name", result.area.name));
       option.appendChild(el("span", "area-search-rate",
-        result.area.rate === null ? "no data" : result.area.rate.toFixed(1)));
+        result.area.rate === null ? "no data" : RATE.format(result.area.rate)));
       self.list.appendChild(option);
     });
     var open = this.results.length > 0;
