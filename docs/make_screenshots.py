@@ -23,6 +23,11 @@ SHOTS = [
     ("embed-london-dark-375", "/embed/london?week=2021-01-03&theme=dark", 375, 620, None),
 ]
 
+# Views with something typed into the "Find an area" box, then Enter pressed.
+SEARCHES = [
+    ("embed-anglia-search-facts-375", "/embed/anglia?week=2021-02-21&facts=1", 375, 1180, "peterb"),
+]
+
 
 def main() -> None:
     """Start the server on the real data and save one PNG per view."""
@@ -38,6 +43,17 @@ def main() -> None:
             if click:
                 page.locator(f'path[data-code="{click}"]').click()
                 page.wait_for_timeout(500)
+            page.screenshot(path=str(OUT / f"{name}.png"))
+            page.close()
+            print(OUT / f"{name}.png")
+        for name, path, width, height, query in SEARCHES:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(base + path)
+            page.wait_for_selector("#map[data-ready='true']")
+            page.locator("#area-search-input").focus()
+            page.keyboard.type(query)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(800)
             page.screenshot(path=str(OUT / f"{name}.png"))
             page.close()
             print(OUT / f"{name}.png")

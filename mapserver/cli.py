@@ -149,6 +149,51 @@ def rates(region: str, week: str | None, top: int | None, output_format: str) ->
 
 
 @main.command()
+@click.option(
+    "--region",
+    required=True,
+    metavar="REGION",
+    help="A region slug or ONS code, as for `mapserver rates` (e.g. anglia, E12000006).",
+)
+@click.option(
+    "--week",
+    metavar="YYYY-MM-DD",
+    help="Last day of the 7-day window. Default: the latest date in the data less "
+    "MAPSERVER_LAG_DAYS (5).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the sentences; json: the figures and the sentences, as /api/facts.",
+)
+def facts(region: str, week: str | None, output_format: str) -> None:
+    """Print a region's key facts for a week in plain sentences.
+
+    The highest areas (the top two in the region, plus any tied with them) with
+    their rank in their country; the region total and its change on the previous
+    7 days; the change across the rest of the region without those areas; how many
+    areas rose and fell; and the areas with incomplete data. Every figure comes from
+    the league table that `mapserver rates` prints.
+    """
+    from . import facts as key_facts
+
+    try:
+        dataset = load_dataset(load_settings())
+        chosen = dataset.region(region)
+        week_end = dataset.parse_week(week)
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    found = key_facts.region_facts(dataset, chosen, week_end)
+    if output_format == "json":
+        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(key_facts.to_text(found), nl=False)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(

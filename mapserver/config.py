@@ -65,6 +65,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     # Believe X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front.
     trust_proxy: bool = False
+    # Optional CSV of postcodes or postcode districts to LAD codes, for the search box.
+    postcodes: str | None = None
 
     @property
     def builtin(self) -> bool:
@@ -108,6 +110,7 @@ _ENV = {
     "public_url": "MAPSERVER_PUBLIC_URL",
     "allowed_hosts": "MAPSERVER_ALLOWED_HOSTS",
     "trust_proxy": "MAPSERVER_TRUST_PROXY",
+    "postcodes": "MAPSERVER_POSTCODES",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -140,7 +143,7 @@ def _convert(name: str, raw: object) -> object:
         if raw.strip().lower() in _FALSE:
             return False
         raise ConfigError(f"{_ENV[name]} must be true or false, not {raw!r}")
-    if name in ("mirror", "tiles", "tiles_attribution"):
+    if name in ("mirror", "tiles", "tiles_attribution", "postcodes"):
         return raw or None
     return raw
 

@@ -252,3 +252,37 @@ def test_wheel_without_ctrl_scrolls_the_page_and_shows_a_hint(article, browser):
     assert inner.evaluate("() => Mapserver.view.map.getZoom()") == zoom
     assert "Ctrl" in inner.locator(".map-hint").inner_text()
     page.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/map/anglia?week={WEEK}", f"/embed/anglia?week={WEEK}&facts=1",
+     f"/embed/london?week={WEEK}&facts=1&theme=dark",
+     f"/embed/england?week={WEEK}&facts=1&timeline=1"],
+)  # fmt: skip
+def test_axe_with_search_results_and_key_facts(server, browser, path):
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(server + path)
+    wait_map(page)
+    assert page.locator(".key-facts li").count() >= 4
+    # the combobox open, with an active option, as a keyboard reader has it
+    page.locator("#area-search-input").focus()
+    page.keyboard.type("ham")  # Northampton, Tower Hamlets, Birmingham...
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#area-search-list [aria-selected=true]").count() == 1
+    violations = run_axe(page)
+    assert violations == [], json.dumps(
+        [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+    )
+    # and once an area is chosen and its popup is open
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup .popup").first.wait_for()
+    # once it has faded in: half-transparent text would fail the contrast check
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.leaflet-popup')]"
+        ".every(p => getComputedStyle(p).opacity === '1')"
+    )
+    violations = run_axe(page)
+    assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
+    context.close()

@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import load_settings
 from ..resources import PACKAGE_DIR
-from . import api, embedding, errors, oembed, origin, pages
+from . import api, embedding, errors, oembed, origin, pages, postcodes
 from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
 from .ogc import blueprint as ogc_blueprint
@@ -36,5 +36,6 @@ def build_app(config: dict | None = None) -> Flask:
     app.register_blueprint(ogc_blueprint)
     embedding.init_app(app)
     origin.init_app(app)
+    postcodes.init_app(app)
     errors.init_app(app)
     return app

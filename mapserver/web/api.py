@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, abort, jsonify, request
 
-from .. import tables
+from .. import facts, tables
 from ..bands import parse_scheme
 from ..errors import BadParameter
 from .cache import IMMUTABLE, cached, make_entry
@@ -66,6 +66,19 @@ def rates_csv():
         "text/csv",
         lambda figures, query: tables.to_csv(tables.league_table(figures)),
         _csv_disposition,
+    )
+
+
+@blueprint.get("/api/facts")
+@cached
+def facts_json():
+    """The region's key facts for the week: figures and plain-English sentences."""
+    return _rates_entry(
+        "facts.json",
+        "application/json",
+        lambda figures, query: compact_json(
+            facts.region_facts(state().dataset, query.region, query.week).to_dict()
+        ),
     )
 
 

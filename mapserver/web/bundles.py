@@ -23,8 +23,9 @@ STATIC = resource("static")
 SOURCES = {
     "map.js": [LEAFLET / "leaflet.js", TOPOJSON_CLIENT / "topojson-client.min.js",
                STATIC / "js" / "format.js", STATIC / "js" / "map.js", STATIC / "js" / "frame.js",
-               STATIC / "js" / "labels.js"],
-    "map.css": [LEAFLET / "leaflet.css", STATIC / "css" / "map.css"],
+               STATIC / "js" / "labels.js", STATIC / "js" / "search.js",
+               STATIC / "js" / "facts.js"],
+    "map.css": [LEAFLET / "leaflet.css", STATIC / "css" / "map.css", STATIC / "css" / "search.css"],
     "page.js": [STATIC / "js" / "page.js"],
     "favicon.svg": [STATIC / "favicon.svg"],
     "loader.js": [STATIC / "js" / "loader.js"],

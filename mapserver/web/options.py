@@ -23,6 +23,8 @@ class Presentation:
     timeline: bool = False
     theme: str = "auto"
     labels: str = DEFAULT_LABELS
+    search: bool = True  # the "Find an area" box (search=0 hides it)
+    facts: bool = False  # the key facts under an embed's map (facts=1)
 
     def params(self) -> dict:
         """Query parameters that reproduce these options (defaults left out)."""
@@ -37,6 +39,10 @@ class Presentation:
             out["theme"] = self.theme
         if self.labels != DEFAULT_LABELS:
             out["labels"] = self.labels
+        if not self.search:
+            out["search"] = "0"
+        if self.facts:
+            out["facts"] = "1"
         return out
 
 
@@ -69,4 +75,14 @@ def parse_presentation(args, region: Region) -> Presentation:
     if theme not in THEMES:
         raise BadParameter(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
     labels = parse_mode(args.get("labels"))
-    return Presentation(highlight, focus, timeline == "1", theme, labels=labels)
+    search, facts = _switch(args, "search", "1"), _switch(args, "facts", "0")
+    return Presentation(
+        highlight, focus, timeline == "1", theme, labels=labels, search=search, facts=facts
+    )
+
+
+def _switch(args, name: str, default: str) -> bool:
+    value = args.get(name, default)
+    if value not in ("0", "1"):
+        raise BadParameter(f"{name} must be 0 or 1, not {value!r}")
+    return value == "1"

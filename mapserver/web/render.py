@@ -8,6 +8,7 @@ from markupsafe import escape
 from .. import tables
 from ..bands import K_RANGE
 from ..choropleth import ATTRIBUTION, TITLE
+from ..facts import region_facts
 from ..labels import DEFAULT_MODE as DEFAULT_LABELS
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
@@ -86,6 +87,9 @@ def _figure_context(
         "values_url": links.resource(values),
         "tiles": current.settings.tiles,
         "tiles_attribution": current.settings.tiles_attribution,
+        # Postcode search and fresh facts need the API: not in a static export.
+        "postcode_url": None if links.static or not current.settings.postcodes else "/api/postcode",
+        "facts_template": None if links.static else f"/api/facts?region={region}&week={{week}}",
     }
 
 
@@ -100,7 +104,12 @@ def render_embed(
     slug = query.region.slug
     full_url = links.page("map", slug, query.week, query.scheme, query.k)
     context = _figure_context(current, query, links, presentation, image_url)
-    return render_template("embed.html", **context, full_url=full_url)
+    facts = None
+    if presentation and presentation.facts:
+        facts = region_facts(current.dataset, query.region, query.week)
+    return render_template(
+        "embed.html", **context, full_url=full_url, facts=facts, facts_in_figure=True
+    )
 
 
 def describe(dataset, query: MapQuery, figures) -> str:
@@ -159,4 +168,5 @@ def render_map_page(
         oembed_url=oembed_url,
         label_modes=LABEL_CHOICES,
         label_default=DEFAULT_LABELS,
+        facts=region_facts(dataset, query.region, query.week),
     )

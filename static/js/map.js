@@ -162,6 +162,17 @@
     }
   };
 
+  // Zoom to an area, with some of its neighbours for context, and open its popup
+  // (the search box, search.js, uses this).
+  MapView.prototype.show = function (code) {
+    var shape = this.shapes[code];
+    if (!shape) return false;
+    this.map.fitBounds(shape.getBounds().pad(0.5), { maxZoom: this.map.getMaxZoom(), animate: false });
+    shape.closeTooltip();
+    shape.openPopup();
+    return true;
+  };
+
   // Outlines sit in a pane above the areas, so a neighbour never covers them and the
   // drawing order (the Tab order) never changes.
   MapView.prototype.outline = function (code, kind) {
