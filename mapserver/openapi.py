@@ -354,6 +354,15 @@ def _page_paths() -> dict:
         _query_param(
             "theme", "Colour theme.", {"type": "string", "enum": ["light", "dark", "auto"]}
         ),
+        _query_param(
+            "labels",
+            "Place labels: none, the top areas (default), or all as space allows.",
+            {"type": "string", "enum": ["none", "top", "all"]},
+        ),
+        _query_param(
+            "search", "0 hides the Find an area box.", {"type": "string", "enum": ["0", "1"]}
+        ),
+        _query_param("facts", "1 shows the key facts.", {"type": "string", "enum": ["0", "1"]}),
     ]
     image_params = [
         region,
@@ -364,6 +373,11 @@ def _page_paths() -> dict:
             "width",
             "Image width in pixels (default 1200).",
             {"type": "integer", "minimum": WIDTH_RANGE[0], "maximum": WIDTH_RANGE[1]},
+        ),
+        _query_param(
+            "labels",
+            "Place labels: none, the top areas (default), or all as space allows.",
+            {"type": "string", "enum": ["none", "top", "all"]},
         ),
     ]
     return {
@@ -461,6 +475,61 @@ def _data_paths() -> dict:
                     "Records, highest rate first",
                     JSON,
                     {"type": "array", "items": _ref("schemas", "RateRecord")},
+                ),
+                **_errors("json", 400, 404),
+            },
+        ),
+        "/api/facts": _operation(
+            "facts",
+            "A region's key facts for a week, as figures and sentences",
+            "data",
+            [region_query, week],
+            {
+                "200": _ok(
+                    "Key facts: the highest areas, the region total, the rest of the region, "
+                    "rises and falls, incomplete areas, and the sentences made from them",
+                    JSON,
+                    {
+                        "type": "object",
+                        "required": ["region", "week", "top", "total", "sentences"],
+                        "properties": {
+                            "region": {"type": "string"},
+                            "week": {"type": "string", "format": "date"},
+                            "top": {"type": "array", "items": {"type": "object"}},
+                            "total": {"type": "object"},
+                            "sentences": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                ),
+                **_errors("json", 400, 404),
+            },
+        ),
+        "/api/postcode": _operation(
+            "postcode",
+            "The local authority of a postcode or postcode district (MAPSERVER_POSTCODES)",
+            "data",
+            [
+                _query_param(
+                    "q",
+                    "A postcode or postcode district, e.g. PE1 1XX or PE1.",
+                    {"type": "string", "minLength": 1},
+                    True,
+                )
+            ],
+            {
+                "200": _ok(
+                    "The district's code and name (null when the postcode is not in the file)",
+                    JSON,
+                    {
+                        "type": "object",
+                        "required": ["query", "code"],
+                        "properties": {
+                            "query": {"type": "string"},
+                            "matched": _nullable("string"),
+                            "code": _nullable("string"),
+                            "name": _nullable("string"),
+                        },
+                    },
                 ),
                 **_errors("json", 400, 404),
             },
