@@ -180,6 +180,11 @@ def _positions(candidate: Candidate) -> list[tuple[float, float]]:
         (candidate.x - 4 - w, top),
         (left, top - h - 2),
         (left, top + h + 2),
+        # beside the point and a line up or down: two top areas close together
+        (candidate.x + 4, top - h / 2 - 2),
+        (candidate.x + 4, top + h / 2 + 2),
+        (candidate.x - 4 - w, top - h / 2 - 2),
+        (candidate.x - 4 - w, top + h / 2 + 2),
     ]
 
 

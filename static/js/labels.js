@@ -116,7 +116,10 @@
     var w = c.width, h = c.height, left = x - w / 2, top = y - h / 2;
     if (!c.strong) return [[left, top]];
     return [[left, top], [left, top - h / 2 - 2], [left, top + h / 2 + 2], [x + 4, top],
-            [x - 4 - w, top], [left, top - h - 2], [left, top + h + 2]];
+            [x - 4 - w, top], [left, top - h - 2], [left, top + h + 2],
+            // beside the point and a line up or down: two top areas close together
+            [x + 4, top - h / 2 - 2], [x + 4, top + h / 2 + 2],
+            [x - 4 - w, top - h / 2 - 2], [x - 4 - w, top + h / 2 + 2]];
   }
 
   Labels.prototype.place = function () {
