@@ -174,6 +174,20 @@ def test_map_page_embed_code_takes_the_labels_choice(server, browser):
     assert "labels=none" in code.input_value() and "labels=all" not in code.input_value()
     page.select_option("#embed-labels", "top")
     assert "labels=" not in code.input_value()
+    # the search box and key facts choices work the same way, and combine
+    page.select_option("#embed-search", "0")
+    page.select_option("#embed-facts", "1")
+    assert f"/embed/anglia?week={WEEK}&amp;search=0&amp;facts=1" in code.input_value()
+    embed = browser.new_page(viewport={"width": 800, "height": 900})
+    src = code.input_value().split('src="')[1].split('"')[0].replace("&amp;", "&")
+    embed.goto(src)
+    embed.wait_for_selector("#map[data-ready='true']")
+    assert embed.locator("input[role='combobox']").count() == 0
+    assert "Corby had the highest rate" in embed.locator("body").inner_text()
+    embed.close()
+    page.select_option("#embed-search", "1")
+    page.select_option("#embed-facts", "0")
+    assert "search=" not in code.input_value() and "facts=" not in code.input_value()
     page.close()
 
 
