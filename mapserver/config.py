@@ -65,11 +65,31 @@ class Settings:
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     # Believe X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front.
     trust_proxy: bool = False
+    # --- data versions (issue 9: versions.py, update.py, live.py) ---
+    # Where versions/<hash>/ and the `current` pointer live (None: the fetch directory).
+    store_dir: Path | None = None
+    # Versions kept on disk after an update (pinned versions are always kept).
+    versions_kept: int = 10
+    # Versions each worker keeps loaded in memory (others load on demand).
+    versions_in_memory: int = 3
+    # An update is refused when more than this share of past 7-day sums change.
+    revision_threshold: float = 0.05
+    # How often (seconds) each worker checks the `current` pointer; 0 turns watching off.
+    watch_every: float = 1.0
+    # A cases file (URL or path) the server itself updates from every update_every seconds.
+    update_url: str | None = None
+    update_every: int = 0
+    # --- end data versions ---
 
     @property
     def builtin(self) -> bool:
         """True when the server reads the built-in data set (no data directory)."""
         return self.data_dir is None
+
+    @property
+    def store_root(self) -> Path:
+        """Where the data versions are kept: store_dir, or the fetch directory."""
+        return self.store_dir if self.store_dir is not None else self.fetch_dir
 
     @property
     def fetch_dir(self) -> Path:
@@ -108,6 +128,13 @@ _ENV = {
     "public_url": "MAPSERVER_PUBLIC_URL",
     "allowed_hosts": "MAPSERVER_ALLOWED_HOSTS",
     "trust_proxy": "MAPSERVER_TRUST_PROXY",
+    "store_dir": "MAPSERVER_STORE_DIR",
+    "versions_kept": "MAPSERVER_VERSIONS_KEPT",
+    "versions_in_memory": "MAPSERVER_VERSIONS_IN_MEMORY",
+    "revision_threshold": "MAPSERVER_REVISION_THRESHOLD",
+    "watch_every": "MAPSERVER_WATCH_EVERY",
+    "update_url": "MAPSERVER_UPDATE_URL",
+    "update_every": "MAPSERVER_UPDATE_EVERY",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -118,7 +145,7 @@ def _convert(name: str, raw: object) -> object:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if not isinstance(raw, str):
         return tuple(raw) if name == "allowed_hosts" else raw
-    if name == "data_dir":
+    if name in ("data_dir", "store_dir"):
         return Path(raw).expanduser() if raw else None
     if name == "public_url":
         return _public_url(raw)
@@ -134,13 +161,21 @@ def _convert(name: str, raw: object) -> object:
         if value < 0:
             raise ConfigError(f"{_ENV[name]} must not be negative, not {raw!r}")
         return value
+    if kind == "float":
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ConfigError(f"{_ENV[name]} must be a number, not {raw!r}") from None
+        if not number >= 0:
+            raise ConfigError(f"{_ENV[name]} must not be negative, not {raw!r}")
+        return number
     if kind == "bool":
         if raw.strip().lower() in _TRUE:
             return True
         if raw.strip().lower() in _FALSE:
             return False
         raise ConfigError(f"{_ENV[name]} must be true or false, not {raw!r}")
-    if name in ("mirror", "tiles", "tiles_attribution"):
+    if name in ("mirror", "tiles", "tiles_attribution", "update_url"):
         return raw or None
     return raw
 
