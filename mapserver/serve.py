@@ -27,6 +27,8 @@ def _warm_in_background(worker) -> None:
     """After a worker forks: compress the bundles in a thread, off the request path."""
     state = worker.wsgi.extensions["mapserver"]
     threading.Thread(target=state.warm, name="warm-cache", daemon=True).start()
+    # Each worker watches the data version pointer from the start (live.py).
+    state.registry.ensure_watching()
 
 
 def serve(host: str, port: int, workers: int, threads: int = 4) -> None:

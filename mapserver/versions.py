@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .config import Settings
 from .dataset import data_version
-from .errors import DataError
+from .errors import DataError, UnknownVersion
 
 ROLES = ("cases", "population", "lookup", "boundaries", "regions")
 MANIFEST = "manifest.json"
@@ -37,10 +37,6 @@ POINTER = "current"
 STAGING_PREFIX = ".staging-"
 # A shapefile is several files that share a stem; they travel together.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-
-
-class UnknownVersion(DataError):
-    """A data version that the store does not hold (never made, or pruned)."""
 
 
 @dataclass(frozen=True)

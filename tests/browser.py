@@ -37,11 +37,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict, timeout: float = 60.0):
+def running_server(env: dict, timeout: float = 60.0, workers: int = 1):
     """Start `mapserver serve` in a subprocess; yield its base URL once /healthz answers."""
     port = free_port()
     command = [sys.executable, "-m", "mapserver.cli", "serve", "--port", str(port)]
-    command += ["--workers", "1"]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(
         command,
         env={**os.environ, **env},

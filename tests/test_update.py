@@ -20,8 +20,7 @@ from .conftest import TINY
 CASES_HEADER = "areaCode,areaName,areaType,date,newCasesBySpecimenDate\n"
 
 
-@pytest.fixture
-def env(tmp_path) -> dict:
+def make_env(tmp_path: Path) -> dict:
     """Settings for a copy of the tiny fixture, with the version store in tmp_path/store."""
     data = tmp_path / "data"
     shutil.copytree(TINY, data)
@@ -35,6 +34,12 @@ def env(tmp_path) -> dict:
         "MAPSERVER_LAG_DAYS": "0",
         "MAPSERVER_STORE_DIR": str(tmp_path / "store"),
     }
+
+
+@pytest.fixture
+def env(tmp_path) -> dict:
+    """Settings for a copy of the tiny fixture, with the version store in tmp_path/store."""
+    return make_env(tmp_path)
 
 
 def run(env: dict, *args: str):

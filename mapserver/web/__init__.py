@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import load_settings
+from ..live import Registry
 from ..resources import PACKAGE_DIR
 from . import api, embedding, errors, oembed, pages
 from .images import blueprint as images_blueprint
-from .state import MapState
+from .state import LiveState, MapState
 
 
 def build_app(config: dict | None = None) -> Flask:
@@ -24,7 +25,9 @@ def build_app(config: dict | None = None) -> Flask:
     app.config.update(flask_keys)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["mapserver"] = MapState.load(settings)
+    # The current data version, kept current by a watcher in each process (live.py).
+    versions = Registry(settings, MapState.load, lambda loaded: loaded.data_version)
+    app.extensions["mapserver"] = LiveState(versions)
     for module in (pages, api):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(oembed.blueprint)

@@ -12,6 +12,7 @@ from ..errors import (
     FetchError,
     MapserverError,
     UnknownRegion,
+    UnknownVersion,
     WeekOutOfRange,
 )
 from .links import Links
@@ -23,6 +24,7 @@ STATUS = {
     BadParameter: 400,
     UnknownRegion: 404,
     WeekOutOfRange: 404,
+    UnknownVersion: 404,
     DataError: 500,
     ConfigError: 500,
     FetchError: 500,

@@ -13,7 +13,7 @@ from ..choropleth import TITLE
 from ..errors import BadParameter, MapserverError
 from .links import Links
 from .render import EMBED_HEIGHT
-from .state import parse_query, state
+from .state import parse_query, query_state
 
 blueprint = Blueprint("oembed", __name__)
 DEFAULT_WIDTH = 640
@@ -63,13 +63,14 @@ def oembed():
     height = min(EMBED_HEIGHT, max_height or EMBED_HEIGHT)
     slug = query.region.slug
     host = request.host_url.rstrip("/")
-    src = host + LIVE.page("embed", slug, query.week, query.scheme, query.k)
+    pinned = {"v": query.version} if query.version else None
+    src = host + LIVE.page("embed", slug, query.week, query.scheme, query.k, pinned)
     title = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
     html = (
         f'<iframe title="{escape(title)}" src="{escape(src)}" width="{width}" '
         f'height="{height}" loading="lazy" style="border:0;max-width:100%"></iframe>'
     )
-    current = state()
+    current = query_state(query)
     response = jsonify(
         {
             "version": "1.0",

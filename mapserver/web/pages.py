@@ -9,24 +9,27 @@ from flask import Blueprint, request
 from .cache import cached, make_entry
 from .links import Links
 from .options import parse_presentation
+from .pinning import embed_choices, pinned_params, pinned_suffix
 from .render import render_embed, render_map_page
-from .state import parse_query, state
+from .state import parse_query, query_state
 
 blueprint = Blueprint("pages", __name__)
 LIVE = Links()
 
 
 def _map_page(region: str):
-    current = state()
     query = parse_query(region, request.args)
+    current = query_state(query)
     options = parse_presentation(request.args, query.region)
     slug, week, scheme, k = query.region.slug, query.week, query.scheme, query.k
     # The embed code names this server, so the host is part of the cache key.
     host = request.host_url.rstrip("/")
-    embed_src = host + LIVE.page("embed", slug, week, scheme, k, options.params())
-    page_url = host + LIVE.page("map", slug, week, scheme, k)
-    image_url = host + LIVE.image(slug, week, scheme, k)
-    key = ("map", request.path == "/", query, options, host, current.data_version)
+    codes = embed_choices(host, query, options.params(), current.data_version)
+    pinned = query.version is not None or bool(request.args.get("week"))
+    embed_src = codes["pinned" if pinned else "live"]
+    page_url = host + LIVE.page("map", slug, week, scheme, k, pinned_params(query))
+    image_url = host + LIVE.image(slug, week, scheme, k) + pinned_suffix(query)
+    key = ("map", request.path == "/", query, options, host, current.data_version, pinned)
 
     def build():
         html = render_map_page(
@@ -39,6 +42,8 @@ def _map_page(region: str):
             presentation=options,
             loader_url=host + "/embed.js",
             page_url=page_url,
+            embed_choices=codes,
+            pinned=pinned,
         )
         return make_entry(html, "text/html", current.last_modified)
 
@@ -63,13 +68,14 @@ def map_page(region: str):
 @cached
 def embed(region: str):
     """The map alone, made to fill an iframe."""
-    current = state()
     query = parse_query(region, request.args)
+    current = query_state(query)
     options = parse_presentation(request.args, query.region)
     key = ("embed", query, options, current.data_version)
 
     def build():
         image = LIVE.image(query.region.slug, query.week, query.scheme, query.k)
+        image += pinned_suffix(query)
         html = render_embed(current, query, LIVE, options, image)
         return make_entry(html, "text/html", current.last_modified)
 

@@ -60,10 +60,21 @@
     });
   }
 
+  // Live or pinned ("as published") embed code: the choice swaps the code shown.
+  function embedKind() {
+    var code = document.getElementById("embed-code");
+    document.querySelectorAll("input[name=embed-kind]").forEach(function (choice) {
+      choice.addEventListener("change", function () {
+        if (choice.checked && code) code.value = choice.dataset.code;
+      });
+    });
+  }
+
   function start() {
     autoSubmit();
     document.querySelectorAll("table.sortable").forEach(sortable);
     copyButton();
+    embedKind();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
