@@ -79,6 +79,8 @@ class Settings:
     # A cases file (URL or path) the server itself updates from every update_every seconds.
     update_url: str | None = None
     update_every: int = 0
+    # How often (seconds) an open live embed asks whether a new data version is current.
+    live_check_every: int = 300
     # --- end data versions ---
 
     @property
@@ -135,6 +137,7 @@ _ENV = {
     "watch_every": "MAPSERVER_WATCH_EVERY",
     "update_url": "MAPSERVER_UPDATE_URL",
     "update_every": "MAPSERVER_UPDATE_EVERY",
+    "live_check_every": "MAPSERVER_LIVE_CHECK_EVERY",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

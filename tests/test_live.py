@@ -168,3 +168,25 @@ def test_versions_beyond_memory_load_on_demand(env, tmp_path):
     assert app.extensions["mapserver"].registry.check()
     assert health(client)["versions_in_memory"] == [store_of(env).current_name()]
     assert client.get(f"/values/{old}/england/{WEEK_BEFORE}.json").status_code == 200
+
+
+def test_live_json_answers_304_until_the_version_changes(app, env, tmp_path):
+    client = app.test_client()
+    first = client.get("/live.json")
+    assert first.headers["Cache-Control"] == "no-cache"
+    assert first.get_json() == {
+        "data_version": health(client)["data_version"],
+        "geometry_version": health(client)["geometry_version"],
+        "default_week": WEEK_BEFORE,
+        "last_week": WEEK_BEFORE,
+    }
+    tag = {"If-None-Match": first.headers["ETag"]}
+    assert client.get("/live.json", headers=tag).status_code == 304
+    assert run(env, "update", str(write(tmp_path, "next.csv", next_day_rows()))).exit_code == 0
+    assert app.extensions["mapserver"].registry.check()
+    changed = client.get("/live.json", headers=tag)
+    assert changed.status_code == 200 and changed.get_json()["default_week"] == WEEK_AFTER
+    # Only live embeds check: pinned ones carry no live URL.
+    assert 'data-live-url="/live.json"' in client.get("/embed/england").get_data(as_text=True)
+    pinned = client.get(f"/embed/england?v={changed.get_json()['data_version']}")
+    assert "data-live-url" not in pinned.get_data(as_text=True)

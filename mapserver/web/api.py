@@ -143,6 +143,25 @@ def asset(version: str, name: str):
     return state().asset_entry(bundle)
 
 
+@blueprint.get("/live.json")
+@cached
+def live():
+    """The current data version and weeks, for open live embeds (ETag'd, revalidated)."""
+    current = state()
+
+    def build():
+        dataset = current.dataset
+        body = {
+            "data_version": current.data_version,
+            "geometry_version": current.geometry_version,
+            "default_week": f"{dataset.default_week:%Y-%m-%d}",
+            "last_week": f"{dataset.last_week:%Y-%m-%d}",
+        }
+        return make_entry(compact_json(body), "application/json", current.last_modified, "no-cache")
+
+    return current.cache.get(("live",), build)
+
+
 @blueprint.get("/healthz")
 def healthz():
     """200 with the data version and the date range."""

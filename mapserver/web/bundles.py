@@ -22,7 +22,8 @@ STATIC = resource("static")
 
 SOURCES = {
     "map.js": [LEAFLET / "leaflet.js", TOPOJSON_CLIENT / "topojson-client.min.js",
-               STATIC / "js" / "format.js", STATIC / "js" / "map.js", STATIC / "js" / "frame.js"],
+               STATIC / "js" / "format.js", STATIC / "js" / "map.js", STATIC / "js" / "frame.js",
+               STATIC / "js" / "live.js"],
     "map.css": [LEAFLET / "leaflet.css", STATIC / "css" / "map.css"],
     "page.js": [STATIC / "js" / "page.js"],
     "favicon.svg": [STATIC / "favicon.svg"],

@@ -97,7 +97,16 @@ def render_embed(
     pinned = {"v": query.version} if query.version else None
     full_url = links.page("map", slug, query.week, query.scheme, query.k, pinned)
     context = _figure_context(current, query, links, presentation, image_url)
-    return render_template("embed.html", **context, full_url=full_url)
+    # A live embed (not pinned, not a static copy) checks for new data versions.
+    live = None if query.version or links.static else links.resource("live.json")
+    return render_template(
+        "embed.html",
+        **context,
+        full_url=full_url,
+        live_url=live,
+        live_every=current.settings.live_check_every,
+        data_version=current.data_version,
+    )
 
 
 def describe(dataset, query: MapQuery, figures) -> str:
