@@ -161,8 +161,9 @@ def rates(region: str, week: str | None, top: int | None, output_format: str) ->
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the maps, embeds and API under gunicorn.
 
-    The data is read from MAPSERVER_DATA_DIR once, before the workers start;
-    run `mapserver fetch` first.
+    The data is read once, before the workers start: the current data version if
+    `mapserver update` has made one, else the configured files. Each worker then
+    picks up a new current version by itself, without a restart.
     """
     from .serve import serve as run_server
 
