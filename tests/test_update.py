@@ -262,3 +262,17 @@ def test_old_versions_are_pruned_except_pinned(env, tmp_path):
     kept = [v.name for v in store.versions()]
     # The newest two, and the pinned seed; the first update's version is gone.
     assert kept == [seed, names[2], names[3]]
+
+
+@pytest.mark.parametrize(
+    "variable, raw, problem",
+    [
+        ("MAPSERVER_REVISION_THRESHOLD", "a lot", "must be a number"),
+        ("MAPSERVER_REVISION_THRESHOLD", "-0.1", "must not be negative"),
+        ("MAPSERVER_VERSIONS_KEPT", "two", "must be a whole number"),
+    ],
+)
+def test_bad_version_settings_are_refused(env, variable, raw, problem):
+    result = run({**env, variable: raw}, "update")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {variable} {problem}, not {raw!r}"
