@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -190,3 +191,19 @@ def test_live_json_answers_304_until_the_version_changes(app, env, tmp_path):
     assert 'data-live-url="/live.json"' in client.get("/embed/england").get_data(as_text=True)
     pinned = client.get(f"/embed/england?v={changed.get_json()['data_version']}")
     assert "data-live-url" not in pinned.get_data(as_text=True)
+
+
+def test_the_server_can_poll_a_source_itself(env, tmp_path):
+    source = write(tmp_path, "published.csv", next_day_rows())
+    app = create_app(config_of(env, watch_every="0.2", update_url=str(source), update_every="1"))
+    client = app.test_client()
+    old = health(client)["data_version"]  # the first request starts the threads
+    deadline = time.monotonic() + 60
+    while health(client)["default_week"] != WEEK_AFTER:
+        assert time.monotonic() < deadline, health(client)
+        time.sleep(0.2)
+    body = health(client)
+    assert body["data_version"] == store_of(env).current_name() != old
+    # The first poll seeded the store and switched; later ones find nothing new.
+    assert body["update_result"].startswith(("seeded the store", "data version"))
+    assert body["update_checked_at"]
