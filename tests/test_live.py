@@ -10,24 +10,9 @@ import pytest
 from mapserver import create_app
 from mapserver.web.state import state
 
-from .test_update import make_env, next_day_rows, run, store_of, write
+from .test_update import config_of, make_env, next_day_rows, run, store_of, write
 
 WEEK_BEFORE, WEEK_AFTER = "2021-01-14", "2021-01-15"
-
-
-def config_of(env: dict, **extra) -> dict:
-    """The same settings as `env`, as create_app overrides (no watcher thread)."""
-    names = {
-        "MAPSERVER_DATA_DIR": "data_dir",
-        "MAPSERVER_CASES": "cases",
-        "MAPSERVER_POPULATION": "population",
-        "MAPSERVER_LOOKUP": "lookup",
-        "MAPSERVER_BOUNDARIES": "boundaries",
-        "MAPSERVER_REGIONS": "regions_file",
-        "MAPSERVER_LAG_DAYS": "lag_days",
-        "MAPSERVER_STORE_DIR": "store_dir",
-    }
-    return {names[k]: v for k, v in env.items()} | {"watch_every": "0"} | extra
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mapserver import create_app
 from mapserver.cli import main
 from mapserver.versions import VersionStore
 
@@ -62,6 +63,44 @@ def write(tmp_path: Path, name: str, rows: list[str], header: str = CASES_HEADER
     path = tmp_path / name
     path.write_text(header + "".join(rows))
     return path
+
+
+def config_of(env: dict, **extra) -> dict:
+    """The same settings as `env`, as create_app overrides (no watcher thread)."""
+    names = {
+        "MAPSERVER_DATA_DIR": "data_dir",
+        "MAPSERVER_CASES": "cases",
+        "MAPSERVER_POPULATION": "population",
+        "MAPSERVER_LOOKUP": "lookup",
+        "MAPSERVER_BOUNDARIES": "boundaries",
+        "MAPSERVER_REGIONS": "regions_file",
+        "MAPSERVER_LAG_DAYS": "lag_days",
+        "MAPSERVER_STORE_DIR": "store_dir",
+    }
+    return {names[k]: v for k, v in env.items() if k in names} | {"watch_every": "0"} | extra
+
+
+SERVED = (
+    "/embed/england",
+    "/map/england",
+    "/api/rates.csv?region=england",
+    "/values/{version}/england/2021-01-14.json",
+    "/image/england.png?width=300",
+)
+
+
+def served(app) -> dict[str, bytes]:
+    """The bodies of a few pages and resources, as the app answers them now."""
+    client = app.test_client()
+    version = client.get("/healthz").get_json()["data_version"]
+    return {url: client.get(url.format(version=version)).data for url in SERVED}
+
+
+def assert_still_served(app, env: dict, before: dict[str, bytes]) -> None:
+    """The running app does not switch, and it and a restarted one answer as before."""
+    assert not app.extensions["mapserver"].registry.check()
+    assert served(app) == before
+    assert served(create_app(config_of(env))) == before
 
 
 def store_of(env: dict) -> VersionStore:
@@ -179,6 +218,8 @@ def test_refusals_leave_the_current_version(env, tmp_path, name):
     assert run(env, "update").exit_code == 0  # seed: the fixture becomes the first version
     store = store_of(env)
     before, digest = store.current_name(), tree_digest(store.root / "versions")
+    app = create_app(config_of(env))
+    answers = served(app)
     path = write(tmp_path, "bad.csv", change(next_day_rows()), header)
     result = run(env, "update", str(path))
     assert result.exit_code == 2
@@ -189,6 +230,7 @@ def test_refusals_leave_the_current_version(env, tmp_path, name):
     assert result.stdout == ""
     assert store.current_name() == before
     assert tree_digest(store.root / "versions") == digest  # nothing added, nothing staged
+    assert_still_served(app, env, answers)
 
 
 def test_revisions_can_be_accepted(env, tmp_path):
@@ -232,12 +274,15 @@ def test_a_crash_leaves_the_previous_version_current(env, tmp_path, step):
     store = store_of(env)
     before = store.current_name()
     seed_digest = tree_digest(store.root / "versions" / before)
+    app = create_app(config_of(env))
+    answers = served(app)
     path = write(tmp_path, "next.csv", next_day_rows())
     crashed = _crash(env, step, path)
     assert crashed.returncode == 75  # the process died at the step
     assert store.current_name() == before
     assert store.current().manifest["version"] == before
     assert tree_digest(store.root / "versions" / before) == seed_digest
+    assert_still_served(app, env, answers)
     # After a crash the update simply runs again; leftovers are cleaned up.
     result = run(env, "update", str(path))
     assert result.exit_code == 0, result.stderr
