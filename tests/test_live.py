@@ -126,7 +126,7 @@ def test_unknown_and_malformed_versions(app):
     assert missing.status_code == 404
     text = missing.get_data(as_text=True)
     assert "no data version 0123456789ab kept here" in text and current in text
-    assert 'href="/"' in text  # a link to the live map
+    assert 'href="/embed/england">The same map with the latest data' in text
     assert client.get("/embed/england?v=nope").status_code == 400
     assert client.get("/values/0123456789ab/england/2021-01-14.json").status_code == 404
 

@@ -39,15 +39,20 @@ def status_of(error: MapserverError) -> int:
     return 500
 
 
-def error_response(message: str, status: int):
-    """JSON for API paths, an HTML page for everything else."""
+def error_response(message: str, status: int, live_url: str | None = None):
+    """JSON for API paths, an HTML page for everything else (`live_url`: a way on)."""
     if request.path.startswith(MACHINE_PATHS) or request.path == "/healthz":
         response = jsonify({"error": message, "status": status})
     else:
         current = current_app.extensions.get("mapserver")
         bundles = current.bundles if current else None
         response = render_template(
-            "error.html", message=message, status=status, links=Links(), bundles=bundles
+            "error.html",
+            message=message,
+            status=status,
+            links=Links(),
+            bundles=bundles,
+            live_url=live_url,
         )
     return response, status
 
@@ -57,7 +62,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(MapserverError)
     def handle_mapserver_error(error: MapserverError):
-        return error_response(str(error), status_of(error))
+        # A pinned map whose version is gone: offer the same map with the latest data.
+        live = request.path if isinstance(error, UnknownVersion) else None
+        return error_response(str(error), status_of(error), live)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
