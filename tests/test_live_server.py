@@ -10,6 +10,7 @@ live one shows the revision.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -172,3 +173,37 @@ def test_daily_updates_under_load(tmp_path):
         embed = requests.get(f"{base}/embed/east-midlands?week={PINNED_WEEK}", timeout=30).text
         assert f"/values/{live['version']}/east-midlands/" in embed
         assert "Data as of" in requests.get(base + pinned_urls[0], timeout=30).text
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_workers_forked_later_start_on_the_current_version(tmp_path):
+    """After kill -HUP, gunicorn forks new workers from the start-up data: they catch up
+    before answering, so no request sees the start-up version again."""
+    from .test_update import make_env, next_day_rows, run, write
+
+    env = make_env(tmp_path)
+    with running_server(env, workers=2) as base:
+        started = requests.get(f"{base}/healthz", timeout=10).json()["data_version"]
+        result = run(env, "update", str(write(tmp_path, "next.csv", next_day_rows())))
+        assert result.exit_code == 0, result.stderr
+        health = requests.get(f"{base}/healthz", timeout=10).json()
+        wait_for_every_worker(base, "2021-01-15")
+        version = requests.get(f"{base}/healthz", timeout=10).json()["data_version"]
+        assert version != started
+        old_workers = set()
+        for _ in range(20):
+            old_workers.add(requests.get(f"{base}/healthz", timeout=10).json()["worker"])
+        os.kill(parent_of(health["worker"]), signal.SIGHUP)  # the server we started
+        seen, answers, deadline = set(), 0, time.monotonic() + SWITCH_LIMIT
+        while len(seen - old_workers) < 2 or answers < 20:
+            assert time.monotonic() < deadline, f"new workers {seen - old_workers}"
+            try:
+                answer = requests.get(f"{base}/healthz", timeout=10).json()
+            except requests.ConnectionError:
+                continue  # a worker shutting down may drop a connection it accepted
+            assert answer["data_version"] == version, answer
+            seen.add(answer["worker"])
+            answers += 1
