@@ -206,8 +206,9 @@ def facts(region: str, week: str | None, output_format: str) -> None:
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the maps, embeds and API under gunicorn.
 
-    The data is read from MAPSERVER_DATA_DIR once, before the workers start;
-    run `mapserver fetch` first.
+    The data is read once, before the workers start: the current data version if
+    `mapserver update` has made one, else the configured files. Each worker then
+    picks up a new current version by itself, without a restart.
     """
     from .serve import serve as run_server
 
@@ -216,6 +217,69 @@ def serve(host: str, port: int, workers: int) -> None:
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
     run_server(host, port, workers)
+
+
+@main.command()
+@click.argument("cases", required=False, metavar="[CASES]")
+@click.option("--population", metavar="PATH_OR_URL", help="A new population file.")
+@click.option("--lookup", metavar="PATH_OR_URL", help="A new district lookup file.")
+@click.option("--boundaries", metavar="PATH_OR_URL", help="A new boundary file.")
+@click.option("--regions", metavar="PATH", help="A new custom regions file (TOML).")
+@click.option(
+    "--accept-revisions",
+    is_flag=True,
+    help="Accept the data even if it revises more past 7-day sums than "
+    "MAPSERVER_REVISION_THRESHOLD allows.",
+)
+def update(cases, population, lookup, boundaries, regions, accept_revisions) -> None:
+    """Validate new data files and make them the current data version.
+
+    CASES is a path, an http(s) URL, `mirror` (MAPSERVER_MIRROR) or `origin` (the
+    manifest's public origin); files not given are kept from the current version.
+    The new set is refused (exit status 2, one line naming the file and the problem)
+    if a loader's check fails, if it covers fewer days or areas than the current
+    version, or if it revises too many past 7-day sums. A running server picks up the
+    new version by itself. With an empty store, the configured data is kept first.
+    """
+    from .update import update as run_update
+
+    given = {
+        "cases": cases,
+        "population": population,
+        "lookup": lookup,
+        "boundaries": boundaries,
+        "regions": regions,
+    }
+    try:
+        result = run_update(
+            load_settings(),
+            {role: text for role, text in given.items() if text},
+            accept_revisions=accept_revisions,
+        )
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    for line in result.lines():
+        click.echo(line)
+
+
+@main.command()
+def versions() -> None:
+    """List the data versions kept: name, dates, and which is current or pinned."""
+    from .versions import VersionStore
+
+    try:
+        store = VersionStore(load_settings().store_root)
+        current, pinned = store.current_name(), store.pinned()
+        kept = store.versions()
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    if not kept:
+        click.echo(f"no data versions in {store.root}; the configured files are served")
+    for version in kept:
+        marks = [m for m, on in (("current", version.name == current),
+                                 ("pinned", version.name in pinned)) if on]  # fmt: skip
+        dates = version.manifest.get("last_date", "")
+        click.echo(f"{version.name}  {version.created[:19]}  {dates:10}  {' '.join(marks)}")
 
 
 @main.command()

@@ -67,11 +67,33 @@ class Settings:
     trust_proxy: bool = False
     # Optional CSV of postcodes or postcode districts to LAD codes, for the search box.
     postcodes: str | None = None
+    # --- data versions (issue 9: versions.py, update.py, live.py) ---
+    # Where versions/<hash>/ and the `current` pointer live (None: the fetch directory).
+    store_dir: Path | None = None
+    # Versions kept on disk after an update (pinned versions are always kept).
+    versions_kept: int = 10
+    # Versions each worker keeps loaded in memory (others load on demand).
+    versions_in_memory: int = 3
+    # An update is refused when more than this share of past 7-day sums change.
+    revision_threshold: float = 0.05
+    # How often (seconds) each worker checks the `current` pointer; 0 turns watching off.
+    watch_every: float = 1.0
+    # A cases file (URL or path) the server itself updates from every update_every seconds.
+    update_url: str | None = None
+    update_every: int = 0
+    # How often (seconds) an open live embed asks whether a new data version is current.
+    live_check_every: int = 300
+    # --- end data versions ---
 
     @property
     def builtin(self) -> bool:
         """True when the server reads the built-in data set (no data directory)."""
         return self.data_dir is None
+
+    @property
+    def store_root(self) -> Path:
+        """Where the data versions are kept: store_dir, or the fetch directory."""
+        return self.store_dir if self.store_dir is not None else self.fetch_dir
 
     @property
     def fetch_dir(self) -> Path:
@@ -111,6 +133,14 @@ _ENV = {
     "allowed_hosts": "MAPSERVER_ALLOWED_HOSTS",
     "trust_proxy": "MAPSERVER_TRUST_PROXY",
     "postcodes": "MAPSERVER_POSTCODES",
+    "store_dir": "MAPSERVER_STORE_DIR",
+    "versions_kept": "MAPSERVER_VERSIONS_KEPT",
+    "versions_in_memory": "MAPSERVER_VERSIONS_IN_MEMORY",
+    "revision_threshold": "MAPSERVER_REVISION_THRESHOLD",
+    "watch_every": "MAPSERVER_WATCH_EVERY",
+    "update_url": "MAPSERVER_UPDATE_URL",
+    "update_every": "MAPSERVER_UPDATE_EVERY",
+    "live_check_every": "MAPSERVER_LIVE_CHECK_EVERY",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -121,7 +151,7 @@ def _convert(name: str, raw: object) -> object:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if not isinstance(raw, str):
         return tuple(raw) if name == "allowed_hosts" else raw
-    if name == "data_dir":
+    if name in ("data_dir", "store_dir"):
         return Path(raw).expanduser() if raw else None
     if name == "public_url":
         return _public_url(raw)
@@ -137,13 +167,21 @@ def _convert(name: str, raw: object) -> object:
         if value < 0:
             raise ConfigError(f"{_ENV[name]} must not be negative, not {raw!r}")
         return value
+    if kind == "float":
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ConfigError(f"{_ENV[name]} must be a number, not {raw!r}") from None
+        if not number >= 0:
+            raise ConfigError(f"{_ENV[name]} must not be negative, not {raw!r}")
+        return number
     if kind == "bool":
         if raw.strip().lower() in _TRUE:
             return True
         if raw.strip().lower() in _FALSE:
             return False
         raise ConfigError(f"{_ENV[name]} must be true or false, not {raw!r}")
-    if name in ("mirror", "tiles", "tiles_attribution", "postcodes"):
+    if name in ("mirror", "tiles", "tiles_attribution", "postcodes", "update_url"):
         return raw or None
     return raw
 

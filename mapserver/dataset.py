@@ -139,7 +139,9 @@ def load_dataset(settings: Settings, boundary_codes: pd.Index | None = None) -> 
 
     `boundary_codes` spares a second read of the boundary file when the caller has it.
     """
+    # The same files, in the same order, as a stored data version (versions.py) is named by.
     paths = [settings.path(n) for n in ("cases", "population", "lookup", "boundaries")]
+    paths.append(Path(settings.regions_file))
     lookup = read_lookup(settings.path("lookup"))
     cases = read_cases(settings.path("cases"))
     population = read_population(settings.path("population"))

@@ -27,3 +27,7 @@ class UnknownRegion(MapserverError):
 
 class WeekOutOfRange(MapserverError):
     """A week is well-formed but outside the data."""
+
+
+class UnknownVersion(MapserverError):
+    """A data version that is not kept (never made, or pruned)."""

@@ -40,11 +40,18 @@ def read_cases(path: Path) -> pd.DataFrame:
     frame = _read_csv(path, CASE_COLUMNS, "cases", dtype={"areaCode": str, "date": str})
     dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
     counts = pd.to_numeric(frame["cases"], errors="coerce")
-    bad = frame.index[dates.isna() | counts.isna() | (counts < 0) | (counts % 1 != 0)]
+    problems = {
+        "a date that does not parse (YYYY-MM-DD)": dates.isna(),
+        "a count that is not a number": counts.isna(),
+        "a negative count": counts < 0,
+        "a count that is not a whole number": counts % 1 != 0,
+    }
+    bad = frame.index[pd.concat(problems.values(), axis=1).any(axis=1)]
     if len(bad):
         row = frame.loc[bad[0]]
+        what = next(text for text, mask in problems.items() if mask.loc[bad[0]])
         raise DataError(
-            f"cases file {path}: {len(bad)} row(s) with a bad date or count, first at line "
+            f"cases file {path}: {len(bad)} bad row(s), the first with {what} at line "
             f"{bad[0] + 2}: {row['code']},{row['date']},{row['cases']}"
         )
     frame = frame.assign(date=dates, cases=counts.astype("int64"))

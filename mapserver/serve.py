@@ -27,6 +27,11 @@ class GunicornServer(BaseApplication):
 def _warm_in_background(worker) -> None:
     """After a worker forks: compress the bundles in a thread, off the request path."""
     state = worker.wsgi.extensions["mapserver"]
+    # A worker forked later (kill -HUP, or one replaced after a crash) starts from the
+    # data the master loaded at start-up: bring it to the current version before it
+    # answers, then watch the pointer (live.py).
+    state.registry.check()
+    state.registry.ensure_watching()
     threading.Thread(target=state.warm, name="warm-cache", daemon=True).start()
 
 

@@ -15,6 +15,11 @@ def format_week(week: pd.Timestamp) -> str:
     return f"7 days to {week.day} {week:%B %Y}"
 
 
+def format_date(day: pd.Timestamp) -> str:
+    """`26 February 2021`."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def league_table(figures: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     """The CSV columns, rates and percentages rounded to 1 dp, unknowns as <NA>."""
     table = figures.head(top) if top else figures

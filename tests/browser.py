@@ -45,6 +45,7 @@ def running_server(
     command: list[str] | None = None,
     cwd: Path | None = None,
     clean_env: bool = False,
+    workers: int = 1,
 ):
     """Start `mapserver serve` in a subprocess; yield its base URL once /healthz answers.
 
@@ -54,7 +55,7 @@ def running_server(
     port = free_port()
     if command is None:
         command = [sys.executable, "-m", "mapserver.cli", "serve", "--port", "{port}"]
-        command += ["--workers", "1"]
+        command += ["--workers", str(workers)]
     command = [part.replace("{port}", str(port)) for part in command]
     inherited = {
         key: value

@@ -95,7 +95,7 @@ def test_public_url_is_the_base_of_every_absolute_url(public_app):
     assert "evil.example" not in html
     # the embed code (in a textarea) names the public URL too, loader included
     code = unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S).group(1))
-    assert f'src="{PUBLIC}/embed/anglia?week={WEEK}"' in code
+    assert f'src="{PUBLIC}/embed/anglia?week={WEEK}' in code
     assert f'src="{PUBLIC}/embed.js"' in code
     # site links are below the public URL's path
     assert re.search(r'href="/covid/assets/[0-9a-f]{12}/map\.css"', html)
@@ -194,3 +194,13 @@ def test_embed_draws_behind_a_proxy_at_a_sub_path(browser):
         assert len(paths) >= 4 and all(path.startswith("/maps/") for path in paths), paths
         assert watch.errors == []
         page.close()
+
+
+def test_ogc_links_use_the_public_url(public_app):
+    client = public_app.test_client()
+    landing = client.get("/ogc/", headers={"Host": "evil.example", "Accept": "application/json"})
+    hrefs = [link["href"] for link in landing.get_json()["links"]]
+    assert hrefs and all(href.startswith(PUBLIC + "/") for href in hrefs), hrefs
+    assert all("//ogc" not in href.removeprefix("https://") for href in hrefs)
+    document = client.get("/openapi.json", headers={"Host": "evil.example"}).get_json()
+    assert document["servers"][0]["url"] == PUBLIC

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import load_settings
+from ..live import Registry
 from ..resources import PACKAGE_DIR
 from . import api, embedding, errors, oembed, origin, pages, postcodes
 from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
 from .ogc import blueprint as ogc_blueprint
-from .state import MapState
+from .state import LiveState, MapState
 
 
 def build_app(config: dict | None = None) -> Flask:
@@ -26,7 +27,9 @@ def build_app(config: dict | None = None) -> Flask:
     app.config.update(flask_keys)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["mapserver"] = MapState.load(settings)
+    # The current data version, kept current by a watcher in each process (live.py).
+    versions = Registry(settings, MapState.load, lambda loaded: loaded.data_version)
+    app.extensions["mapserver"] = LiveState(versions)
     for module in (pages, api):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(oembed.blueprint)

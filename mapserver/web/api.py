@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from flask import Blueprint, abort, jsonify, request
 
@@ -10,7 +11,7 @@ from .. import facts, tables
 from ..bands import parse_scheme
 from ..errors import BadParameter
 from .cache import IMMUTABLE, cached, make_entry
-from .state import parse_query, state
+from .state import VERSION_FORMAT, parse_query, query_state, registry, state, state_for
 
 blueprint = Blueprint("api", __name__)
 
@@ -29,8 +30,8 @@ def _region_key() -> str:
 
 def _rates_entry(kind: str, mimetype: str, render, headers=lambda query: ()):
     """The region's league table for the requested week, rendered by `render`."""
-    current = state()
     query = parse_query(_region_key(), request.args)
+    current = query_state(query)
 
     def build():
         figures = current.dataset.region_figures(query.region, query.week)
@@ -77,16 +78,20 @@ def facts_json():
         "facts.json",
         "application/json",
         lambda figures, query: compact_json(
-            facts.region_facts(state().dataset, query.region, query.week).to_dict()
+            facts.region_facts(query_state(query).dataset, query.region, query.week).to_dict()
         ),
     )
 
 
+def _version_state(version: str):
+    """The state of a data version named in a URL; any version kept answers (live.py)."""
+    if not VERSION_FORMAT.match(version):
+        abort(404, description=f"no data version {version}")
+    return state_for(version)
+
+
 def _values(version: str, region: str, week: str, scheme: str, k: str | None):
-    current = state()
-    if version != current.data_version:
-        abort(404, description=f"no data version {version}; the current one is "
-                               f"{current.data_version}")  # fmt: skip
+    current = _version_state(version)
     chosen = current.dataset.region(region)
     week_end = current.dataset.parse_week(week)
     scheme, classes = parse_scheme(scheme, k)
@@ -118,9 +123,7 @@ def values_scheme(version: str, region: str, week: str, scheme: str, k: int):
 @cached
 def history(version: str, region: str, week: str):
     """Each district's rate over the 12 weeks to `week`, for the popups' sparklines."""
-    current = state()
-    if version != current.data_version:
-        abort(404, description=f"no data version {version}")
+    current = _version_state(version)
     chosen = current.dataset.region(region)
     week_end = current.dataset.parse_week(week)
 
@@ -136,10 +139,11 @@ def history(version: str, region: str, week: str):
 @cached
 def geometry(version: str, region: str):
     """The region's simplified boundaries; the URL names the geometry version."""
-    current = state()
-    if version != current.geometry_version:
-        abort(404, description=f"no geometry version {version}")
-    return current.geometry_entry(current.dataset.region(region))
+    # Any version in memory may hold it: pages built from an older version still draw.
+    for current in registry().loaded():
+        if current.geometry_version == version:
+            return current.geometry_entry(current.dataset.region(region))
+    abort(404, description=f"no geometry version {version}")
 
 
 @blueprint.get("/assets/<version>/<name>")
@@ -152,15 +156,44 @@ def asset(version: str, name: str):
     return state().asset_entry(bundle)
 
 
+@blueprint.get("/live.json")
+@cached
+def live():
+    """The current data version and weeks, for open live embeds (ETag'd, revalidated)."""
+    current = state()
+
+    def build():
+        dataset = current.dataset
+        body = {
+            "data_version": current.data_version,
+            "geometry_version": current.geometry_version,
+            "default_week": f"{dataset.default_week:%Y-%m-%d}",
+            "last_week": f"{dataset.last_week:%Y-%m-%d}",
+        }
+        return make_entry(compact_json(body), "application/json", current.last_modified, "no-cache")
+
+    return current.cache.get(("live",), build)
+
+
 @blueprint.get("/healthz")
 def healthz():
     """200 with the data version and the date range."""
     current = state()
     dataset = current.dataset
+    versions = registry()
     response = jsonify(
         {
             "status": "ok",
             "data_version": dataset.version,
+            # when this process loaded the current version, and last read the pointer
+            "data_loaded_at": versions.loaded_at.isoformat(timespec="seconds"),
+            "data_checked_at": versions.checked_at.isoformat(timespec="seconds"),
+            "versions_in_memory": [loaded.data_version for loaded in versions.loaded()],
+            "data_error": versions.last_error,
+            "update_checked_at": versions.update_checked_at
+            and versions.update_checked_at.isoformat(timespec="seconds"),
+            "update_result": versions.update_result,
+            "worker": os.getpid(),
             "geometry_version": current.geometry_version,
             "first_date": f"{dataset.first_date:%Y-%m-%d}",
             "last_date": f"{dataset.last_date:%Y-%m-%d}",

@@ -24,7 +24,7 @@ SOURCES = {
     "map.js": [LEAFLET / "leaflet.js", TOPOJSON_CLIENT / "topojson-client.min.js",
                STATIC / "js" / "format.js", STATIC / "js" / "map.js", STATIC / "js" / "frame.js",
                STATIC / "js" / "labels.js", STATIC / "js" / "search.js",
-               STATIC / "js" / "facts.js"],
+               STATIC / "js" / "facts.js", STATIC / "js" / "live.js"],
     "map.css": [LEAFLET / "leaflet.css", STATIC / "css" / "map.css", STATIC / "css" / "search.css"],
     "page.js": [STATIC / "js" / "page.js"],
     "favicon.svg": [STATIC / "favicon.svg"],

@@ -12,6 +12,7 @@ from ..errors import (
     FetchError,
     MapserverError,
     UnknownRegion,
+    UnknownVersion,
     WeekOutOfRange,
 )
 from .links import Links
@@ -24,6 +25,7 @@ STATUS = {
     BadParameter: 400,
     UnknownRegion: 404,
     WeekOutOfRange: 404,
+    UnknownVersion: 404,
     DataError: 500,
     ConfigError: 500,
     FetchError: 500,
@@ -43,8 +45,8 @@ OGC_PATHS = ("/ogc/",)
 OGC_CODES = {400: "InvalidParameterValue", 404: "NotFound"}
 
 
-def error_response(message: str, status: int):
-    """JSON for API paths, an HTML page for everything else."""
+def error_response(message: str, status: int, live_url: str | None = None):
+    """JSON for API paths, an HTML page for everything else (`live_url`: a way on)."""
     if request.path.startswith(OGC_PATHS):
         body = {"code": OGC_CODES.get(status, "ServerError"), "description": message}
         return jsonify(body), status
@@ -55,7 +57,12 @@ def error_response(message: str, status: int):
         bundles = current.bundles if current else None
         links = live_links() if current else Links()
         response = render_template(
-            "error.html", message=message, status=status, links=links, bundles=bundles
+            "error.html",
+            message=message,
+            status=status,
+            links=links,
+            bundles=bundles,
+            live_url=live_url,
         )
     return response, status
 
@@ -65,7 +72,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(MapserverError)
     def handle_mapserver_error(error: MapserverError):
-        return error_response(str(error), status_of(error))
+        # A pinned map whose version is gone: offer the same map with the latest data.
+        live = request.path if isinstance(error, UnknownVersion) else None
+        return error_response(str(error), status_of(error), live)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -8,8 +8,9 @@ import geopandas as gpd
 from flask import Blueprint, request
 
 from .. import geometry, image, labels
+from ..tables import format_date
 from .cache import make_entry, respond
-from .state import MapQuery, MapState, parse_query, state
+from .state import MapQuery, MapState, parse_query, query_state
 
 blueprint = Blueprint("images", __name__)
 
@@ -67,7 +68,8 @@ def image_inputs(current: MapState, query: MapQuery, label_mode: str = labels.DE
         "legend": values["legend"],
         "title": f"{values['title']}, {values['week_text']}",
         "subtitle": values["region"],
-        "attribution": values["attribution"],
+        "attribution": values["attribution"]
+        + (f" Data as of {format_date(current.dataset.last_date)}." if query.version else ""),
         "notes": notes,
         "labels": map_labels(current, values, label_mode),
     }
@@ -76,8 +78,8 @@ def image_inputs(current: MapState, query: MapQuery, label_mode: str = labels.DE
 @blueprint.get("/image/<region>.<any(png, svg):fmt>")
 def map_image(region: str, fmt: str):
     """The region's map as a PNG or SVG: week, scheme, k, labels as for pages; width in pixels."""
-    current = state()
     query = parse_query(region, request.args)
+    current = query_state(query)
     width = image.parse_width(request.args.get("width"))
     mode = labels.parse_mode(request.args.get("labels"))
     key = ("image", fmt, query, width, mode, current.data_version, current.geometry_version)

@@ -11,9 +11,9 @@ from werkzeug.datastructures import MultiDict
 from .. import tables
 from ..choropleth import TITLE
 from ..errors import BadParameter, MapserverError
-from .origin import absolute_base, live_links, site_path
+from .origin import absolute_base, absolute_url, live_links, site_path
 from .render import EMBED_HEIGHT
-from .state import parse_query, state
+from .state import parse_query, query_state
 
 blueprint = Blueprint("oembed", __name__)
 DEFAULT_WIDTH = 640
@@ -64,17 +64,14 @@ def oembed():
     slug = query.region.slug
     host = absolute_base()
     links = live_links()
-    src = (
-        host
-        + "/"
-        + links.page("embed", slug, query.week, query.scheme, query.k).removeprefix(links.root)
-    )
+    pinned = {"v": query.version} if query.version else None
+    src = absolute_url(links.page("embed", slug, query.week, query.scheme, query.k, pinned))
     title = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
     html = (
         f'<iframe title="{escape(title)}" src="{escape(src)}" width="{width}" '
         f'height="{height}" loading="lazy" style="border:0;max-width:100%"></iframe>'
     )
-    current = state()
+    current = query_state(query)
     response = jsonify(
         {
             "version": "1.0",

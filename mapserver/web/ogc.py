@@ -15,6 +15,7 @@ from ..errors import BadParameter, UnknownRegion
 from ..regions import slugify
 from .cache import make_entry, respond
 from .links import Links
+from .origin import absolute_base, absolute_url
 from .state import MapState, state
 
 blueprint = Blueprint("ogc", __name__)
@@ -84,7 +85,9 @@ def _check_params(kind: str, formats: tuple[str, ...] = ("json",)) -> str:
 
 
 def _url(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    # From the site's public base (MAPSERVER_PUBLIC_URL, or an allowed Host), not url_for's
+    # _external, which would trust any Host header.
+    return absolute_url(url_for(endpoint, **values))
 
 
 def _json_response(data, mimetype: str = JSON, status: int = 200) -> Response:
@@ -240,7 +243,7 @@ def items(collection_id: str):
     _check_params("items", ("json", "geojson"))
     current = state()
     query = _items_query(current)
-    key = ("ogc-items", info.id, query, request.host_url, current.data_version)
+    key = ("ogc-items", info.id, query, absolute_base(), current.data_version)
 
     def build():
         found = shapes(current, info.id, query.geometry)
@@ -298,7 +301,7 @@ def item(collection_id: str, feature_id: str):
 def _document() -> dict:
     current = state()
     return openapi.document(
-        server=request.host_url.rstrip("/"),
+        server=absolute_base(),
         data_version=current.data_version,
         week_range=(current.dataset.first_week, current.dataset.last_week),
         default_week=current.dataset.default_week,
@@ -309,7 +312,7 @@ def _document() -> dict:
 def openapi_json():
     """The OpenAPI 3.0 document of the whole HTTP API."""
     current = state()
-    key = ("openapi", request.host_url, current.data_version)
+    key = ("openapi", absolute_base(), current.data_version)
     entry = current.cache.get(
         key,
         lambda: make_entry(

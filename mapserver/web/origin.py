@@ -38,6 +38,16 @@ def site_root() -> str:
     return path.rstrip("/") + "/"
 
 
+def absolute_url(path: str) -> str:
+    """The absolute URL of a site path as live links write it ("/embed/…" or "/covid/embed/…")."""
+    # A path from live links starts with the site root; one from url_for, with the
+    # request's script root (the same, unless MAPSERVER_PUBLIC_URL names another path).
+    for root in (site_root(), request.script_root.rstrip("/") + "/"):
+        if path.startswith(root):
+            return absolute_base() + "/" + path[len(root) :]
+    return absolute_base() + "/" + path.lstrip("/")
+
+
 def live_links() -> Links:
     """Links for a page of the running server."""
     return Links(root=site_root())

@@ -8,31 +8,30 @@ from flask import Blueprint, request
 
 from .cache import cached, make_entry
 from .options import parse_presentation
-from .origin import absolute_base, live_links
+from .origin import absolute_base, absolute_url, live_links
+from .pinning import embed_choices, pinned_params, pinned_suffix
 from .render import render_embed, render_map_page
-from .state import parse_query, state
+from .state import parse_query, query_state
 
 blueprint = Blueprint("pages", __name__)
 
 
 def _map_page(region: str):
-    current = state()
     query = parse_query(region, request.args)
+    current = query_state(query)
     options = parse_presentation(request.args, query.region)
     slug, week, scheme, k = query.region.slug, query.week, query.scheme, query.k
     # The embed code names this server (MAPSERVER_PUBLIC_URL, or the request's allowed
     # host), so the base is part of the cache key, and so is the site root.
     links = live_links()
     base = absolute_base()
-
-    # Absolute URLs are built from the site's base plus the path below its root.
-    def absolute(path: str) -> str:
-        return base + "/" + path.removeprefix(links.root)
-
-    embed_src = absolute(links.page("embed", slug, week, scheme, k, options.params()))
-    page_url = absolute(links.page("map", slug, week, scheme, k))
-    image_url = absolute(links.image(slug, week, scheme, k))
-    key = ("map", request.path == "/", query, options, base, links.root, current.data_version)
+    codes = embed_choices(links, query, options.params(), current.data_version)
+    pinned = query.version is not None or bool(request.args.get("week"))
+    embed_src = codes["pinned" if pinned else "live"]
+    page_url = absolute_url(links.page("map", slug, week, scheme, k, pinned_params(query)))
+    image_url = absolute_url(links.image(slug, week, scheme, k)) + pinned_suffix(query)
+    key = ("map", request.path == "/", query, options, base, links.root)
+    key += (current.data_version, pinned)
 
     def build():
         html = render_map_page(
@@ -45,6 +44,8 @@ def _map_page(region: str):
             presentation=options,
             loader_url=base + "/embed.js",
             page_url=page_url,
+            embed_choices=codes,
+            pinned=pinned,
         )
         return make_entry(html, "text/html", current.last_modified)
 
@@ -69,8 +70,8 @@ def map_page(region: str):
 @cached
 def embed(region: str):
     """The map alone, made to fill an iframe."""
-    current = state()
     query = parse_query(region, request.args)
+    current = query_state(query)
     options = parse_presentation(request.args, query.region)
     links = live_links()
     key = ("embed", query, options, links.root, current.data_version)
@@ -79,6 +80,7 @@ def embed(region: str):
         # The <noscript> image shows the labels the embed asks for.
         labels = {"labels": options.labels} if "labels" in options.params() else {}
         image = links.image(query.region.slug, query.week, query.scheme, query.k, extra=labels)
+        image += pinned_suffix(query)
         html = render_embed(current, query, links, options, image)
         return make_entry(html, "text/html", current.last_modified)
 

@@ -83,6 +83,8 @@ def _figure_context(
         "title": TITLE,
         "week_text": tables.format_week(query.week),
         "attribution": ATTRIBUTION,
+        # A pinned ("as published") map says which data it shows.
+        "data_as_of": tables.format_date(dataset.last_date) if query.version else None,
         "geometry_url": links.resource(geometry_path(current.geometry_version, region)),
         "values_url": links.resource(values),
         "tiles": current.settings.tiles,
@@ -102,13 +104,23 @@ def render_embed(
 ) -> str:
     """The map alone, made to fill an iframe."""
     slug = query.region.slug
-    full_url = links.page("map", slug, query.week, query.scheme, query.k)
+    pinned = {"v": query.version} if query.version else None
+    full_url = links.page("map", slug, query.week, query.scheme, query.k, pinned)
     context = _figure_context(current, query, links, presentation, image_url)
     facts = None
     if presentation and presentation.facts:
         facts = region_facts(current.dataset, query.region, query.week)
+    # A live embed (not pinned, not a static copy) checks for new data versions.
+    live = None if query.version or links.static else links.resource("live.json")
     return render_template(
-        "embed.html", **context, full_url=full_url, facts=facts, facts_in_figure=True
+        "embed.html",
+        **context,
+        full_url=full_url,
+        facts=facts,
+        facts_in_figure=True,
+        live_url=live,
+        live_every=current.settings.live_check_every,
+        data_version=current.data_version,
     )
 
 
@@ -136,8 +148,14 @@ def render_map_page(
     presentation: Presentation | None = None,
     loader_url: str | None = None,
     page_url: str | None = None,
+    embed_choices: dict[str, str] | None = None,
+    pinned: bool = False,
 ) -> str:
-    """The full page: map, pickers, league table, total and embed code."""
+    """The full page: map, pickers, league table, total and embed code.
+
+    `embed_choices` ({"live": src, "pinned": src}) offers both kinds of embed code;
+    `pinned` says which is shown first.
+    """
     dataset = current.dataset
     slug = query.region.slug
     figures = dataset.region_figures(query.region, query.week)
@@ -159,6 +177,11 @@ def render_map_page(
         league=tables.display_rows(tables.league_table(figures)),
         total=dataset.region_total(query.region, query.week),
         embed_code=embed_code(query, embed_src, loader_url),
+        embed_codes={
+            kind: embed_code(query, src, loader_url) for kind, src in (embed_choices or {}).items()
+        },  # fmt: skip
+        embed_srcs=embed_choices or {},
+        embed_pinned=pinned,
         fallback_code=fallback_code(query, page_url, image_url) if page_url and image_url else None,
         embed_src=embed_src,
         csv_url=links.csv(slug, query.week),

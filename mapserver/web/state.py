@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from .. import geometry, labels
 from ..bands import parse_scheme
@@ -16,6 +17,8 @@ from ..boundaries import read_boundaries
 from ..choropleth import region_values
 from ..config import Settings
 from ..dataset import Dataset, load_dataset
+from ..errors import BadParameter, UnknownVersion
+from ..live import Registry
 from ..regions import Region
 from .bundles import Bundle, build_bundles
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
@@ -129,25 +132,87 @@ def _shipped(item: dict, own: set[str]) -> dict:
     return out
 
 
+# --- data versions: which MapState answers a request (the registry is in live.py) ---
+
+VERSION_FORMAT = re.compile(r"^[0-9a-f]{12}$")
+
+
+def _request_state(registry: Registry) -> MapState:
+    """The state this request started with (the current one when it first asked)."""
+    if not has_request_context():
+        return registry.current
+    found = g.get("mapserver_state")
+    if found is None:
+        registry.ensure_watching()  # in this process: after a fork, once
+        found = g.mapserver_state = registry.current
+    return found
+
+
+class LiveState:
+    """app.extensions["mapserver"]: reads as the MapState of the request in progress."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+
+    def __getattr__(self, name: str):
+        return getattr(_request_state(self.registry), name)
+
+
+def registry() -> Registry:
+    """The data versions of the current app."""
+    return current_app.extensions["mapserver"].registry
+
+
 def state() -> MapState:
-    """The MapState of the current app."""
-    return current_app.extensions["mapserver"]
+    """The MapState of the current data version, fixed for the whole request."""
+    return _request_state(registry())
+
+
+def state_for(version: str | None, pin: bool = False) -> MapState:
+    """The MapState of a data version, or the current one for None.
+
+    `pin`: the version is asked for by a pinned embed, so the store must keep it.
+    """
+    if not version:
+        return state()
+    if not VERSION_FORMAT.match(version):
+        raise BadParameter(f"v must be a data version (12 hex digits), not {version!r}")
+    versions = registry()
+    found = versions.get(version)
+    if found is None:
+        raise UnknownVersion(
+            f"no data version {version} kept here (it may have been pruned); "
+            f"the versions kept are {', '.join(versions.kept())}"
+        )
+    if pin:
+        versions.pin(version)
+    return found
+
+
+# --- end data versions ---
 
 
 @dataclass(frozen=True)
 class MapQuery:
-    """A validated map request: region, week, scheme and class count."""
+    """A validated map request: region, week, scheme and class count (and pinned version)."""
 
     region: Region
     week: pd.Timestamp
     scheme: str
     k: int
+    version: str | None = None  # a pinned data version (`v=`); None follows the current one
 
 
 def parse_query(region_key: str, args) -> MapQuery:
-    """Validate region, week, scheme and k from a request (raises MapserverError)."""
-    dataset = state().dataset
+    """Validate region, week, scheme, k and v from a request (raises MapserverError)."""
+    version = args.get("v") or None
+    dataset = state_for(version, pin=True).dataset
     region = dataset.region(region_key)
     week = dataset.parse_week(args.get("week"))
     scheme, k = parse_scheme(args.get("scheme"), args.get("k"))
-    return MapQuery(region, week, scheme, k)
+    return MapQuery(region, week, scheme, k, version)
+
+
+def query_state(query: MapQuery) -> MapState:
+    """The MapState that answers a parsed query (its pinned version, or the current one)."""
+    return state_for(query.version)

@@ -66,19 +66,30 @@
       .replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
-  // Embed options: each select[data-embed-param] sets one query parameter of the
-  // iframe's src in the embed code; its default value leaves the parameter out.
-  function embedOptions() {
+  // The embed code: the live or pinned ("as published") code chosen, then each
+  // select[data-embed-param] set as one query parameter of its iframe's src (its default
+  // value leaves the parameter out).
+  function embedChoices() {
     var code = document.getElementById("embed-code");
     if (!code) return;
-    document.querySelectorAll("select[data-embed-param]").forEach(function (select) {
-      select.addEventListener("change", function () {
-        var old = code.dataset.src;
-        var url = new URL(old, window.location.href);
+    var shown = { code: code.value, src: code.dataset.src };
+    var selects = document.querySelectorAll("select[data-embed-param]");
+    var kinds = document.querySelectorAll("input[name=embed-kind]");
+    function render() {
+      var kind = document.querySelector("input[name=embed-kind]:checked");
+      var from = kind ? { code: kind.dataset.code, src: kind.dataset.src } : shown;
+      var url = new URL(from.src, window.location.href);
+      selects.forEach(function (select) {
         if (select.value === select.dataset.default) url.searchParams.delete(select.dataset.embedParam);
         else url.searchParams.set(select.dataset.embedParam, select.value);
-        code.value = code.value.split(escapeAttribute(old)).join(escapeAttribute(url.href));
-        code.dataset.src = url.href;
+      });
+      code.value = from.code.split(escapeAttribute(from.src)).join(escapeAttribute(url.href));
+      code.dataset.src = url.href;
+    }
+    selects.forEach(function (select) { select.addEventListener("change", render); });
+    kinds.forEach(function (choice) {
+      choice.addEventListener("change", function () {
+        if (choice.checked) render();
       });
     });
   }
@@ -87,7 +98,7 @@
     autoSubmit();
     document.querySelectorAll("table.sortable").forEach(sortable);
     copyButton();
-    embedOptions();
+    embedChoices();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

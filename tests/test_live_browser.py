@@ -1,0 +1,43 @@
+"""An open live embed picks up a new data version in place; a pinned one does not."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from .browser import PageWatch, running_server
+from .test_update import make_env, next_day_rows, run, store_of, write
+
+pytestmark = pytest.mark.browser
+
+
+def test_open_live_embed_refreshes_and_pinned_stays(browser, tmp_path):
+    env = {**make_env(tmp_path), "MAPSERVER_LIVE_CHECK_EVERY": "1"}
+    with running_server(env) as base:
+        old = requests.get(f"{base}/healthz", timeout=10).json()["data_version"]
+        context = browser.new_context(viewport={"width": 600, "height": 700})
+        live, pinned = context.new_page(), context.new_page()
+        watch = PageWatch(live, base)
+        live.goto(f"{base}/embed/england")
+        pinned.goto(f"{base}/embed/england?week=2021-01-14&v={old}")
+        for page in (live, pinned):
+            page.wait_for_selector(
+                "#map[data-ready='true'][data-week='2021-01-14']", timeout=20_000
+            )
+        assert live.get_attribute("#map", "data-version") == old
+        assert pinned.get_attribute("#map", "data-live-url") is None
+
+        result = run(env, "update", str(write(tmp_path, "next.csv", next_day_rows())))
+        assert result.exit_code == 0, result.stderr
+        new = store_of(env).current_name()
+        # The live embed showed the latest week, so it follows it to the new one.
+        live.wait_for_selector("#map[data-week='2021-01-15']", timeout=30_000)
+        assert live.get_attribute("#map", "data-version") == new
+        assert "15 January 2021" in live.inner_text(".graphic-subtitle")
+        assert any(f"/values/{new}/england/2021-01-15.json" in url for url in watch.requests)
+        assert watch.errors == []
+        # The pinned embed still shows its week and version, and says so.
+        assert pinned.get_attribute("#map", "data-week") == "2021-01-14"
+        assert f"/values/{old}/" in pinned.get_attribute("#map", "data-values")
+        assert "Data as of 14 January 2021." in pinned.inner_text("figcaption")
+        context.close()
