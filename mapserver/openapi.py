@@ -86,6 +86,12 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
         "(default: the latest date less the lag). Outside the data: 404."
     )
     return {
+        "pinnedVersion": _query_param(
+            "v",
+            "A data version kept by the server (see /healthz): the figures of that version, "
+            "whatever is current (a pinned, 'as published' map). Unknown or pruned: 404.",
+            {"type": "string", "pattern": "^[0-9a-f]{12}$"},
+        ),
         "region": _path_param(
             "region",
             "A region slug (england, east-of-england, anglia, ...) or ONS code (E12000006).",
@@ -338,6 +344,7 @@ def _page_paths() -> dict:
         _ref("parameters", "k"),
     )
     region = _ref("parameters", "region")
+    pinned = _ref("parameters", "pinnedVersion")
     page = _ok("An HTML page", HTML, {"type": "string"})
     embed_params = [
         _query_param(
@@ -369,6 +376,7 @@ def _page_paths() -> dict:
         week,
         scheme,
         k,
+        pinned,
         _query_param(
             "width",
             "Image width in pixels (default 1200).",
@@ -392,21 +400,21 @@ def _page_paths() -> dict:
             "mapPage",
             "A region's full map page",
             "pages",
-            [region, week, scheme, k],
+            [region, week, scheme, k, pinned],
             {"200": page, **_errors("html", 400, 404)},
         ),
         "/embed/{region}": _operation(
             "embed",
             "A region's map for an iframe",
             "pages",
-            [region, week, scheme, k, *embed_params],
+            [region, week, scheme, k, pinned, *embed_params],
             {"200": page, **_errors("html", 400, 404)},
         ),
         "/download/{region}.html": _operation(
             "downloadHtml",
             "The map as one self-contained HTML file (an attachment)",
             "pages",
-            [region, week, scheme, k],
+            [region, week, scheme, k, pinned],
             {"200": page, **_errors("html", 400, 404)},
         ),
         "/embed.js": _operation(
@@ -600,6 +608,28 @@ def _data_paths() -> dict:
             {
                 "200": {"description": "The file", "content": {"*/*": {"schema": {}}}},
                 **_errors("json", 404),
+            },
+        ),
+        "/live.json": _operation(
+            "live",
+            "The current data version and weeks, for open live embeds (revalidate with ETag)",
+            "data",
+            [],
+            {
+                "200": _ok(
+                    "The current version",
+                    JSON,
+                    {
+                        "type": "object",
+                        "required": ["data_version", "default_week"],
+                        "properties": {
+                            "data_version": {"type": "string"},
+                            "geometry_version": {"type": "string"},
+                            "default_week": {"type": "string", "format": "date"},
+                            "last_week": {"type": "string", "format": "date"},
+                        },
+                    },
+                )
             },
         ),
         "/healthz": _operation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 import requests
 
@@ -162,32 +164,51 @@ def test_a_new_week_relabels_with_its_rates(server, browser):
     page.close()
 
 
+def _embed_src(code: str) -> tuple[str, dict[str, str]]:
+    """The iframe src in an embed code: its path and query parameters."""
+    src = code.split('src="')[1].split('"')[0].replace("&amp;", "&")
+    parts = urlsplit(src)
+    return parts.path, dict(parse_qsl(parts.query))
+
+
 def test_map_page_embed_code_takes_the_labels_choice(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/map/anglia?week={WEEK}")
     page.wait_for_selector("#map[data-ready='true']")
     code = page.locator("#embed-code")
-    assert "labels=" not in code.input_value()
+    path, params = _embed_src(code.input_value())
+    assert path == "/embed/anglia" and params["week"] == WEEK and "labels" not in params
+    version = params["v"]  # a week was chosen: the code is pinned by default
     page.select_option("#embed-labels", "all")
-    assert f"/embed/anglia?week={WEEK}&amp;labels=all" in code.input_value()
+    assert _embed_src(code.input_value())[1] == {"week": WEEK, "v": version, "labels": "all"}
     page.select_option("#embed-labels", "none")
-    assert "labels=none" in code.input_value() and "labels=all" not in code.input_value()
+    assert _embed_src(code.input_value())[1]["labels"] == "none"
     page.select_option("#embed-labels", "top")
-    assert "labels=" not in code.input_value()
+    assert "labels" not in _embed_src(code.input_value())[1]
     # the search box and key facts choices work the same way, and combine
     page.select_option("#embed-search", "0")
     page.select_option("#embed-facts", "1")
-    assert f"/embed/anglia?week={WEEK}&amp;search=0&amp;facts=1" in code.input_value()
+    assert _embed_src(code.input_value())[1] == {
+        "week": WEEK,
+        "v": version,
+        "search": "0",
+        "facts": "1",
+    }
+    # switching to the live code keeps the options chosen
+    page.check("input[name=embed-kind][value=live]")
+    assert _embed_src(code.input_value())[1] == {"search": "0", "facts": "1"}
+    page.check("input[name=embed-kind][value=pinned]")
+    path, params = _embed_src(code.input_value())
+    assert params == {"week": WEEK, "v": version, "search": "0", "facts": "1"}
     embed = browser.new_page(viewport={"width": 800, "height": 900})
-    src = code.input_value().split('src="')[1].split('"')[0].replace("&amp;", "&")
-    embed.goto(src)
+    embed.goto(server + path + "?" + "&".join(f"{k}={v}" for k, v in params.items()))
     embed.wait_for_selector("#map[data-ready='true']")
     assert embed.locator("input[role='combobox']").count() == 0
     assert "Corby had the highest rate" in embed.locator("body").inner_text()
     embed.close()
     page.select_option("#embed-search", "1")
     page.select_option("#embed-facts", "0")
-    assert "search=" not in code.input_value() and "facts=" not in code.input_value()
+    assert set(_embed_src(code.input_value())[1]) == {"week", "v"}
     page.close()
 
 

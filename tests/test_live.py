@@ -135,13 +135,13 @@ def test_the_map_page_offers_live_and_pinned_embed_code(app):
     client = app.test_client()
     version = health(client)["data_version"]
     page = client.get("/map/england").get_data(as_text=True)
-    live = re.search(r'value="live" data-code="([^"]*)"( checked)?', page)
-    pinned = re.search(r'value="pinned" data-code="([^"]*)"( checked)?', page)
+    live = re.search(r'value="live" data-code="([^"]*)"(?: data-src="[^"]*")?( checked)?', page)
+    pinned = re.search(r'value="pinned" data-code="([^"]*)"(?: data-src="[^"]*")?( checked)?', page)
     assert live.group(2) and not pinned.group(2)  # no week chosen: live by default
     assert "week=" not in live.group(1) and f"v={version}" in pinned.group(1)
     assert f"week={WEEK_BEFORE}" in pinned.group(1)
     chosen = client.get(f"/map/england?week={WEEK_BEFORE}").get_data(as_text=True)
-    assert re.search(r'value="pinned" data-code="[^"]*" checked', chosen)
+    assert re.search(r'value="pinned" data-code="[^"]*"(?: data-src="[^"]*")? checked', chosen)
     code = re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', chosen, re.S).group(1)
     assert f"v={version}" in code
 
