@@ -39,6 +39,16 @@ def test_oembed_for_an_embed_url_keeps_its_options(client):
     assert "scheme=quantiles&amp;k=4" in body["html"]
 
 
+def test_oembed_keeps_labels_highlight_theme_search_and_facts(client):
+    options = "labels=all&highlight=E07000150&theme=dark&search=0&facts=1"
+    url = f"http://localhost/embed/anglia?week={WEEK}&{options}"
+    html = oembed(client, url).get_json()["html"]
+    for option in options.split("&"):
+        assert option in html.replace("&amp;", "&")
+    # a bad option makes the URL not one of ours
+    assert oembed(client, "http://localhost/embed/anglia?labels=most").status_code == 404
+
+
 @pytest.mark.parametrize(
     "url",
     [

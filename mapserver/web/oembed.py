@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from .. import tables
 from ..choropleth import TITLE
 from ..errors import BadParameter, MapserverError
+from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links, site_path
 from .render import EMBED_HEIGHT
 from .state import parse_query, query_state
@@ -29,7 +30,7 @@ def _size(name: str) -> int | None:
 
 
 def _map_query(url: str):
-    """The MapQuery for a map or embed URL of this server, or None."""
+    """The MapQuery and presentation options of a map or embed URL of this server, or None."""
     path = site_path(url)
     if path is None:
         return None
@@ -41,8 +42,10 @@ def _map_query(url: str):
         region = segments[1]
     else:
         return None
+    args = MultiDict(parse_qs(parts.query))
     try:
-        return parse_query(region, MultiDict(parse_qs(parts.query)))
+        query = parse_query(region, args)
+        return query, parse_presentation(args, query.region)
     except MapserverError:
         return None
 
@@ -56,16 +59,18 @@ def oembed():
     if not url:
         raise BadParameter("url is required, e.g. /oembed?url=https://…/map/england")
     max_width, max_height = _size("maxwidth"), _size("maxheight")
-    query = _map_query(url)
-    if query is None:
+    found = _map_query(url)
+    if found is None:
         abort(404, description="url is not a map or embed page of this server")
+    query, options = found
     width = min(DEFAULT_WIDTH, max_width or DEFAULT_WIDTH)
     height = min(EMBED_HEIGHT, max_height or EMBED_HEIGHT)
     slug = query.region.slug
     host = absolute_base()
     links = live_links()
-    pinned = {"v": query.version} if query.version else None
-    src = absolute_url(links.page("embed", slug, query.week, query.scheme, query.k, pinned))
+    # The embed keeps the URL's presentation options (labels, highlight, theme, ...).
+    extra = {**options.params(), **({"v": query.version} if query.version else {})}
+    src = absolute_url(links.page("embed", slug, query.week, query.scheme, query.k, extra))
     title = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
     html = (
         f'<iframe title="{escape(title)}" src="{escape(src)}" width="{width}" '
