@@ -40,6 +40,10 @@ class Settings:
     tiles_attribution: str | None = None
     # Which sites may show the embeds in an iframe (CSP frame-ancestors): any by default.
     frame_ancestors: str = "*"
+    # Uncached builds at once per worker (0: no bound); past it a request gets 503. Below
+    # the worker's 4 threads, so cached requests always find a free thread.
+    max_builds: int = 2
+    max_image_builds: int = 1
 
     def path(self, name: str) -> Path:
         """Absolute path of the data file setting `name` (relative paths are in data_dir)."""
@@ -60,6 +64,8 @@ _ENV = {
     "tiles": "MAPSERVER_TILES",
     "tiles_attribution": "MAPSERVER_TILES_ATTRIBUTION",
     "frame_ancestors": "MAPSERVER_FRAME_ANCESTORS",
+    "max_builds": "MAPSERVER_MAX_BUILDS",
+    "max_image_builds": "MAPSERVER_MAX_IMAGE_BUILDS",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

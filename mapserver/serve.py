@@ -25,7 +25,11 @@ class GunicornServer(BaseApplication):
 
 def _warm_in_background(worker) -> None:
     """After a worker forks: compress the bundles in a thread, off the request path."""
-    state = worker.wsgi.extensions["mapserver"]
+    # Any Flask app can be served this way (the benchmark's minimal app is one); only
+    # mapserver's has a cache to warm.
+    state = worker.wsgi.extensions.get("mapserver")
+    if state is None:
+        return
     threading.Thread(target=state.warm, name="warm-cache", daemon=True).start()
 
 

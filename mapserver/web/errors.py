@@ -15,6 +15,7 @@ from ..errors import (
     WeekOutOfRange,
 )
 from .links import Links
+from .throttle import Busy
 
 # Paths that answer errors in JSON; pages answer with an HTML page.
 MACHINE_PATHS = ("/api/", "/values/", "/geo/", "/assets/", "/oembed")
@@ -56,6 +57,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(MapserverError)
     def handle_mapserver_error(error: MapserverError):
         return error_response(str(error), status_of(error))
+
+    @app.errorhandler(Busy)
+    def handle_busy(error: Busy):
+        response, status = error_response(str(error), 503)
+        response = current_app.make_response((response, status))
+        response.headers["Retry-After"] = str(error.retry_after)
+        # a moment's refusal, not the resource: a CDN must not keep it
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlencode
 
 import geopandas as gpd
-from flask import Blueprint, request
+from flask import Blueprint, redirect, request
 
 from .. import geometry, image
-from .cache import make_entry, respond
+from .cache import PAGE_CACHE_CONTROL, make_entry, respond
 from .state import MapQuery, MapState, parse_query, state
 
 blueprint = Blueprint("images", __name__)
@@ -57,14 +58,29 @@ def image_inputs(current: MapState, query: MapQuery) -> dict:
 
 @blueprint.get("/image/<region>.<any(png, svg):fmt>")
 def map_image(region: str, fmt: str):
-    """The region's map as a PNG or SVG: week, scheme, k as for pages, and width in pixels."""
+    """The region's map as a PNG or SVG: week, scheme, k as for pages, and width in pixels.
+
+    Only the widths in image.WIDTHS are drawn; any other redirects to the next one up, so
+    the URL names the image's true size and each size is one cache entry (here and in a CDN).
+    """
     current = state()
     query = parse_query(region, request.args)
     width = image.parse_width(request.args.get("width"))
+    if image.snap_width(width) != width:
+        return _snapped(image.snap_width(width))
     key = ("image", fmt, query, width, current.data_version, current.geometry_version)
 
     def build():
         body = image.render_map_image(**image_inputs(current, query), width=width, fmt=fmt)
         return make_entry(body, image.FORMATS[fmt], current.last_modified)
 
-    return respond(request, current.cache.get(key, build))
+    return respond(request, current.cache.get(key, current.image_builds.bounded(build)))
+
+
+def _snapped(width: int):
+    """A permanent redirect to this request's URL with its width snapped to a drawn size."""
+    args = request.args.copy()
+    args["width"] = str(width)
+    response = redirect(f"{request.path}?{urlencode(list(args.items(multi=True)))}", 308)
+    response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
+    return response

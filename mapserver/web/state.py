@@ -18,6 +18,7 @@ from ..dataset import Dataset, load_dataset
 from ..regions import Region
 from .bundles import Bundle, build_bundles
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
+from .throttle import BuildSlots
 
 
 @dataclass
@@ -32,6 +33,9 @@ class MapState:
     bundles: dict[str, Bundle]
     last_modified: datetime
     cache: ResponseCache = field(default_factory=ResponseCache)
+    # Bounds on uncached builds at once in this worker: pages and values, and images.
+    builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
+    image_builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
 
     @classmethod
     def load(cls, settings: Settings) -> MapState:
@@ -50,6 +54,8 @@ class MapState:
             geometry.neighbours(areas),
             build_bundles(),
             datetime.fromtimestamp(int(modified), tz=UTC),
+            builds=BuildSlots(settings.max_builds, "page builds"),
+            image_builds=BuildSlots(settings.max_image_builds, "image builds"),
         )
 
     def asset_entry(self, bundle: Bundle) -> Entry:
