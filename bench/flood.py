@@ -1,0 +1,213 @@
+"""Section 6: a reader of a cached embed, alone and then under a flood of uncached images.
+
+Run: python bench/flood.py flood BASE_URL SECONDS KIND   (the flood alone; prints JSON)
+
+The reader is one keep-alive connection fetching the same cached embed back to back.
+The flood is a separate process (so its threads do not share the reader's interpreter)
+with 16 keep-alive connections, each asking for /image/england.png with a week (and,
+once the weeks run out, a scheme and class count) no one has asked for before, and
+asking again as soon as it has an answer. Each run starts a fresh server:
+
+- "uncached": the flood ignores Retry-After, as a crawler or an attacker would; with
+  the default build bounds (the target), then with no bound (MAPSERVER_MAX_BUILDS=0,
+  MAPSERVER_MAX_IMAGE_BUILDS=0) for comparison;
+- "polite": the same flood, but each connection waits Retry-After after a 503;
+- "cached": 16 connections asking for the reader's own cached embed, for reference:
+  what any flood of cheap requests costs the reader on this machine.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import math
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date, timedelta
+from urllib.parse import urlencode, urlsplit
+
+from procs import PYTHON, ROOT, free_port, http_get, mapserver_command, running
+
+FLOOD_CONNECTIONS = 16
+FLOOD_PATH = "/image/england.png"
+READER_PATH = "/embed/england?week=2021-02-21"
+HEADERS = {"Accept-Encoding": "gzip"}
+WARM_REQUESTS = 50
+RAMP_SECONDS = 1.0  # the flood starts this long before the reader measures under it
+TIMEOUT_SECONDS = 60.0
+SCHEMES = [("dashboard", 5)] + [
+    (scheme, k)
+    for scheme in ("quantiles", "natural-breaks", "equal-interval")
+    for k in range(3, 10)
+]
+NO_BOUND = {"MAPSERVER_MAX_BUILDS": "0", "MAPSERVER_MAX_IMAGE_BUILDS": "0"}
+# (name, flood kind, server environment); the first is the one with the target
+RUNS = [
+    ("uncached images, bounded (defaults)", "uncached", {}),
+    ("uncached images, no bound", "uncached", NO_BOUND),
+    ("uncached images honouring Retry-After, bounded", "polite", {}),
+    ("the cached embed itself (reference)", "cached", {}),
+]
+KINDS = ("uncached", "polite", "cached")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile of values (share from 0 to 1)."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
+
+
+def connection(base: str) -> http.client.HTTPConnection:
+    """A keep-alive connection to the server at base."""
+    parts = urlsplit(base)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS)
+
+
+def fetch(conn: http.client.HTTPConnection, path: str) -> tuple[int, str | None]:
+    """GET path on conn, read the body; the status and the Retry-After header."""
+    conn.request("GET", path, headers=HEADERS)
+    response = conn.getresponse()
+    response.read()
+    return response.status, response.getheader("Retry-After")
+
+
+def read_for(base: str, path: str, seconds: float) -> dict:
+    """Fetch path back to back on one connection for `seconds`: latencies and statuses."""
+    conn = connection(base)
+    latencies, statuses = [], Counter()
+    try:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            began = time.perf_counter()
+            status, _ = fetch(conn, path)
+            latencies.append((time.perf_counter() - began) * 1000)
+            statuses[status] += 1
+    finally:
+        conn.close()
+    return {
+        "requests": len(latencies),
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies),
+        "statuses": {str(key): value for key, value in sorted(statuses.items())},
+    }
+
+
+def flood_paths(first_week: date, last_week: date):
+    """Image paths never asked for before: every week, then every scheme and k for each."""
+    weeks = [first_week + timedelta(days=n) for n in range((last_week - first_week).days + 1)]
+    for (scheme, k), week in itertools.product(SCHEMES, weeks):
+        params = {"week": f"{week:%Y-%m-%d}"}
+        if scheme != "dashboard":
+            params.update(scheme=scheme, k=k)
+        yield f"{FLOOD_PATH}?{urlencode(params)}"
+
+
+def flood(base: str, seconds: float, kind: str) -> dict:
+    """FLOOD_CONNECTIONS threads asking for `seconds`; counts of statuses."""
+    health = json.loads(http_get(f"{base}/healthz")[2])
+    if kind == "cached":
+        paths = itertools.repeat(READER_PATH)
+    else:
+        first = date.fromisoformat(health["first_week"])
+        paths = flood_paths(first, date.fromisoformat(health["default_week"]))
+    lock = threading.Lock()
+    statuses: Counter = Counter()
+    latencies: dict[int, list[float]] = {}
+    end = time.perf_counter() + seconds
+
+    def worker():
+        conn = connection(base)
+        while time.perf_counter() < end:
+            with lock:
+                path = next(paths, None)
+            if path is None:
+                break
+            began = time.perf_counter()
+            retry_after = None
+            try:
+                status, retry_after = fetch(conn, path)
+            except (OSError, http.client.HTTPException):
+                status = 0  # connection error: counted, then a new connection
+                conn.close()
+                conn = connection(base)
+            with lock:
+                statuses[status] += 1
+                latencies.setdefault(status, []).append(time.perf_counter() - began)
+            if kind == "polite" and retry_after:
+                time.sleep(min(float(retry_after), max(end - time.perf_counter(), 0)))
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(FLOOD_CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "requests": sum(statuses.values()),
+        "statuses": {str(key): value for key, value in sorted(statuses.items())},
+        "median_ms_by_status": {
+            str(key): round(percentile(values, 0.5) * 1000, 1)
+            for key, values in sorted(latencies.items())
+        },
+    }
+
+
+def start_flood(base: str, seconds: float, kind: str) -> subprocess.Popen:
+    """The flood in a process of its own."""
+    command = [PYTHON, str(ROOT / "bench" / "flood.py"), "flood", base, str(seconds), kind]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def one_server(data_dir: str, kind: str, env: dict, seconds: float) -> dict:
+    """A fresh `mapserver serve --workers 2`: the reader quiet, then under the flood."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"MAPSERVER_DATA_DIR": data_dir, **env}
+    with running(mapserver_command(port), f"{base}/healthz", env):
+        # warm: the embed is built once in each worker that answers it
+        for _ in range(WARM_REQUESTS):
+            if http_get(base + READER_PATH, HEADERS)[0] != 200:
+                raise RuntimeError(f"{READER_PATH} does not answer 200")
+        quiet = read_for(base, READER_PATH, seconds)
+        process = start_flood(base, RAMP_SECONDS + seconds, kind)
+        try:
+            time.sleep(RAMP_SECONDS)
+            flooded = read_for(base, READER_PATH, seconds)
+            stdout, _ = process.communicate(timeout=seconds + TIMEOUT_SECONDS)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if process.returncode != 0:
+            raise RuntimeError(f"the flood process failed ({process.returncode})")
+    return {
+        "kind": kind,
+        "env": env,
+        "quiet": quiet,
+        "flood": flooded,
+        "flood_requests": json.loads(stdout),
+        "p99_ratio": flooded["p99_ms"] / quiet["p99_ms"],
+    }
+
+
+def measure(data_dir: str, seconds: float) -> dict:
+    """The reader alone and under each flood, each on a fresh server."""
+    servers = {name: one_server(data_dir, kind, env, seconds) for name, kind, env in RUNS}
+    return {
+        "seconds": seconds,
+        "connections": FLOOD_CONNECTIONS,
+        "reader_path": READER_PATH,
+        "flood_path": FLOOD_PATH,
+        "servers": servers,
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5 or sys.argv[1] != "flood" or sys.argv[4] not in KINDS:
+        sys.exit(__doc__.splitlines()[2])
+    print(json.dumps(flood(sys.argv[2], float(sys.argv[3]), sys.argv[4])))
