@@ -104,8 +104,9 @@ def test_second_image_build_is_503_while_cached_answers_and_page_builds_go_on(mo
     for path in (cached_page, cached_image):
         assert get(app, path).status_code == 200
 
-    gate = Gate(image.render_map_image)
-    monkeypatch.setattr(image, "render_map_image", gate)
+    renderer = app.extensions["mapserver"].renderer
+    gate = Gate(renderer.render)
+    monkeypatch.setattr(renderer, "render", gate)
     slow, out = in_thread(get, app, f"/image/{REGION}.png?week=2021-01-11&width=300")
     assert gate.started.wait(DEADLOCK_GUARD_S)
 
@@ -116,7 +117,7 @@ def test_second_image_build_is_503_while_cached_answers_and_page_builds_go_on(mo
     assert refused.mimetype == "text/html"  # not an API path: the HTML error page
     assert "busy with 1 other image builds" in refused.get_data(as_text=True)
 
-    # While the build holds its slot (and matplotlib's lock), cached answers still come.
+    # While the build holds its slot, cached answers still come.
     assert get(app, cached_page).status_code == 200
     assert get(app, cached_image).status_code == 200
     # Image builds have slots of their own: pages and values are still built.

@@ -71,7 +71,7 @@ def map_image(region: str, fmt: str):
     key = ("image", fmt, query, width, current.data_version, current.geometry_version)
 
     def build():
-        body = image.render_map_image(**image_inputs(current, query), width=width, fmt=fmt)
+        body = current.renderer.render(**image_inputs(current, query), width=width, fmt=fmt)
         return make_entry(body, image.FORMATS[fmt], current.last_modified)
 
     return respond(request, current.cache.get(key, current.image_builds.bounded(build)))

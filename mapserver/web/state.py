@@ -18,6 +18,7 @@ from ..dataset import Dataset, load_dataset
 from ..regions import Region
 from .bundles import Bundle, build_bundles
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
+from .renderer import Renderer
 from .throttle import BuildSlots
 
 
@@ -36,6 +37,7 @@ class MapState:
     # Bounds on uncached builds at once in this worker: pages and values, and images.
     builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
     image_builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
+    renderer: Renderer = field(default_factory=Renderer)
 
     @classmethod
     def load(cls, settings: Settings) -> MapState:
@@ -56,6 +58,7 @@ class MapState:
             datetime.fromtimestamp(int(modified), tz=UTC),
             builds=BuildSlots(settings.max_builds, "page builds"),
             image_builds=BuildSlots(settings.max_image_builds, "image builds"),
+            renderer=Renderer(settings.max_image_builds),
         )
 
     def asset_entry(self, bundle: Bundle) -> Entry:
@@ -77,6 +80,7 @@ class MapState:
 
     def warm(self) -> None:
         """Build and compress the bundles and every region's geometry before readers ask."""
+        self.renderer.start()
         for bundle in self.bundles.values():
             self.asset_entry(bundle)
         for region in self.dataset.regions.values():
