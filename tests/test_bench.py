@@ -34,7 +34,7 @@ TITLES = {
     "3": "3. wrk -t2 -c64",
     "4": "4. Process start to the first 200",
     "5": "5. In-process build time",
-    "6": "6. A reader of a cached embed, alone, then under a flood",
+    "6": "6. A reader of a cached embed, quiet and under a flood",
 }
 
 
@@ -107,8 +107,8 @@ def test_bench_run_quick_completes_and_prints_its_tables(tmp_path):
         runs = results["flood"]["servers"]
         assert len(runs) == 4
         for run in runs.values():
-            assert run["quiet"]["requests"] > 0 and run["flood"]["requests"] > 0
-            assert run["flood_requests"]["requests"] > 0
+            # (under an unbounded flood the reader may get no answer in a flood phase)
+            assert run["quiet"]["requests"] > 0 and run["flood_requests"]["requests"] > 0
         # the bounded server refused some of the flood; the unbounded one refused none
         bounded, unbounded = (
             runs["uncached images, bounded (defaults)"],
