@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
@@ -156,6 +157,64 @@ def test_page_builds_past_the_bound_are_503_json_on_api_paths(monkeypatch):
     slow.join(DEADLOCK_GUARD_S)
     assert out["value"].status_code == 200
     assert get(app, f"/values/{version}/{REGION}/2021-01-12.json").status_code == 200
+
+
+def wait_for(condition) -> None:
+    """Poll until condition() holds (a deadlock guard, not a timing)."""
+    deadline = time.monotonic() + DEADLOCK_GUARD_S
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.01)
+
+
+def test_requests_for_a_page_being_built_wait_for_that_build(monkeypatch):
+    app = create_app(tiny_config(max_builds=1))
+    cache = app.extensions["mapserver"].cache
+    gate = Gate(pages.render_embed)
+    monkeypatch.setattr(pages, "render_embed", gate)
+    path = f"/embed/{REGION}?week=2021-01-11"
+    first, out_first = in_thread(get, app, path)
+    assert gate.started.wait(DEADLOCK_GUARD_S)
+    # the same page again, and past the bound: it waits for the build under way
+    second, out_second = in_thread(get, app, path)
+    wait_for(lambda: any(flight.waiters for flight in list(cache._flights.values())))
+    gate.release.set()
+    first.join(DEADLOCK_GUARD_S)
+    second.join(DEADLOCK_GUARD_S)
+    assert out_first["value"].status_code == out_second["value"].status_code == 200
+    assert out_first["value"].data == out_second["value"].data
+    assert gate.calls == 1
+    assert not cache._flights
+
+
+def test_a_failed_build_lets_its_waiters_try_for_themselves(monkeypatch):
+    app = create_app(tiny_config(max_builds=2))
+    cache = app.extensions["mapserver"].cache
+    real = pages.render_embed
+    calls = []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            gate.started.set()
+            assert gate.release.wait(DEADLOCK_GUARD_S)
+            raise RuntimeError("first build fails")
+        return real(*args, **kwargs)
+
+    gate = Gate(None)
+    monkeypatch.setattr(pages, "render_embed", fails_once)
+    app.testing = False  # a failed build is a 500 page, not an exception in the test
+    path = f"/embed/{REGION}?week=2021-01-11"
+    first, out_first = in_thread(get, app, path)
+    assert gate.started.wait(DEADLOCK_GUARD_S)
+    second, out_second = in_thread(get, app, path)
+    wait_for(lambda: any(flight.waiters for flight in list(cache._flights.values())))
+    gate.release.set()
+    first.join(DEADLOCK_GUARD_S)
+    second.join(DEADLOCK_GUARD_S)
+    assert out_first["value"].status_code == 500
+    assert out_second["value"].status_code == 200
+    assert len(calls) == 2
 
 
 def test_a_refusal_is_not_cached(monkeypatch):

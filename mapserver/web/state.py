@@ -79,12 +79,12 @@ class MapState:
         return self.cache.get(("geo", region.slug, self.geometry_version), build)
 
     def warm(self) -> None:
-        """Build and compress the bundles and every region's geometry before readers ask."""
-        self.renderer.start()
+        """Compress the bundles and every region's geometry, then start the drawing process."""
         for bundle in self.bundles.values():
             self.asset_entry(bundle)
         for region in self.dataset.regions.values():
             self.geometry_entry(region)
+        self.renderer.start()
 
     @property
     def data_version(self) -> str:
