@@ -46,6 +46,7 @@ RAMP_SECONDS = 0.5  # flood phase samples count from this far in
 SETTLE_SECONDS = 1.5  # quiet phase samples count from this far in (builds left finish)
 START_SECONDS = 2.0  # time for the flood process to start before the first phase
 TIMEOUT_SECONDS = 60.0
+WIDTHS = (1200, 600, 300, 900, 2000)  # the drawn widths (mapserver.image.WIDTHS)
 SCHEMES = [("dashboard", 5)] + [
     (scheme, k)
     for scheme in ("quantiles", "natural-breaks", "equal-interval")
@@ -148,12 +149,17 @@ def read(base: str, path: str, schedule: Schedule) -> dict[str, dict]:
 
 
 def flood_paths(first_week: date, last_week: date):
-    """Image paths never asked for before: every week, then every scheme and k for each."""
+    """Image paths never asked for before: every week, then every scheme, k and width.
+
+    About 150,000 of them, enough for a full run's flood phases at several thousand
+    requests a second; should they run out, the flood says so (`ran_out`).
+    """
     weeks = [first_week + timedelta(days=n) for n in range((last_week - first_week).days + 1)]
-    for (scheme, k), week in itertools.product(SCHEMES, weeks):
+    for width, (scheme, k), week in itertools.product(WIDTHS, SCHEMES, weeks):
         params = {"week": f"{week:%Y-%m-%d}"}
         if scheme != "dashboard":
             params.update(scheme=scheme, k=k)
+        params["width"] = width
         yield f"{FLOOD_PATH}?{urlencode(params)}"
 
 
@@ -166,6 +172,7 @@ def flood(base: str, schedule: Schedule, kind: str) -> dict:
         first = date.fromisoformat(health["first_week"])
         paths = flood_paths(first, date.fromisoformat(health["default_week"]))
     lock = threading.Lock()
+    ran_out = threading.Event()
     statuses: Counter = Counter()
     latencies: dict[int, list[float]] = {}
 
@@ -185,6 +192,7 @@ def flood(base: str, schedule: Schedule, kind: str) -> dict:
             with lock:
                 path = next(paths, None)
             if path is None:
+                ran_out.set()
                 break
             began = time.perf_counter()
             retry_after = None
@@ -208,6 +216,7 @@ def flood(base: str, schedule: Schedule, kind: str) -> dict:
         thread.join()
     return {
         "requests": sum(statuses.values()),
+        "ran_out": ran_out.is_set(),
         "statuses": {str(key): value for key, value in sorted(statuses.items())},
         "median_ms_by_status": {
             str(key): round(percentile(values, 0.5) * 1000, 1)

@@ -278,6 +278,8 @@ def section6(results: dict) -> Table:
         statuses = counts["statuses"]
         other = counts["requests"] - statuses.get("200", 0) - statuses.get("503", 0)
         ratio_text = f"{run['p99_ratio']:.1f}x" if run["p99_ratio"] else "-"
+        if counts.get("ran_out"):
+            table.notes.append(f"{name}: the flood ran out of new image URLs before the end")
         ok = run["p99_ratio"] is not None and run["p99_ratio"] <= MAX_FLOOD_P99_RATIO
         table.rows.append(
             [
