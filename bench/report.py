@@ -303,8 +303,8 @@ def section6(results: dict) -> Table:
         " not counted);"
         " each row is a fresh `mapserver serve --workers 1` (4 threads), so that the"
         " reader and the flood share a worker",
-        f"flood: {flood['flood_path']} with a week (then scheme and k) never asked"
-        " before, asked again as soon as answered; 'honouring Retry-After' waits after"
+        f"flood: {flood['flood_path']} with a week (then scheme, k and width) never"
+        " asked before, asked again as soon as answered; 'honouring Retry-After' waits after"
         " each 503; the reference floods the reader's own cached embed",
         "200/503/other: the flood's answers (other = errors, timeouts, other statuses);"
         " the reader's statuses are in the JSON",
