@@ -193,11 +193,14 @@ class ResponseCache:
             return self.get(key, build)
         try:
             entry = flight.entry = build()
-        finally:
+        except BaseException:
             with self._lock:
                 del self._flights[key]
             flight.done.set()
+            raise
         with self._lock:
+            # stored before the flight ends, so no request finds neither and builds again
+            del self._flights[key]
             if key not in self._entries:
                 self._entries[key] = entry
                 self._bytes += entry.size
@@ -210,4 +213,5 @@ class ResponseCache:
                 self._requests = OrderedDict(
                     (raw, kept) for raw, kept in self._requests.items() if kept is not dropped
                 )
+        flight.done.set()
         return entry
