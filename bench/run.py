@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/run.py [--quick] [--json bench/results.json] [--mark
 
 Sections run in this order so that each has the machine to itself: 4 (cold starts),
 5 (in-process builds and the explore() baseline), 1 and 2 (chromium against one
-`mapserver serve`), 3 (wrk against three servers, one at a time). See bench/README.md.
+`mapserver serve`), 3 (wrk against three servers, one at a time), 6 (a cached reader
+under a flood of uncached images). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import build_times
 import explore_baseline
+import flood
 import loadtest
 import pageload
 import report
@@ -49,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SECONDS",
         help="before each step, wait up to this long for the CPUs to be under 10%% busy",
     )
-    parser.add_argument("--sections", default="1,2,3,4,5", help="comma-separated, e.g. 3,4")
+    parser.add_argument("--sections", default="1,2,3,4,5,6", help="comma-separated, e.g. 3,4")
     return parser.parse_args(argv)
 
 
@@ -120,6 +122,8 @@ class Runner:
         if "3" in sections:
             load = (args.data_dir, self.seconds, args.path, args.static_path, self.rounds)
             self.step("load", "3: wrk", loadtest.measure, *load)
+        if "6" in sections:
+            self.step("flood", "6: flood", flood.measure, args.data_dir, self.seconds)
         return self.results
 
 

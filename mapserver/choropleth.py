@@ -89,10 +89,13 @@ def map_values(
     """The per-week resource the map fetches: legend, colours, figures, labels, notes, total."""
     band_of = bands.classify(table["rate"])
     countries: list[str] = []
-    areas = {code: area_row(row, band_of[code], countries) for code, row in table.iterrows()}
+    # plain dicts, not iterrows' Series: this runs for every uncached week and region
+    rows = table.to_dict("index")
+    areas = {code: area_row(row, band_of[code], countries) for code, row in rows.items()}
     notes = {
         code: f"Figures are for {row['series_name']}, reported together"
-        for code, row in table[table["covered"]].iterrows()
+        for code, row in rows.items()
+        if row["covered"]
     }
     legend = bands.legend()
     no_data = any(values[FIELDS.index("band")] is None for values in areas.values())

@@ -84,6 +84,10 @@ class Settings:
     # How often (seconds) an open live embed asks whether a new data version is current.
     live_check_every: int = 300
     # --- end data versions ---
+    # Uncached builds at once per worker (0: no bound); past it a request gets 503. Below
+    # the worker's 4 threads, so cached requests always find a free thread.
+    max_builds: int = 2
+    max_image_builds: int = 1
 
     @property
     def builtin(self) -> bool:
@@ -141,6 +145,8 @@ _ENV = {
     "update_url": "MAPSERVER_UPDATE_URL",
     "update_every": "MAPSERVER_UPDATE_EVERY",
     "live_check_every": "MAPSERVER_LIVE_CHECK_EVERY",
+    "max_builds": "MAPSERVER_MAX_BUILDS",
+    "max_image_builds": "MAPSERVER_MAX_IMAGE_BUILDS",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -29,6 +29,9 @@ BNG = "EPSG:27700"  # British National Grid: metres, so the UK is not stretched
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 DEFAULT_WIDTH = 1200
 WIDTH_RANGE = (300, 2000)
+# The widths drawn: any other width in range is served as the next one up, so the
+# distinct images (each a fresh render) stay few.
+WIDTHS = (300, 600, 900, 1200, 2000)
 ASPECT_RANGE = (0.6, 1.6)  # image height as a multiple of its width
 MARGIN = 0.03  # around the region's bounds, as a share of its larger side
 
@@ -124,6 +127,14 @@ def parse_width(text: str | None) -> int:
             f"width must be a whole number of pixels from {low} to {high}, not {text!r}"
         )
     return int(text)
+
+
+def snap_width(width: int) -> int:
+    """The smallest of WIDTHS at least `width` (which must be within WIDTH_RANGE)."""
+    for size in WIDTHS:
+        if size >= width:
+            return size
+    raise ValueError(f"width must be at most {WIDTHS[-1]} pixels, not {width}")
 
 
 def render_map_image(

@@ -26,7 +26,11 @@ class GunicornServer(BaseApplication):
 
 def _warm_in_background(worker) -> None:
     """After a worker forks: compress the bundles in a thread, off the request path."""
-    state = worker.wsgi.extensions["mapserver"]
+    # Any Flask app can be served this way (the benchmark's minimal app is one); only
+    # mapserver's has data versions to follow and a cache to warm.
+    state = worker.wsgi.extensions.get("mapserver")
+    if state is None:
+        return
     # A worker forked later (kill -HUP, or one replaced after a crash) starts from the
     # data the master loaded at start-up: bring it to the current version before it
     # answers, then watch the pointer (live.py).

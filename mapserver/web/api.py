@@ -39,7 +39,7 @@ def _rates_entry(kind: str, mimetype: str, render, headers=lambda query: ()):
         return make_entry(body, mimetype, current.last_modified, headers=headers(query))
 
     key = (kind, query.region.slug, query.week, current.data_version)
-    return current.cache.get(key, build)
+    return current.cache.get(key, current.builds.bounded(build))
 
 
 @blueprint.get("/api/rates")
@@ -102,7 +102,7 @@ def _values(version: str, region: str, week: str, scheme: str, k: str | None):
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
     key = ("values", chosen.slug, week_end, scheme, classes, version)
-    return current.cache.get(key, build)
+    return current.cache.get(key, current.builds.bounded(build))
 
 
 @blueprint.get("/values/<version>/<region>/<week>.json")
@@ -132,7 +132,7 @@ def history(version: str, region: str, week: str):
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
     key = ("history", chosen.slug, week_end, version)
-    return current.cache.get(key, build)
+    return current.cache.get(key, current.builds.bounded(build))
 
 
 @blueprint.get("/geo/<version>/<region>.topojson")

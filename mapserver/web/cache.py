@@ -127,6 +127,15 @@ def cached(view: Callable[..., Entry]) -> Callable[..., Response]:
     return answer
 
 
+class Flight:
+    """A build in progress: the requests for the same key wait for it to be done."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.entry: Entry | None = None
+        self.waiters = 0
+
+
 class ResponseCache:
     """A thread-safe LRU of Entries, bounded by count and by bytes."""
 
@@ -141,6 +150,8 @@ class ResponseCache:
         # Request (path, query, host) -> Entry for requests already answered, so a
         # repeat skips parsing and validation: the hot path under a traffic spike.
         self._requests: OrderedDict[tuple, Entry] = OrderedDict()
+        # Builds in progress, by key, for the requests that wait for them.
+        self._flights: dict[tuple, Flight] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -160,7 +171,12 @@ class ResponseCache:
                 self._requests.popitem(last=False)
 
     def get(self, key: tuple, build: Callable[[], Entry]) -> Entry:
-        """The cached entry for key, building it (outside the lock) on a miss."""
+        """The cached entry for key, building it (outside the lock) on a miss.
+
+        Requests for a key that is being built wait for that build rather than start
+        their own: a popular page that is not cached yet is built once, not once per
+        request (which, past the build bound, would answer 503 to all but a few).
+        """
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -168,8 +184,28 @@ class ResponseCache:
                 self.hits += 1
                 return entry
             self.misses += 1
-        entry = build()
+            flight = self._flights.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._flights[key] = Flight()
+            else:
+                flight.waiters += 1
+        if not leader:
+            flight.done.wait()
+            if flight.entry is not None:
+                return flight.entry
+            # the build failed (e.g. refused): try for ourselves, with its bound
+            return self.get(key, build)
+        try:
+            entry = flight.entry = build()
+        except BaseException:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+            raise
         with self._lock:
+            # stored before the flight ends, so no request finds neither and builds again
+            del self._flights[key]
             if key not in self._entries:
                 self._entries[key] = entry
                 self._bytes += entry.size
@@ -182,4 +218,5 @@ class ResponseCache:
                 self._requests = OrderedDict(
                     (raw, kept) for raw, kept in self._requests.items() if kept is not dropped
                 )
+        flight.done.set()
         return entry

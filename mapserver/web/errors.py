@@ -17,6 +17,7 @@ from ..errors import (
 )
 from .links import Links
 from .origin import live_links
+from .throttle import Busy
 
 # Paths that answer errors in JSON; pages answer with an HTML page.
 MACHINE_PATHS = ("/api/", "/values/", "/geo/", "/assets/", "/oembed")
@@ -75,6 +76,15 @@ def init_app(app: Flask) -> None:
         # A pinned map whose version is gone: offer the same map with the latest data.
         live = request.path if isinstance(error, UnknownVersion) else None
         return error_response(str(error), status_of(error), live)
+
+    @app.errorhandler(Busy)
+    def handle_busy(error: Busy):
+        response, status = error_response(str(error), 503)
+        response = current_app.make_response((response, status))
+        response.headers["Retry-After"] = str(error.retry_after)
+        # a moment's refusal, not the resource: a CDN must not keep it
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlencode
 
 import geopandas as gpd
-from flask import Blueprint, request
+from flask import Blueprint, redirect, request
 
 from .. import geometry, image, labels
 from ..tables import format_date
-from .cache import make_entry, respond
+from .cache import PAGE_CACHE_CONTROL, make_entry, respond
 from .state import MapQuery, MapState, parse_query, query_state
 
 blueprint = Blueprint("images", __name__)
@@ -77,16 +78,31 @@ def image_inputs(current: MapState, query: MapQuery, label_mode: str = labels.DE
 
 @blueprint.get("/image/<region>.<any(png, svg):fmt>")
 def map_image(region: str, fmt: str):
-    """The region's map as a PNG or SVG: week, scheme, k, labels as for pages; width in pixels."""
+    """The region's map as a PNG or SVG: week, scheme, k, labels as for pages; width in pixels.
+
+    Only the widths in image.WIDTHS are drawn; any other redirects to the next one up, so
+    the URL names the image's true size and each size is one cache entry (here and in a CDN).
+    """
     query = parse_query(region, request.args)
     current = query_state(query)
     width = image.parse_width(request.args.get("width"))
+    if image.snap_width(width) != width:
+        return _snapped(image.snap_width(width))
     mode = labels.parse_mode(request.args.get("labels"))
     key = ("image", fmt, query, width, mode, current.data_version, current.geometry_version)
 
     def build():
         inputs = image_inputs(current, query, mode)
-        body = image.render_map_image(**inputs, width=width, fmt=fmt)
+        body = current.renderer.render(**inputs, width=width, fmt=fmt)
         return make_entry(body, image.FORMATS[fmt], current.last_modified)
 
-    return respond(request, current.cache.get(key, build))
+    return respond(request, current.cache.get(key, current.image_builds.bounded(build)))
+
+
+def _snapped(width: int):
+    """A permanent redirect to this request's URL with its width snapped to a drawn size."""
+    args = request.args.copy()
+    args["width"] = str(width)
+    response = redirect(f"{request.path}?{urlencode(list(args.items(multi=True)))}", 308)
+    response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
+    return response

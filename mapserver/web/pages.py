@@ -49,7 +49,7 @@ def _map_page(region: str):
         )
         return make_entry(html, "text/html", current.last_modified)
 
-    return current.cache.get(key, build)
+    return current.cache.get(key, current.builds.bounded(build))
 
 
 @blueprint.get("/")
@@ -84,4 +84,4 @@ def embed(region: str):
         html = render_embed(current, query, links, options, image)
         return make_entry(html, "text/html", current.last_modified)
 
-    return current.cache.get(key, build)
+    return current.cache.get(key, current.builds.bounded(build))

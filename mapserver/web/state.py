@@ -22,6 +22,8 @@ from ..live import Registry
 from ..regions import Region
 from .bundles import Bundle, build_bundles
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
+from .renderer import Renderer
+from .throttle import BuildSlots
 
 
 @dataclass
@@ -39,6 +41,10 @@ class MapState:
     # The boundaries at full resolution (WGS84), for the OGC API's features.
     areas: gpd.GeoDataFrame | None = None
     label_points: dict[str, list[float]] = field(default_factory=dict)
+    # Bounds on uncached builds at once in this worker: pages and values, and images.
+    builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
+    image_builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
+    renderer: Renderer = field(default_factory=Renderer)
 
     @classmethod
     def load(cls, settings: Settings) -> MapState:
@@ -62,6 +68,7 @@ class MapState:
             datetime.fromtimestamp(int(modified), tz=UTC),
             areas=areas,
             label_points=points,
+            **worker_resources(settings),
         )
 
     def asset_entry(self, bundle: Bundle) -> Entry:
@@ -82,11 +89,12 @@ class MapState:
         return self.cache.get(("geo", region.slug, self.geometry_version), build)
 
     def warm(self) -> None:
-        """Build and compress the bundles and every region's geometry before readers ask."""
+        """Compress the bundles and every region's geometry, then start the drawing process."""
         for bundle in self.bundles.values():
             self.asset_entry(bundle)
         for region in self.dataset.regions.values():
             self.geometry_entry(region)
+        self.renderer.start()
 
     @property
     def data_version(self) -> str:
@@ -121,6 +129,25 @@ class MapState:
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
         return region_values(self.dataset, region, week, scheme, k)
+
+
+# One set of build bounds and one drawing process per worker, shared by every data
+# version the worker holds (live.py loads several): a version loaded later must not
+# start another drawing process or get bounds of its own.
+_WORKER_RESOURCES: dict[tuple[int, int], dict] = {}
+
+
+def worker_resources(settings: Settings) -> dict:
+    """The process's build bounds and drawing process for these settings (made once)."""
+    key = (settings.max_builds, settings.max_image_builds)
+    found = _WORKER_RESOURCES.get(key)
+    if found is None:
+        found = _WORKER_RESOURCES[key] = {
+            "builds": BuildSlots(settings.max_builds, "page builds"),
+            "image_builds": BuildSlots(settings.max_image_builds, "image builds"),
+            "renderer": Renderer(settings.max_image_builds),
+        }
+    return found
 
 
 def _shipped(item: dict, own: set[str]) -> dict:

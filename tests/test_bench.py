@@ -1,0 +1,118 @@
+"""The benchmarks stay runnable: bench/run.py --quick completes and prints its tables.
+
+Nothing here asserts a timing: the figures depend on the machine. The sections that need
+a system package run only where it is installed (section 3 needs wrk; nginx is its
+optional third server), the rest always.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import requests
+from flask import Flask
+
+from mapserver import serve
+
+from .browser import CHROMIUM, free_port
+from .conftest import SHARED_DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+TITLES = {
+    "1": "1. Page weight in headless chromium",
+    "2": "2. Navigation start to all areas drawn",
+    "3": "3. wrk -t2 -c64",
+    "4": "4. Process start to the first 200",
+    "5": "5. In-process build time",
+    "6": "6. A reader of a cached embed, quiet and under a flood",
+}
+
+
+def runnable_sections() -> list[str]:
+    """Every section whose tools this machine has."""
+    sections = ["4", "6"]
+    has_folium = importlib.util.find_spec("folium") is not None
+    if has_folium and Path(CHROMIUM).exists():
+        sections += ["1", "2"]
+    if has_folium:
+        sections.append("5")
+    if shutil.which("wrk"):
+        sections.append("3")
+    return sorted(sections)
+
+
+def test_warm_up_hook_leaves_other_apps_alone():
+    # gunicorn calls it after forking a worker; the benchmark's minimal app has no cache
+    serve._warm_in_background(SimpleNamespace(wsgi=Flask("minimal")))
+
+
+def test_minimal_app_boots_under_mapserver_gunicorn_settings(tmp_path):
+    (tmp_path / "body").write_bytes(b"<p>fixed</p>")
+    (tmp_path / "headers.json").write_text(json.dumps({"ETag": '"abc"'}))
+    port = free_port()
+    command = [sys.executable, str(BENCH / "minimal_app.py"), str(port)]
+    command += [str(tmp_path / "body"), str(tmp_path / "headers.json"), "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                pytest.fail(f"minimal_app.py exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/anything", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("minimal_app.py never answered")
+        assert response.status_code == 200
+        assert response.content == b"<p>fixed</p>"
+        assert response.headers["ETag"] == '"abc"'
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_bench_run_quick_completes_and_prints_its_tables(tmp_path):
+    sections = runnable_sections()
+    out = tmp_path / "results.json"
+    command = [sys.executable, str(BENCH / "run.py"), "--quick", "--sections", ",".join(sections)]
+    command += ["--data-dir", str(SHARED_DATA), "--json", str(out)]
+    command += ["--markdown", str(tmp_path / "tables.md")]
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=1800, env=dict(os.environ)
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for section in sections:
+        title = TITLES[section]
+        assert title in done.stdout
+        table = done.stdout.split(title, 1)[1].split("\n\n", 1)[0]
+        assert "not measured" not in table, table
+    assert "Done-when targets" in done.stdout
+    results = json.loads(out.read_text())
+    assert not [
+        key for key, value in results.items() if isinstance(value, dict) and "error" in value
+    ]
+    assert (tmp_path / "tables.md").read_text().startswith("# Benchmark results")
+    if "6" in sections:
+        runs = results["flood"]["servers"]
+        assert len(runs) == 4
+        for run in runs.values():
+            # (under an unbounded flood the reader may get no answer in a flood phase)
+            assert run["quiet"]["requests"] > 0 and run["flood_requests"]["requests"] > 0
+        # the bounded server refused some of the flood; the unbounded one refused none
+        bounded, unbounded = (
+            runs["uncached images, bounded (defaults)"],
+            runs["uncached images, no bound"],
+        )
+        assert bounded["flood_requests"]["statuses"].get("503", 0) > 0
+        assert "503" not in unbounded["flood_requests"]["statuses"]
