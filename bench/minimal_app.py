@@ -34,12 +34,10 @@ def build_app(body: bytes, headers: dict) -> Flask:
 
 def main(port: str, body_file: str, headers_file: str, workers: str = "2") -> None:
     """Serve the fixed response on 127.0.0.1:PORT under mapserver's gunicorn settings."""
-    import mapserver
     from mapserver import serve
 
     app = build_app(Path(body_file).read_bytes(), json.loads(Path(headers_file).read_text()))
-    mapserver.create_app = lambda: app
-    serve.serve("127.0.0.1", int(port), int(workers))
+    serve.serve("127.0.0.1", int(port), int(workers), app_factory=lambda: app)
 
 
 if __name__ == "__main__":

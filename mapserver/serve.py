@@ -47,12 +47,16 @@ def bind_hosts(host: str) -> tuple[str, ...]:
     return (host.strip("[]").lower(),)
 
 
-def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
-    """Serve mapserver on host:port until interrupted."""
-    from . import create_app
-    from .config import load_settings
+def serve(host: str, port: int, workers: int, threads: int = 4, app_factory=None) -> None:
+    """Serve mapserver (or the app `app_factory` makes) on host:port until interrupted."""
+    if app_factory is None:
+        from . import create_app
+        from .config import load_settings
 
-    allowed = load_settings().allowed_hosts + bind_hosts(host)
+        allowed = load_settings().allowed_hosts + bind_hosts(host)
+
+        def app_factory():
+            return create_app({"allowed_hosts": allowed})
 
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -65,4 +69,4 @@ def serve(host: str, port: int, workers: int, threads: int = 4) -> None:
         "timeout": 60,
         "post_worker_init": _warm_in_background,
     }
-    GunicornServer(lambda: create_app({"allowed_hosts": allowed}), options).run()
+    GunicornServer(app_factory, options).run()
