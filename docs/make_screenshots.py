@@ -1,4 +1,7 @@
-"""Regenerate the README screenshots: `.venv/bin/python docs/make_screenshots.py`."""
+"""Regenerate the README screenshots: `.venv/bin/python docs/make_screenshots.py [DIR]`.
+
+DIR defaults to docs/screenshots; the test suite runs it into a temporary folder.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +32,9 @@ SEARCHES = [
 ]
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     """Start the server on the real data and save one PNG per view."""
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     with running_server({"MAPSERVER_DATA_DIR": str(DATA)}) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, path, width, height, click in SHOTS:
@@ -43,9 +46,9 @@ def main() -> None:
             if click:
                 page.locator(f'path[data-code="{click}"]').click()
                 page.wait_for_timeout(500)
-            page.screenshot(path=str(OUT / f"{name}.png"))
+            page.screenshot(path=str(out / f"{name}.png"))
             page.close()
-            print(OUT / f"{name}.png")
+            print(out / f"{name}.png")
         for name, path, width, height, query in SEARCHES:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(base + path)
@@ -54,11 +57,11 @@ def main() -> None:
             page.keyboard.type(query)
             page.keyboard.press("Enter")
             page.wait_for_timeout(800)
-            page.screenshot(path=str(OUT / f"{name}.png"))
+            page.screenshot(path=str(out / f"{name}.png"))
             page.close()
-            print(OUT / f"{name}.png")
+            print(out / f"{name}.png")
         browser.close()
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
