@@ -98,20 +98,25 @@ def _positive(ctx, param, value):
     return value
 
 
+def region_and_week(command):
+    """The --region and --week options every per-map command takes."""
+    command = click.option(
+        "--week",
+        metavar="YYYY-MM-DD",
+        help="Last day of the 7-day window. Default: the latest date in the data less "
+        "MAPSERVER_LAG_DAYS (5), since the latest days are incomplete.",
+    )(command)
+    return click.option(
+        "--region",
+        required=True,
+        metavar="REGION",
+        help="england, scotland, wales, northern-ireland, an English region by slug (e.g. "
+        "east-of-england) or ONS code (e.g. E12000006), or a custom region (e.g. anglia).",
+    )(command)
+
+
 @main.command()
-@click.option(
-    "--region",
-    required=True,
-    metavar="REGION",
-    help="england, scotland, wales, northern-ireland, an English region by slug "
-    "(e.g. east-of-england) or ONS code (e.g. E12000006), or a custom region (e.g. anglia).",
-)
-@click.option(
-    "--week",
-    metavar="YYYY-MM-DD",
-    help="Last day of the 7-day window. Default: the latest date in the data less "
-    "MAPSERVER_LAG_DAYS (5), since the latest days are incomplete.",
-)
+@region_and_week
 @click.option(
     "--top", type=int, callback=_positive, metavar="N", help="Show only the N highest rates."
 )
@@ -149,18 +154,7 @@ def rates(region: str, week: str | None, top: int | None, output_format: str) ->
 
 
 @main.command()
-@click.option(
-    "--region",
-    required=True,
-    metavar="REGION",
-    help="A region slug or ONS code, as for `mapserver rates` (e.g. anglia, E12000006).",
-)
-@click.option(
-    "--week",
-    metavar="YYYY-MM-DD",
-    help="Last day of the 7-day window. Default: the latest date in the data less "
-    "MAPSERVER_LAG_DAYS (5).",
-)
+@region_and_week
 @click.option(
     "--format",
     "output_format",
@@ -317,17 +311,7 @@ def export(directory: str, weeks: int) -> None:
 
 
 @main.command("html")
-@click.option(
-    "--region",
-    required=True,
-    metavar="REGION",
-    help="A region as for `rates` (e.g. anglia, east-of-england, E12000006, england).",
-)
-@click.option(
-    "--week",
-    metavar="YYYY-MM-DD",
-    help="Last day of the 7-day window. Default: the latest date less MAPSERVER_LAG_DAYS.",
-)
+@region_and_week
 @click.option(
     "--scheme",
     default="dashboard",
