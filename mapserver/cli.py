@@ -115,6 +115,15 @@ def region_and_week(command):
     )(command)
 
 
+def _dataset_region_week(region: str, week: str | None):
+    """The data, the region and the week end a per-map command asked for (usage errors: 2)."""
+    try:
+        dataset = load_dataset(load_settings())
+        return dataset, dataset.region(region), dataset.parse_week(week)
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+
+
 @main.command()
 @region_and_week
 @click.option(
@@ -136,12 +145,7 @@ def rates(region: str, week: str | None, top: int | None, output_format: str) ->
     areas without a complete week are not ranked). Region totals are the sum of
     cases over the sum of population.
     """
-    try:
-        dataset = load_dataset(load_settings())
-        chosen = dataset.region(region)
-        week_end = dataset.parse_week(week)
-    except MapserverError as error:
-        raise UsageFailure(str(error)) from error
+    dataset, chosen, week_end = _dataset_region_week(region, week)
     figures = dataset.region_figures(chosen, week_end)
     if output_format == "csv":
         click.echo(tables.to_csv(tables.league_table(figures, top)), nl=False)
@@ -174,12 +178,7 @@ def facts(region: str, week: str | None, output_format: str) -> None:
     """
     from . import facts as key_facts
 
-    try:
-        dataset = load_dataset(load_settings())
-        chosen = dataset.region(region)
-        week_end = dataset.parse_week(week)
-    except MapserverError as error:
-        raise UsageFailure(str(error)) from error
+    dataset, chosen, week_end = _dataset_region_week(region, week)
     found = key_facts.region_facts(dataset, chosen, week_end)
     if output_format == "json":
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))

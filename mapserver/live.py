@@ -38,11 +38,19 @@ def _now() -> datetime:
 class Registry(Generic[State]):
     """The current state, a few recent ones, and pinned ones loaded on demand."""
 
-    def __init__(self, settings: Settings, load: Callable[[Settings], State], name_of):
+    def __init__(
+        self,
+        settings: Settings,
+        load: Callable[[Settings], State],
+        name_of,
+        prepare: Callable[[State], None] | None = None,
+    ):
         self.settings = settings
         self.store = VersionStore(settings.store_root)
         self._load = load
         self._name_of = name_of  # state -> its data version
+        # Run on a new current state before the switch, off the request path.
+        self._prepare = prepare
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
         self._kept: OrderedDict[str, State] = OrderedDict()
@@ -140,6 +148,8 @@ class Registry(Generic[State]):
             self._failed = name
             self.last_error = f"{self.store.pointer} names {name}, which is not in the store"
             return False
+        if self._prepare is not None:
+            self._prepare(state)
         with self._lock:
             previous, self.current = self.current, state
             self._kept.pop(name, None)

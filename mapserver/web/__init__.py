@@ -27,8 +27,11 @@ def build_app(config: dict | None = None) -> Flask:
     app.config.update(flask_keys)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    # The current data version, kept current by a watcher in each process (live.py).
-    versions = Registry(settings, MapState.load, lambda loaded: loaded.data_version)
+    # The current data version, kept current by a watcher in each process (live.py); a
+    # new version's bundles and geometry are compressed before it starts answering.
+    versions = Registry(
+        settings, MapState.load, lambda loaded: loaded.data_version, MapState.warm_cache
+    )
     app.extensions["mapserver"] = LiveState(versions)
     for module in (pages, api):
         app.register_blueprint(module.blueprint)

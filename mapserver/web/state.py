@@ -88,12 +88,16 @@ class MapState:
 
         return self.cache.get(("geo", region.slug, self.geometry_version), build)
 
-    def warm(self) -> None:
-        """Compress the bundles and every region's geometry, then start the drawing process."""
+    def warm_cache(self) -> None:
+        """Compress the bundles and every region's geometry before readers ask."""
         for bundle in self.bundles.values():
             self.asset_entry(bundle)
         for region in self.dataset.regions.values():
             self.geometry_entry(region)
+
+    def warm(self) -> None:
+        """Warm the cache, then start the worker's drawing process."""
+        self.warm_cache()
         self.renderer.start()
 
     @property
