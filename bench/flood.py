@@ -10,8 +10,10 @@ out, a scheme and class count) no one has asked for before, and asking again as 
 as it has an answer. Each run starts a fresh server:
 
 - "uncached": the flood ignores Retry-After, as a crawler or an attacker would; with
-  the default build bounds (the target), then with no bound (MAPSERVER_MAX_BUILDS=0,
-  MAPSERVER_MAX_IMAGE_BUILDS=0) for comparison;
+  the default build bounds and waiting room (the target), then for comparison with the
+  bounds but no waiting room (MAPSERVER_BUILD_QUEUE=0: every request past the bound is
+  refused at once, and asks again at once), and with no bound at all
+  (MAPSERVER_MAX_BUILDS=0, MAPSERVER_MAX_IMAGE_BUILDS=0);
 - "polite": the same flood, but each connection waits Retry-After after a 503;
 - "cached": 16 connections asking for the reader's own cached embed, for reference:
   what any flood of cheap requests costs the reader on this machine.
@@ -53,9 +55,11 @@ SCHEMES = [("dashboard", 5)] + [
     for k in range(3, 10)
 ]
 NO_BOUND = {"MAPSERVER_MAX_BUILDS": "0", "MAPSERVER_MAX_IMAGE_BUILDS": "0"}
+NO_WAITING = {"MAPSERVER_BUILD_QUEUE": "0"}
 # (name, flood kind, server environment); the first is the one with the target
 RUNS = [
     ("uncached images, bounded (defaults)", "uncached", {}),
+    ("uncached images, bounded, refused at once (no waiting room)", "uncached", NO_WAITING),
     ("uncached images, no bound", "uncached", NO_BOUND),
     ("uncached images honouring Retry-After, bounded", "polite", {}),
     ("the cached embed itself (reference)", "cached", {}),

@@ -194,7 +194,7 @@ def section3(results: dict) -> Table:
         )
     table.notes += [
         "each round runs (a), (b), (c) in turn, each started fresh and stopped after;"
-        " (a) and (b) are gunicorn gthread, 2 workers x 4 threads, preload",
+        " (a) and (b) are gunicorn gthread, 2 workers x 32 threads, preload",
         "(a)/(b) req/s by round: "
         + " ".join(f"{value:.2f}" for value in load["ratio_rps_by_round"]),
         "2 cores: wrk and the server under test share them, so absolute figures are low;"
@@ -301,8 +301,9 @@ def section6(results: dict) -> Table:
         " alternating 4 s phases, quiet and while a separate process floods from 16"
         " keep-alive connections (the first 1.5 s of quiet and 0.5 s of flood phases"
         " not counted);"
-        " each row is a fresh `mapserver serve --workers 1` (4 threads), so that the"
-        " reader and the flood share a worker",
+        " each row is a fresh `mapserver serve --workers 1` (32 threads; 1 image and 2"
+        " page builds at once, up to 16 requests waiting up to 1 s for a slot, unless the"
+        " row says otherwise), so that the reader and the flood share a worker",
         f"flood: {flood['flood_path']} with a week (then scheme, k and width) never"
         " asked before, asked again as soon as answered; 'honouring Retry-After' waits after"
         " each 503; the reference floods the reader's own cached embed",

@@ -194,7 +194,7 @@ def facts(region: str, week: str | None, output_format: str) -> None:
     default=2,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="gunicorn worker processes (each with 4 threads).",
+    help="gunicorn worker processes (each with MAPSERVER_THREADS threads, 32 by default).",
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the maps, embeds and API under gunicorn.

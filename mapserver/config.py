@@ -84,10 +84,17 @@ class Settings:
     # How often (seconds) an open live embed asks whether a new data version is current.
     live_check_every: int = 300
     # --- end data versions ---
-    # Uncached builds at once per worker (0: no bound); past it a request gets 503. Below
-    # the worker's 4 threads, so cached requests always find a free thread.
+    # Threads per gunicorn worker. Most of them only ever wait (for a build slot, or on
+    # a slow client); a cached answer needs a free one.
+    threads: int = 32
+    # Uncached builds at once per worker (0: no bound). A request past the bound waits
+    # up to build_wait seconds for a slot, if fewer than build_queue already wait, then
+    # gets 503. Builds and waits together stay below `threads`, so cached requests
+    # always find a free thread.
     max_builds: int = 2
     max_image_builds: int = 1
+    build_queue: int = 16
+    build_wait: float = 1.0
 
     @property
     def builtin(self) -> bool:
@@ -147,6 +154,9 @@ _ENV = {
     "live_check_every": "MAPSERVER_LIVE_CHECK_EVERY",
     "max_builds": "MAPSERVER_MAX_BUILDS",
     "max_image_builds": "MAPSERVER_MAX_IMAGE_BUILDS",
+    "threads": "MAPSERVER_THREADS",
+    "build_queue": "MAPSERVER_BUILD_QUEUE",
+    "build_wait": "MAPSERVER_BUILD_WAIT",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -217,4 +227,18 @@ def load_settings(overrides: dict | None = None, environ: dict | None = None) ->
         if name not in _ENV:
             raise ConfigError(f"unknown setting {name!r}")
         values[name] = _convert(name, raw)
-    return replace(settings, **values)
+    return _checked(replace(settings, **values))
+
+
+def _checked(settings: Settings) -> Settings:
+    """Settings whose build bounds leave threads free for cached answers."""
+    if settings.threads < 1:
+        raise ConfigError("MAPSERVER_THREADS must be at least 1")
+    held = settings.max_builds + settings.max_image_builds + settings.build_queue
+    if settings.max_builds and settings.max_image_builds and held >= settings.threads:
+        raise ConfigError(
+            f"MAPSERVER_MAX_BUILDS + MAPSERVER_MAX_IMAGE_BUILDS + MAPSERVER_BUILD_QUEUE "
+            f"({held}) must be less than MAPSERVER_THREADS ({settings.threads}), "
+            f"so that cached answers always find a free thread"
+        )
+    return settings

@@ -47,13 +47,19 @@ def bind_hosts(host: str) -> tuple[str, ...]:
     return (host.strip("[]").lower(),)
 
 
-def serve(host: str, port: int, workers: int, threads: int = 4, app_factory=None) -> None:
-    """Serve mapserver (or the app `app_factory` makes) on host:port until interrupted."""
+def serve(host: str, port: int, workers: int, threads: int | None = None, app_factory=None) -> None:
+    """Serve mapserver (or the app `app_factory` makes) on host:port until interrupted.
+
+    `threads` per worker: MAPSERVER_THREADS when None.
+    """
+    from .config import load_settings
+
+    settings = load_settings()
+    threads = settings.threads if threads is None else threads
     if app_factory is None:
         from . import create_app
-        from .config import load_settings
 
-        allowed = load_settings().allowed_hosts + bind_hosts(host)
+        allowed = settings.allowed_hosts + bind_hosts(host)
 
         def app_factory():
             return create_app({"allowed_hosts": allowed})

@@ -1,4 +1,5 @@
-"""Bounded builds: the (N+1)th uncached build at once gets 503, cached answers never wait."""
+"""Bounded builds: past N builds at once a request waits briefly (or gets 503), cached answers
+never wait."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from mapserver import create_app, image
+from mapserver.config import load_settings
+from mapserver.errors import ConfigError
 from mapserver.web import pages
-from mapserver.web.throttle import RETRY_AFTER, BuildSlots, Busy
+from mapserver.web.throttle import RETRY_AFTER, BuildSlots, Busy, WaitingRoom
 
 from .conftest import tiny_config
 
@@ -96,10 +99,72 @@ def test_settings_reach_the_app():
     assert (current.builds.limit, current.image_builds.limit) == (3, 2)
     defaults = create_app(tiny_config()).extensions["mapserver"]
     assert (defaults.builds.limit, defaults.image_builds.limit) == (2, 1)
+    # one waiting room for both kinds of build
+    assert defaults.builds.room is defaults.image_builds.room
+    assert (defaults.builds.room.seats, defaults.builds.room.wait) == (16, 1.0)
+
+
+def test_bounds_must_leave_a_thread_for_cached_answers():
+    with pytest.raises(ConfigError, match=r"\(19\) must be less than MAPSERVER_THREADS \(16\)"):
+        load_settings({"threads": 16})
+    assert load_settings({"threads": 20}).threads == 20
+    with pytest.raises(ConfigError, match="MAPSERVER_BUILD_WAIT must be a number"):
+        load_settings(environ={"MAPSERVER_BUILD_WAIT": "soon"})
+
+
+def test_a_build_past_the_limit_waits_for_the_slot_and_then_runs():
+    slots = BuildSlots(1, "page builds", WaitingRoom(seats=1, wait=DEADLOCK_GUARD_S))
+    gate = Gate("first")
+    first, out_first = in_thread(slots.bounded(gate))
+    assert gate.started.wait(DEADLOCK_GUARD_S)
+    second, out_second = in_thread(slots.bounded(lambda: "second"))
+    wait_for(lambda: slots.room.waiting == 1)
+    # the waiting room has one seat, and it is taken: a third request is refused at once
+    with pytest.raises(Busy, match="busy with 1 other page builds"):
+        slots.bounded(lambda: "third")()
+    assert "value" not in out_second  # still waiting for the slot
+    gate.release.set()
+    first.join(DEADLOCK_GUARD_S)
+    second.join(DEADLOCK_GUARD_S)
+    assert (out_first["value"], out_second["value"]) == ("first", "second")
+    assert slots.room.waiting == 0
+
+
+def test_a_wait_that_gets_no_slot_ends_in_busy_and_frees_its_seat():
+    room = WaitingRoom(seats=1, wait=0.05)
+    slots = BuildSlots(1, "image builds", room)
+    gate = Gate("first")
+    first, _ = in_thread(slots.bounded(gate))
+    assert gate.started.wait(DEADLOCK_GUARD_S)
+    for _ in range(2):  # the seat is free again after each refusal
+        with pytest.raises(Busy, match="busy with 1 other image builds"):
+            slots.bounded(lambda: "second")()
+        assert room.waiting == 0
+    gate.release.set()
+    first.join(DEADLOCK_GUARD_S)
+
+
+def test_three_distinct_pages_at_once_are_all_built_with_two_slots(monkeypatch):
+    """What every open live embed does after an update: distinct new pages at once."""
+    app = create_app(tiny_config(max_builds=2, build_queue=4, build_wait=DEADLOCK_GUARD_S))
+    room = app.extensions["mapserver"].builds.room
+    gates = [Gate(pages.render_embed) for _ in range(2)]
+    builds = iter(gates)
+    monkeypatch.setattr(pages, "render_embed", lambda *a, **k: next(builds)(*a, **k))
+    held = [in_thread(get, app, f"/embed/{REGION}?week=2021-01-1{day}") for day in (1, 2)]
+    for gate in gates:
+        assert gate.started.wait(DEADLOCK_GUARD_S)
+    third = in_thread(get, app, f"/map/{REGION}?week=2021-01-13")  # a map page: no gate
+    wait_for(lambda: room.waiting == 1)
+    for gate in gates:
+        gate.release.set()
+    for thread, out in [*held, third]:
+        thread.join(DEADLOCK_GUARD_S)
+        assert out["value"].status_code == 200
 
 
 def test_second_image_build_is_503_while_cached_answers_and_page_builds_go_on(monkeypatch):
-    app = create_app(tiny_config(max_builds=2, max_image_builds=1))
+    app = create_app(tiny_config(max_builds=2, max_image_builds=1, build_queue=0))
     cached_page = f"/embed/{REGION}?week=2021-01-10"
     cached_image = f"/image/{REGION}.png?week=2021-01-10&width=300"
     for path in (cached_page, cached_image):
@@ -133,7 +198,7 @@ def test_second_image_build_is_503_while_cached_answers_and_page_builds_go_on(mo
 
 
 def test_page_builds_past_the_bound_are_503_json_on_api_paths(monkeypatch):
-    app = create_app(tiny_config(max_builds=1))
+    app = create_app(tiny_config(max_builds=1, build_queue=0))
     version = app.extensions["mapserver"].data_version
     cached_values = f"/values/{version}/{REGION}/2021-01-10.json"
     assert get(app, cached_values).status_code == 200
@@ -218,7 +283,7 @@ def test_a_failed_build_lets_its_waiters_try_for_themselves(monkeypatch):
 
 
 def test_a_refusal_is_not_cached(monkeypatch):
-    app = create_app(tiny_config(max_builds=1))
+    app = create_app(tiny_config(max_builds=1, build_queue=0))
     gate = Gate(pages.render_embed)
     monkeypatch.setattr(pages, "render_embed", gate)
     slow, _ = in_thread(get, app, f"/embed/{REGION}?week=2021-01-11")

@@ -23,7 +23,7 @@ from ..regions import Region
 from .bundles import Bundle, build_bundles
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
 from .renderer import Renderer
-from .throttle import BuildSlots
+from .throttle import BuildSlots, WaitingRoom
 
 
 @dataclass
@@ -138,17 +138,19 @@ class MapState:
 # One set of build bounds and one drawing process per worker, shared by every data
 # version the worker holds (live.py loads several): a version loaded later must not
 # start another drawing process or get bounds of its own.
-_WORKER_RESOURCES: dict[tuple[int, int], dict] = {}
+_WORKER_RESOURCES: dict[tuple, dict] = {}
 
 
 def worker_resources(settings: Settings) -> dict:
     """The process's build bounds and drawing process for these settings (made once)."""
-    key = (settings.max_builds, settings.max_image_builds)
+    key = (settings.max_builds, settings.max_image_builds, settings.build_queue)
+    key += (settings.build_wait,)
     found = _WORKER_RESOURCES.get(key)
     if found is None:
+        room = WaitingRoom(settings.build_queue, settings.build_wait)
         found = _WORKER_RESOURCES[key] = {
-            "builds": BuildSlots(settings.max_builds, "page builds"),
-            "image_builds": BuildSlots(settings.max_image_builds, "image builds"),
+            "builds": BuildSlots(settings.max_builds, "page builds", room),
+            "image_builds": BuildSlots(settings.max_image_builds, "image builds", room),
             "renderer": Renderer(settings.max_image_builds),
         }
     return found
