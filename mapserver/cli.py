@@ -11,6 +11,7 @@ from . import tables
 from .config import load_settings
 from .dataset import load_dataset
 from .errors import MapserverError
+from .versions import current_settings
 
 
 class UsageFailure(click.ClickException):
@@ -118,7 +119,7 @@ def region_and_week(command):
 def _dataset_region_week(region: str, week: str | None):
     """The data, the region and the week end a per-map command asked for (usage errors: 2)."""
     try:
-        dataset = load_dataset(load_settings())
+        dataset = load_dataset(current_settings(load_settings()))
         return dataset, dataset.region(region), dataset.parse_week(week)
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
@@ -339,7 +340,7 @@ def single_html(region: str, week: str | None, scheme: str, k: str | None, outpu
     from .web.state import MapQuery, MapState
 
     try:
-        current = MapState.load(load_settings())
+        current = MapState.load(current_settings(load_settings()))
         chosen = current.dataset.region(region)
         week_end = current.dataset.parse_week(week)
         scheme, classes = parse_scheme(scheme, k)

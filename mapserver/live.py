@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 from .config import Settings
 from .errors import MapserverError
-from .versions import VersionStore
+from .versions import VersionStore, current_settings
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,7 @@ class Registry(Generic[State]):
         self._failed: str | None = None
         self._watcher_pid: int | None = None
         self._pinned: set[str] = set()
-        version = self.store.current()
-        self.current: State = load(version.settings(settings) if version else settings)
+        self.current: State = load(current_settings(settings))
         self.loaded_at = _now()
         self.checked_at = self.loaded_at
         self.last_error: str | None = None

@@ -23,6 +23,7 @@ from .config import load_settings
 from .dataset import Dataset, load_dataset
 from .resources import resource
 from .single_file import inline_code
+from .versions import current_settings
 
 MAP_CSS = resource("static/css/map.css")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -41,11 +42,15 @@ _default: Dataset | None = None
 
 
 def load(data_dir: str | Path | None = None, **settings) -> Dataset:
-    """Load the data: from `data_dir`, else MAPSERVER_DATA_DIR, else the built-in set."""
+    """Load the data: from `data_dir`, else MAPSERVER_DATA_DIR, else the built-in set.
+
+    As the server does, it reads the current data version if `mapserver update` has
+    made one in the store (MAPSERVER_STORE_DIR, else the data directory).
+    """
     overrides = dict(settings)
     if data_dir is not None:
         overrides["data_dir"] = Path(data_dir)
-    return load_dataset(load_settings(overrides))
+    return load_dataset(current_settings(load_settings(overrides)))
 
 
 def _dataset(data: Dataset | None) -> Dataset:

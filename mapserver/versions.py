@@ -83,6 +83,16 @@ class Staged:
         return Version(self.name, self.path, self.manifest).settings(base)
 
 
+def current_settings(settings: Settings) -> Settings:
+    """`settings` with the files of the store's current version, if `update` made one.
+
+    Everything that reads the data (the server, the CLI, the notebook API) goes through
+    here, so that after `mapserver update` none of them reads the configured files.
+    """
+    version = VersionStore(settings.store_root).current()
+    return version.settings(settings) if version else settings
+
+
 def configured_files(settings: Settings) -> dict[str, Path]:
     """The files the settings name, by role (the built-in set when there is no data dir)."""
     files = {role: settings.path(role) for role in ROLES if role != "regions"}

@@ -139,6 +139,33 @@ def test_first_update_seeds_then_accepts_a_new_day(env, tmp_path):
     assert f"{names[1]}" in listing and "current" in listing.splitlines()[-1]
 
 
+def test_the_cli_and_notebook_read_the_current_version_not_the_configured_files(
+    env, tmp_path, monkeypatch
+):
+    """After an update, `rates`, `facts`, `html` and mapserver.load() show the new day."""
+    from mapserver import notebook
+
+    region = ["--region", "alpha-and-charlie"]
+    before = run(env, "rates", *region).stdout
+    assert before.startswith("Alpha and Charlie: 7 days to 14 January 2021")
+    assert run(env, "update", str(write(tmp_path, "next.csv", next_day_rows()))).exit_code == 0
+
+    # Alpha has 10 cases a day and 100,000 people: 70 in the 7 days to the 14th; the
+    # 7 days to the 15th hold six days of 10 and the new day's 5.
+    rates = run(env, "rates", *region).stdout
+    assert rates.startswith("Alpha and Charlie: 7 days to 15 January 2021")
+    alpha = next(line.split() for line in rates.splitlines() if line.startswith("E06000901"))
+    assert alpha[2:4] == ["65", "65.0"]
+    facts = run(env, "facts", *region).stdout
+    assert "key facts for the 7 days to 15 January 2021" in facts
+    output = tmp_path / "map.html"
+    assert run(env, "html", *region, "-o", str(output)).exit_code == 0
+    assert "15 January 2021" in output.read_text()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert f"{notebook.load().last_date:%Y-%m-%d}" == "2021-01-15"
+
+
 def test_the_same_files_again_change_nothing(env, tmp_path):
     path = write(tmp_path, "next.csv", next_day_rows())
     assert run(env, "update", str(path)).exit_code == 0
