@@ -87,6 +87,14 @@ def test_map_page_links_oembed_and_preview_image(client):
     assert "&lt;amp-iframe" in html and "amp-img placeholder" in html
 
 
+def test_the_preview_image_shows_the_labels_the_page_asks_for(client):
+    html = client.get(f"/map/anglia?week={WEEK}&labels=all").get_data(as_text=True)
+    image = f"http://localhost/image/anglia.png?week={WEEK}&amp;labels=all"
+    assert f'<meta property="og:image" content="{image}">' in html
+    # the AMP fallback in the embed code, escaped twice (an attribute in a code block)
+    assert f"src=&#34;{image.replace('&amp;', '&amp;amp;')}&#34;" in html
+
+
 def test_embed_has_a_noscript_image_and_a_description(client):
     html = client.get(f"/embed/anglia?week={WEEK}").get_data(as_text=True)
     assert f'<noscript><img class="map-fallback" src="/image/anglia.png?week={WEEK}"' in html

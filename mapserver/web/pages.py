@@ -16,6 +16,11 @@ from .state import parse_query, query_state
 blueprint = Blueprint("pages", __name__)
 
 
+def _image_labels(options) -> dict:
+    """The image URL's labels parameter: the page's choice, when not the default."""
+    return {"labels": options.labels} if "labels" in options.params() else {}
+
+
 def _map_page(region: str):
     query = parse_query(region, request.args)
     current = query_state(query)
@@ -29,7 +34,8 @@ def _map_page(region: str):
     pinned = query.version is not None or bool(request.args.get("week"))
     embed_src = codes["pinned" if pinned else "live"]
     page_url = absolute_url(links.page("map", slug, week, scheme, k, pinned_params(query)))
-    image_url = absolute_url(links.image(slug, week, scheme, k)) + pinned_suffix(query)
+    image_url = absolute_url(links.image(slug, week, scheme, k, extra=_image_labels(options)))
+    image_url += pinned_suffix(query)
     key = ("map", request.path == "/", query, options, base, links.root)
     key += (current.data_version, pinned)
 
@@ -78,7 +84,7 @@ def embed(region: str):
 
     def build():
         # The <noscript> image shows the labels the embed asks for.
-        labels = {"labels": options.labels} if "labels" in options.params() else {}
+        labels = _image_labels(options)
         image = links.image(query.region.slug, query.week, query.scheme, query.k, extra=labels)
         image += pinned_suffix(query)
         html = render_embed(current, query, links, options, image)
