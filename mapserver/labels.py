@@ -123,11 +123,30 @@ def label_order(table: pd.DataFrame, top: int = TOP_AREAS) -> dict:
     rest = rest.sort_values(
         ["_covered", "_population", "district_name"], ascending=[True, False, True]
     )
-    return {"top": top_codes, "others": [str(code) for code in rest.index]}
+    short = {
+        str(code): short_name(name)
+        for code, name in table["district_name"].items()
+        if short_name(name) != name
+    }
+    return {"top": top_codes, "others": [str(code) for code in rest.index], "short": short}
+
+
+# ONS names a few districts "Bristol, City of": on a map the comma reads as a list and
+# the suffix says nothing, so a label shows the place's name alone.
+_NAME_SUFFIXES = (", City of", ", County of")
+
+
+def short_name(name: str) -> str:
+    """An area's name as a map label shows it: 'Bristol' for 'Bristol, City of'."""
+    for suffix in _NAME_SUFFIXES:
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 def label_text(name: str, rate: float | None, with_rate: bool) -> str:
-    """'Corby 358.6' for a top or highlighted area, else the name alone."""
+    """'Corby 358.6' for a top or highlighted area, else the name alone (shortened)."""
+    name = short_name(name)
     if with_rate and rate is not None:
         return f"{name} {rate:,.1f}"
     return name

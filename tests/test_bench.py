@@ -105,14 +105,16 @@ def test_bench_run_quick_completes_and_prints_its_tables(tmp_path):
     assert (tmp_path / "tables.md").read_text().startswith("# Benchmark results")
     if "6" in sections:
         runs = results["flood"]["servers"]
-        assert len(runs) == 4
+        assert len(runs) == 5
         for run in runs.values():
             # (under an unbounded flood the reader may get no answer in a flood phase)
             assert run["quiet"]["requests"] > 0 and run["flood_requests"]["requests"] > 0
-        # the bounded server refused some of the flood; the unbounded one refused none
-        bounded, unbounded = (
+        # the bounded servers refused some of the flood; the unbounded one refused none
+        bounded, at_once, unbounded = (
             runs["uncached images, bounded (defaults)"],
+            runs["uncached images, bounded, refused at once (no waiting room)"],
             runs["uncached images, no bound"],
         )
         assert bounded["flood_requests"]["statuses"].get("503", 0) > 0
+        assert at_once["flood_requests"]["statuses"].get("503", 0) > 0
         assert "503" not in unbounded["flood_requests"]["statuses"]

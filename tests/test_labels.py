@@ -24,6 +24,7 @@ from mapserver.labels import (
     overlaps,
     parse_mode,
     place_labels,
+    short_name,
 )
 from mapserver.web.images import image_inputs
 from mapserver.web.options import Presentation, parse_presentation
@@ -101,6 +102,29 @@ def test_label_order_top_rates_then_population_with_covered_areas_last():
     assert order["top"] == ["B", "E", "C"]
     # the rest by population: Delta 500k, Alpha 90k, then the covered Foxtrot last
     assert order["others"] == ["D", "A", "F"]
+    assert order["short"] == {}
+
+
+def test_labels_shorten_city_of_and_county_of():
+    assert short_name("Bristol, City of") == "Bristol"
+    assert short_name("Herefordshire, County of") == "Herefordshire"
+    assert short_name("Kingston upon Hull, City of") == "Kingston upon Hull"
+    # a comma that is part of the name stays
+    assert short_name("Bournemouth, Christchurch and Poole") == (
+        "Bournemouth, Christchurch and Poole"
+    )
+    assert label_text("Bristol, City of", 245.06, with_rate=True) == "Bristol 245.1"
+    table = pd.DataFrame(
+        {
+            "district_name": ["Bristol, City of", "Bath and North East Somerset"],
+            "rate": [245.0, 100.0],
+            "complete": [True, True],
+            "population": [463_400, 193_282],
+            "covered": [False, False],
+        },
+        index=["E06000023", "E06000022"],
+    )
+    assert label_order(table)["short"] == {"E06000023": "Bristol"}
 
 
 def test_label_text():

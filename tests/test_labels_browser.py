@@ -152,6 +152,17 @@ def test_highlighted_area_is_labelled_with_its_rate(server, browser):
     page.close()
 
 
+def test_a_label_shows_bristol_not_bristol_city_of(server, browser):
+    bristol = "E06000023"
+    url = f"{server}/embed/south-west?week={WEEK}&highlight={bristol}"
+    page, _ = open_map(browser, url, 1000)
+    page.keyboard.press("Escape")
+    shown = labels_on(page)
+    assert rates(server, "south-west")[bristol]["name"] == "Bristol, City of"
+    assert shown[bristol] == f"Bristol {rates(server, 'south-west')[bristol]['rate']:.1f}"
+    page.close()
+
+
 def test_a_new_week_relabels_with_its_rates(server, browser):
     page, _ = open_map(browser, f"{server}/embed/anglia?week={WEEK}&timeline=1", 1000)
     page.get_by_role("button", name="Previous week").click()

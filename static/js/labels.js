@@ -85,10 +85,12 @@
     this.candidates = order.filter(function (item) { return self.points[item.code]; })
       .map(function (item) {
         var area = view.areas[item.code];
+        // "Bristol", not "Bristol, City of": the server says which names it shortens
+        var name = (values.labels && values.labels.short || {})[item.code] || area.name;
         var rate = item.strong && area.rate !== null ? number1.format(area.rate) : null;
-        var text = rate ? area.name + " " + rate : area.name;
+        var text = rate ? name + " " + rate : name;
         var font = item.strong ? self.fonts.strong : self.fonts.plain;
-        return { code: item.code, name: area.name, rate: rate, strong: item.strong,
+        return { code: item.code, name: name, rate: rate, strong: item.strong,
                  width: self.measure(text, item.strong), height: font.height };
       });
     this.place();
