@@ -160,8 +160,11 @@
     }
 
     function go(week) {
-      if (!cache[week]) cache[week] = MS.getJSON(data.valuesTemplate.replace("{week}", week));
-      return cache[week].then(function (values) { view.update(values); setButtons(); });
+      // Keyed by URL, not week: after a live refresh the template names the new data
+      // version, and a week seen before must not come back with the old figures.
+      var url = data.valuesTemplate.replace("{week}", week);
+      if (!cache[url]) cache[url] = MS.getJSON(url);
+      return cache[url].then(function (values) { view.update(values); setButtons(); });
     }
 
     function stop() {
