@@ -50,6 +50,9 @@ def test_the_server_switches_to_a_new_version_and_keeps_the_old_one(app, env, tm
     assert after["data_version"] == store_of(env).current_name() != before["data_version"]
     assert after["default_week"] == WEEK_AFTER
     assert after["versions_in_memory"] == [after["data_version"], before["data_version"]]
+    # Both versions answer from one cache: one memory budget, however many are loaded.
+    old_state, new_state = registry.get(before["data_version"]), registry.current
+    assert old_state.cache is new_state.cache
     assert f'data-first-week="2021-01-07" data-last-week="{WEEK_AFTER}"' in client.get(
         "/embed/england"
     ).get_data(as_text=True)

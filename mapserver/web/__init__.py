@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask
 
 from ..config import load_settings
 from ..live import Registry
 from ..resources import PACKAGE_DIR
 from . import api, embedding, errors, oembed, origin, pages, postcodes
+from .cache import ResponseCache
 from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
 from .ogc import blueprint as ogc_blueprint
@@ -29,8 +32,13 @@ def build_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     # The current data version, kept current by a watcher in each process (live.py); a
     # new version's bundles and geometry are compressed before it starts answering.
+    # Every version the app loads shares one response cache (one budget of memory).
+    cache = ResponseCache()
     versions = Registry(
-        settings, MapState.load, lambda loaded: loaded.data_version, MapState.warm_cache
+        settings,
+        functools.partial(MapState.load, cache=cache),
+        lambda loaded: loaded.data_version,
+        MapState.warm_cache,
     )
     app.extensions["mapserver"] = LiveState(versions)
     for module in (pages, api):

@@ -172,7 +172,7 @@ def live():
         }
         return make_entry(compact_json(body), "application/json", current.last_modified, "no-cache")
 
-    return current.cache.get(("live",), build)
+    return current.cache.get(("live", current.data_version), build)
 
 
 @blueprint.get("/healthz")

@@ -116,8 +116,12 @@ def cached(view: Callable[..., Entry]) -> Callable[..., Response]:
 
     @functools.wraps(view)
     def answer(*args, **kwargs):
-        cache = current_app.extensions["mapserver"].cache
+        current = current_app.extensions["mapserver"]
+        cache = current.cache
+        # The cache is shared by the data versions a worker holds: the same URL (a live
+        # embed, say) answers differently once a new version is current.
         raw = (request.script_root, request.path, request.query_string, request.host)
+        raw += (current.data_version,)
         entry = cache.for_request(raw)
         if entry is None:
             entry = view(*args, **kwargs)

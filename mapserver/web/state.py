@@ -37,6 +37,8 @@ class MapState:
     neighbours: dict[str, frozenset[str]]
     bundles: dict[str, Bundle]
     last_modified: datetime
+    # One cache per app (so per worker), shared by every data version it holds (keys
+    # name the version): its memory is bounded however many versions are loaded.
     cache: ResponseCache = field(default_factory=ResponseCache)
     # The boundaries at full resolution (WGS84), for the OGC API's features.
     areas: gpd.GeoDataFrame | None = None
@@ -47,8 +49,8 @@ class MapState:
     renderer: Renderer = field(default_factory=Renderer)
 
     @classmethod
-    def load(cls, settings: Settings) -> MapState:
-        """Read every input file and build the simplified topology."""
+    def load(cls, settings: Settings, cache: ResponseCache | None = None) -> MapState:
+        """Read every input file and build the simplified topology (`cache`: shared)."""
         areas = read_boundaries(settings.path("boundaries"))
         dataset = load_dataset(settings, boundary_codes=areas.index)
         topology = geometry.build_topology(areas)
@@ -68,6 +70,7 @@ class MapState:
             datetime.fromtimestamp(int(modified), tz=UTC),
             areas=areas,
             label_points=points,
+            cache=ResponseCache() if cache is None else cache,
             **worker_resources(settings),
         )
 
