@@ -15,7 +15,7 @@ import pandas as pd
 from . import rates
 from .boundaries import read_boundary_codes
 from .config import Settings
-from .digest import file_sha256
+from .digest import content_sha256
 from .errors import BadParameter, DataError, WeekOutOfRange
 from .loaders import read_cases, read_lookup, read_population
 from .reconcile import Reconciliation, reconcile
@@ -116,10 +116,10 @@ class Dataset:
 
 
 def data_version(paths: list[Path]) -> str:
-    """A short hash naming this exact set of input files."""
+    """A short hash naming this exact set of input files (their content, decompressed)."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(file_sha256(path).encode())
+        digest.update(content_sha256(path).encode())
     return digest.hexdigest()[:12]
 
 

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import lzma
 from pathlib import Path
 
 CHUNK_SIZE = 1 << 20
+# Compressed files whose content, not their bytes, names a data version.
+DECOMPRESSORS = {".xz": lzma.open, ".gz": gzip.open}
 
 
 def file_sha256(path: Path) -> str:
     """The sha256 hex digest of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_sha256(path: Path) -> str:
+    """The sha256 of a file's content: decompressed first if it is .xz or .gz.
+
+    A data version is named by what its files say, so a CSV and the same CSV compressed
+    (as the built-in set and the version store keep them) name the same version.
+    """
+    opener = DECOMPRESSORS.get(Path(path).suffix.lower(), open)
+    digest = hashlib.sha256()
+    with opener(path, "rb") as handle:
         while chunk := handle.read(CHUNK_SIZE):
             digest.update(chunk)
     return digest.hexdigest()

@@ -3,7 +3,8 @@
 Layout under the store root (MAPSERVER_STORE_DIR, else the data or fetch directory):
 
     versions/<name>/manifest.json       what the version holds and where it came from
-    versions/<name>/<role>/<file>       cases, population, lookup, boundaries, regions
+    versions/<name>/<role>/<file>       cases, population, lookup (CSVs as .csv.xz),
+                                        boundaries, regions
     current                             the name of the current version, one line
     pins/<name>                         an empty file: a pinned embed uses this version
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import lzma
 import os
 import secrets
 import shutil
@@ -35,6 +37,9 @@ ROLES = ("cases", "population", "lookup", "boundaries", "regions")
 MANIFEST = "manifest.json"
 POINTER = "current"
 STAGING_PREFIX = ".staging-"
+# Tables kept compressed in the store (boundaries are kept as given).
+COMPRESSED_ROLES = ("cases", "population", "lookup")
+XZ_PRESET = 1
 # A shapefile is several files that share a stem; they travel together.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
@@ -119,6 +124,27 @@ def _copy_synced(source: Path, target: Path) -> None:
         shutil.copyfileobj(reader, writer, 1 << 20)
         writer.flush()
         os.fsync(writer.fileno())
+
+
+def _place(role: str, source: Path, folder: Path) -> str:
+    """Copy a role's file (and a shapefile's parts) into folder; the stored file's name.
+
+    Plain CSVs are stored xz-compressed: the real cases archive takes 1.6 MB instead of
+    21 MB in each version (xz preset 1: 0.3 s), and the content hash that names the
+    version is the same either way (digest.content_sha256).
+    """
+    if role in COMPRESSED_ROLES and source.suffix.lower() == ".csv":
+        target = folder / f"{source.name}.xz"
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(source, "rb") as reader, open(target, "wb") as raw:
+            with lzma.open(raw, "wb", preset=XZ_PRESET) as writer:
+                shutil.copyfileobj(reader, writer, 1 << 20)
+            raw.flush()
+            os.fsync(raw.fileno())
+        return target.name
+    for part in _parts(source):
+        _copy_synced(part, folder / part.name)
+    return source.name
 
 
 def _parts(source: Path) -> list[Path]:
@@ -215,9 +241,7 @@ class VersionStore:
                 source = Path(files[role])
                 if not source.is_file():
                     raise DataError(f"{role} file not found: {source}")
-                for part in _parts(source):
-                    _copy_synced(part, staging / role / part.name)
-                placed[role] = f"{role}/{source.name}"
+                placed[role] = f"{role}/{_place(role, source, staging / role)}"
             name = version_name({role: staging / placed[role] for role in ROLES})
             manifest = {
                 "version": name,

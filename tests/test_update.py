@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import lzma
 import os
 import shutil
 import subprocess
@@ -132,9 +133,13 @@ def test_first_update_seeds_then_accepts_a_new_day(env, tmp_path):
     assert lines[4].startswith("0 past week(s) revised: 0 of ")
     current = store.current()
     assert current.manifest["last_date"] == "2021-01-15"
-    assert current.file("cases").read_bytes() == path.read_bytes()
+    # Tables are stored xz-compressed, with the same content.
+    assert current.manifest["files"]["cases"] == "cases/next.csv.xz"
+    assert lzma.decompress(current.file("cases").read_bytes()) == path.read_bytes()
     # Files not given are carried over from the previous version.
-    assert current.file("lookup").read_bytes() == (TINY / "lookup.csv").read_bytes()
+    assert lzma.decompress(current.file("lookup").read_bytes()) == (
+        (TINY / "lookup.csv").read_bytes()
+    )
     listing = run(env, "versions").stdout
     assert f"{names[1]}" in listing and "current" in listing.splitlines()[-1]
 
