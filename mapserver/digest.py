@@ -14,11 +14,7 @@ DECOMPRESSORS = {".xz": lzma.open, ".gz": gzip.open}
 
 def file_sha256(path: Path) -> str:
     """The sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return _sha256(path, open)
 
 
 def content_sha256(path: Path) -> str:
@@ -27,7 +23,10 @@ def content_sha256(path: Path) -> str:
     A data version is named by what its files say, so a CSV and the same CSV compressed
     (as the built-in set and the version store keep them) name the same version.
     """
-    opener = DECOMPRESSORS.get(Path(path).suffix.lower(), open)
+    return _sha256(path, DECOMPRESSORS.get(Path(path).suffix.lower(), open))
+
+
+def _sha256(path: Path, opener) -> str:
     digest = hashlib.sha256()
     with opener(path, "rb") as handle:
         while chunk := handle.read(CHUNK_SIZE):

@@ -24,7 +24,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,12 +118,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(descriptor)
 
 
-def _copy_synced(source: Path, target: Path) -> None:
+def _copy_synced(source: Path, target: Path, compress: bool = False) -> None:
+    """Copy source to target (xz-compressed if `compress`) and fsync it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(source, "rb") as reader, open(target, "wb") as writer:
-        shutil.copyfileobj(reader, writer, 1 << 20)
-        writer.flush()
-        os.fsync(writer.fileno())
+    with open(source, "rb") as reader, open(target, "wb") as raw:
+        # closing the xz writer ends its stream but leaves `raw` open, for the fsync
+        with lzma.open(raw, "wb", preset=XZ_PRESET) if compress else nullcontext(raw) as writer:
+            shutil.copyfileobj(reader, writer, 1 << 20)
+        raw.flush()
+        os.fsync(raw.fileno())
 
 
 def _place(role: str, source: Path, folder: Path) -> str:
@@ -134,14 +137,8 @@ def _place(role: str, source: Path, folder: Path) -> str:
     version is the same either way (digest.content_sha256).
     """
     if role in COMPRESSED_ROLES and source.suffix.lower() == ".csv":
-        target = folder / f"{source.name}.xz"
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(source, "rb") as reader, open(target, "wb") as raw:
-            with lzma.open(raw, "wb", preset=XZ_PRESET) as writer:
-                shutil.copyfileobj(reader, writer, 1 << 20)
-            raw.flush()
-            os.fsync(raw.fileno())
-        return target.name
+        _copy_synced(source, folder / f"{source.name}.xz", compress=True)
+        return f"{source.name}.xz"
     for part in _parts(source):
         _copy_synced(part, folder / part.name)
     return source.name

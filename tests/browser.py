@@ -110,16 +110,23 @@ def _stop_group(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def static_server(directory: Path):
-    """Serve a folder on a second loopback origin, like any plain static web server."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
-    handler.log_message = lambda *args: None
+def loopback_server(handler):
+    """An http.server with `handler` on a free loopback port, in a thread; its base URL."""
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
+
+
+@contextmanager
+def static_server(directory: Path):
+    """Serve a folder on a second loopback origin, like any plain static web server."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    handler.log_message = lambda *args: None
+    with loopback_server(handler) as base:
+        yield base
 
 
 class PageWatch:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import re
-import threading
 from contextlib import contextmanager
 from html import unescape
 from urllib.parse import quote
@@ -15,7 +14,7 @@ import requests
 from mapserver import create_app
 from mapserver.web.origin import host_allowed, hostname
 
-from .browser import PageWatch, running_server
+from .browser import PageWatch, loopback_server, running_server
 from .conftest import SHARED_DATA
 
 WEEK = "2021-02-21"
@@ -171,13 +170,8 @@ class _Proxy(http.server.BaseHTTPRequestHandler):
 
 @contextmanager
 def reverse_proxy(upstream: str):
-    handler = type("Proxy", (_Proxy,), {"upstream": upstream})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    with loopback_server(type("Proxy", (_Proxy,), {"upstream": upstream})) as base:
+        yield base
 
 
 @pytest.mark.browser
