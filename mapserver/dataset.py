@@ -15,6 +15,7 @@ import pandas as pd
 from . import rates
 from .boundaries import read_boundary_codes
 from .config import Settings
+from .data import plausibility
 from .digest import content_sha256
 from .errors import BadParameter, DataError, WeekOutOfRange
 from .loaders import read_cases, read_lookup, read_population
@@ -134,10 +135,14 @@ def series_meta(lookup: pd.DataFrame, series_codes: pd.Index) -> pd.DataFrame:
     )
 
 
-def load_dataset(settings: Settings, boundary_codes: pd.Index | None = None) -> Dataset:
+def load_dataset(
+    settings: Settings, boundary_codes: pd.Index | None = None, today: date | None = None
+) -> Dataset:
     """Read, check and prepare every data file named by the settings.
 
     `boundary_codes` spares a second read of the boundary file when the caller has it.
+    `today`: also refuse implausible figures (dates after it, counts above population),
+    as `mapserver update` does for new data.
     """
     # The same files, in the same order, as a stored data version (versions.py) is named by.
     paths = [settings.path(n) for n in ("cases", "population", "lookup", "boundaries")]
@@ -150,6 +155,8 @@ def load_dataset(settings: Settings, boundary_codes: pd.Index | None = None) -> 
     if cases.empty:
         raise DataError(f"cases file {settings.path('cases')} has no rows")
     district_to_series = lookup["series"]
+    if today is not None:
+        _check_plausible(cases, population, district_to_series, today, settings.path("cases"))
     check = reconcile(
         pd.Index(cases["code"]), pd.Index(boundary_codes), district_to_series, population.index
     )
@@ -180,4 +187,21 @@ def load_dataset(settings: Settings, boundary_codes: pd.Index | None = None) -> 
         lag_days=settings.lag_days,
         version=data_version(paths),
         settings=settings,
+    )
+
+
+def _check_plausible(
+    cases: pd.DataFrame,
+    population: pd.Series,
+    district_to_series: pd.Series,
+    today: date,
+    path: Path,
+) -> None:
+    """Dates after today and daily counts above the population of the series they count."""
+    by_line = cases.set_axis(cases.index + 2)  # the file's line numbers (header is line 1)
+    plausibility.check_dates(by_line["date"], today, f"cases file {path}")
+    series_population = rates.series_population(population, district_to_series)
+    code_population = by_line["code"].map(district_to_series).map(series_population)
+    plausibility.check_counts(
+        by_line["cases"], code_population, "cases in a day", f"cases file {path}"
     )

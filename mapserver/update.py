@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -109,10 +110,12 @@ def _download(url: str, workdir: Path) -> Path:
     return target
 
 
-def _load_staged(staged: Staged, settings: Settings, labels: dict[str, str]) -> Dataset:
+def _load_staged(
+    staged: Staged, settings: Settings, labels: dict[str, str], today: date
+) -> Dataset:
     """Load the staged set with the ordinary loaders; errors name the files as given."""
     try:
-        return load_dataset(staged.settings(settings))
+        return load_dataset(staged.settings(settings), today=today)
     except Exception as error:  # a loader's check, or a file that no library can read
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         for role in ROLES:
@@ -124,9 +127,16 @@ def _load_staged(staged: Staged, settings: Settings, labels: dict[str, str]) -> 
 
 
 def update(
-    settings: Settings, sources: dict[str, str], accept_revisions: bool = False
+    settings: Settings,
+    sources: dict[str, str],
+    accept_revisions: bool = False,
+    today: date | None = None,
 ) -> UpdateResult:
-    """Validate the new files in `sources` (by role) and make them the current version."""
+    """Validate the new files in `sources` (by role) and make them the current version.
+
+    `today` (default: the local date) bounds the dates the new files may hold.
+    """
+    today = date.today() if today is None else today
     store = VersionStore(settings.store_root)
     with store.locked():
         seeded = None
@@ -148,7 +158,7 @@ def update(
             return UpdateResult(current.name, current.name, seeded)
         try:
             _fault("staged")
-            new = _load_staged(staged, settings, labels)
+            new = _load_staged(staged, settings, labels, today)
             old = load_dataset(current.settings(settings))
             check_coverage(old, new, labels["cases"])
             changes = compare(old, new)

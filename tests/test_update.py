@@ -193,6 +193,18 @@ def _replace_first(old, new):
     return change
 
 
+def _replace_in_first_row_with(old, new):
+    """Replace `old` with `new` in the first row that holds it."""
+
+    def change(rows):
+        rows = list(rows)
+        at = next(i for i, row in enumerate(rows) if old in row)
+        rows[at] = rows[at].replace(old, new)
+        return rows
+
+    return change
+
+
 def _doubled(rows):
     out = []
     for row in rows:
@@ -238,6 +250,17 @@ REFUSALS = {
         _doubled,
         CASES_HEADER,
         "revises 100.0% of past 7-day sums",
+    ),
+    # Implausible figures: a date after today, and more cases in a day than people.
+    "date after today": (
+        _replace_in_first_row_with("2021-01-15", "2030-01-15"),
+        CASES_HEADER,
+        "date 2030-01-15 is after today",
+    ),
+    "count above population": (
+        _replace_in_first_row_with(",5\n", ",1000000000000\n"),
+        CASES_HEADER,
+        "1,000,000,000,000 cases in a day is more than the area's population of 50,000",
     ),
     # Cut in the middle of a row: its date is cut short too.
     "truncated file": (_truncated, CASES_HEADER, "a date that does not parse"),
