@@ -22,6 +22,7 @@ SHIPPED = (
     "data/cases/ltla_newCasesBySpecimenDate_ukhsa_archive.csv.xz",
     "data/population/ons_mye2019_population_lad19.csv.xz",
     "data/lookups/lad19_lad20_utla_region_lookup.csv.xz",
+    "data/lookups/onsvisual_geography_changes_2014_2025.csv.xz",
     "static",
     "node_modules/topojson-client/dist/topojson-client.min.js",
 )

@@ -262,6 +262,11 @@ REFUSALS = {
         CASES_HEADER,
         "1,000,000,000,000 cases in a day is more than the area's population of 50,000",
     ),
+    "unknown code": (
+        _replace_in_first_row_with("E06000901,", "E06099999,"),
+        CASES_HEADER,
+        "line 2: codes that map to no district: E06099999",
+    ),
     # Cut in the middle of a row: its date is cut short too.
     "truncated file": (_truncated, CASES_HEADER, "a date that does not parse"),
 }

@@ -9,6 +9,19 @@ import pandas as pd
 from ..errors import DataError
 
 
+def check_codes(codes: pd.Series, known: pd.Series, path) -> None:
+    """Refuse codes that map to no district of any vintage, naming the first few."""
+    unknown = codes[~known]
+    if len(unknown):
+        distinct = list(dict.fromkeys(unknown))
+        shown = ", ".join(distinct[:5]) + (
+            f" and {len(distinct) - 5} more" if len(distinct) > 5 else ""
+        )
+        raise DataError(
+            f"cases file {path}, line {unknown.index[0]}: codes that map to no district: {shown}"
+        )
+
+
 def check_dates(dates: pd.Series, today: date, where: str) -> None:
     """Refuse a date after `today`; `dates` is indexed by the row's line in the file."""
     late = dates[dates > pd.Timestamp(today)]

@@ -90,10 +90,17 @@ def _version_state(version: str):
     return state_for(version)
 
 
-def _values(version: str, region: str, week: str, scheme: str, k: str | None):
+def _week_view(version: str, region: str, week: str):
+    """The state of a values URL on its week's vintage (or `vintage=`), region and week."""
     current = _version_state(version)
-    chosen = current.dataset.region(region)
     week_end = current.dataset.parse_week(week)
+    vintage = current.dataset.vintage_for(week_end, request.args.get("vintage"))
+    current = current.view(vintage)
+    return current, current.dataset.region(region), week_end
+
+
+def _values(version: str, region: str, week: str, scheme: str, k: str | None):
+    current, chosen, week_end = _week_view(version, region, week)
     scheme, classes = parse_scheme(scheme, k)
 
     def build():
@@ -123,9 +130,7 @@ def values_scheme(version: str, region: str, week: str, scheme: str, k: int):
 @cached
 def history(version: str, region: str, week: str):
     """Each district's rate over the 12 weeks to `week`, for the popups' sparklines."""
-    current = _version_state(version)
-    chosen = current.dataset.region(region)
-    week_end = current.dataset.parse_week(week)
+    current, chosen, week_end = _week_view(version, region, week)
 
     def build():
         body = compact_json(current.history(chosen, week_end))
@@ -139,10 +144,16 @@ def history(version: str, region: str, week: str):
 @cached
 def geometry(version: str, region: str):
     """The region's simplified boundaries; the URL names the geometry version."""
-    # Any version in memory may hold it: pages built from an older version still draw.
-    for current in registry().loaded():
-        if current.geometry_version == version:
-            return current.geometry_entry(current.dataset.region(region))
+    # Any version in memory may hold it: pages built from an older version still draw;
+    # so may any vintage in use, built now if no page has asked for it yet.
+    for build in (False, True):
+        for loaded in registry().loaded():
+            if build:
+                for vintage in loaded.dataset.vintages_in_use():
+                    loaded.view(vintage)
+            for current in loaded.all_views():
+                if current.geometry_version == version:
+                    return current.geometry_entry(current.dataset.region(region))
     abort(404, description=f"no geometry version {version}")
 
 

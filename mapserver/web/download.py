@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from ..single_file import single_file_html
 from .cache import cached, make_entry
 from .render import describe
-from .state import MapQuery, MapState, parse_query, state
+from .state import MapQuery, MapState, parse_query, query_state
 
 blueprint = Blueprint("download", __name__)
 
@@ -39,8 +39,8 @@ def download_filename(query: MapQuery) -> str:
 @cached
 def download(region: str):
     """The map with its scripts, styles, geometry and figures inline, as an attachment."""
-    current = state()
     query = parse_query(region, request.args)
+    current = query_state(query)
     key = ("download", query, current.data_version)
 
     def build():

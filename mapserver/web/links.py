@@ -13,20 +13,25 @@ from urllib.parse import urlencode
 import pandas as pd
 
 
-def values_path(data_version: str, region: str, week, scheme: str, k: int) -> str:
+def values_path(
+    data_version: str, region: str, week, scheme: str, k: int, vintage: dict | None = None
+) -> str:
     """values/<data version>/<region>/<week>.json (or …/<week>/<scheme>-<k>.json).
 
     `week` may be the text "{week}", which makes a template for the browser to fill.
+    `vintage`: {"vintage": "2023"} when the map was asked for on later districts.
     """
     day = week if isinstance(week, str) else f"{week:%Y-%m-%d}"
     stem = f"values/{data_version}/{region}/{day}"
-    return f"{stem}.json" if scheme == "dashboard" else f"{stem}/{scheme}-{k}.json"
+    path = f"{stem}.json" if scheme == "dashboard" else f"{stem}/{scheme}-{k}.json"
+    return path + (f"?{urlencode(vintage)}" if vintage else "")
 
 
-def history_path(data_version: str, region: str, week) -> str:
+def history_path(data_version: str, region: str, week, vintage: dict | None = None) -> str:
     """values/<data version>/<region>/<week>/history.json: 12 weeks of rates."""
     day = week if isinstance(week, str) else f"{week:%Y-%m-%d}"
-    return f"values/{data_version}/{region}/{day}/history.json"
+    path = f"values/{data_version}/{region}/{day}/history.json"
+    return path + (f"?{urlencode(vintage)}" if vintage else "")
 
 
 def geometry_path(geometry_version: str, region: str) -> str:
@@ -89,14 +94,20 @@ class Links:
         """The site's home page."""
         return self.root if self.static else "/"
 
-    def csv(self, region: str, week: pd.Timestamp) -> str | None:
+    def csv(self, region: str, week: pd.Timestamp, extra: dict | None = None) -> str | None:
         """The league table as CSV (live only: a static export has no API)."""
         if self.static:
             return None
-        return f"/api/rates.csv?{urlencode({'region': region, 'week': f'{week:%Y-%m-%d}'})}"
+        params = {"region": region, "week": f"{week:%Y-%m-%d}", **(extra or {})}
+        return f"/api/rates.csv?{urlencode(params)}"
 
     def download(
-        self, region: str, week: pd.Timestamp, scheme: str = "dashboard", k: int = 5
+        self,
+        region: str,
+        week: pd.Timestamp,
+        scheme: str = "dashboard",
+        k: int = 5,
+        extra: dict | None = None,
     ) -> str | None:
         """The map as one self-contained HTML file (live only)."""
         if self.static:
@@ -104,4 +115,5 @@ class Links:
         params = {"week": f"{week:%Y-%m-%d}"}
         if scheme != "dashboard":
             params.update(scheme=scheme, k=k)
+        params.update(extra or {})
         return f"/download/{region}.html?{urlencode(params)}"

@@ -30,11 +30,16 @@ def _map_page(region: str):
     # host), so the base is part of the cache key, and so is the site root.
     links = live_links()
     base = absolute_base()
-    codes = embed_choices(links, query, options.params(), current.data_version)
+    vintage = query.vintage_params()
+    codes = embed_choices(links, query, options.params() | vintage, current.data_version)
     pinned = query.version is not None or bool(request.args.get("week"))
     embed_src = codes["pinned" if pinned else "live"]
-    page_url = absolute_url(links.page("map", slug, week, scheme, k, pinned_params(query)))
-    image_url = absolute_url(links.image(slug, week, scheme, k, extra=_image_labels(options)))
+    page_url = absolute_url(
+        links.page("map", slug, week, scheme, k, vintage | pinned_params(query))
+    )
+    image_url = absolute_url(
+        links.image(slug, week, scheme, k, extra=vintage | _image_labels(options))
+    )
     image_url += pinned_suffix(query)
     key = ("map", request.path == "/", query, options, base, links.root)
     key += (current.data_version, pinned)
@@ -84,7 +89,7 @@ def embed(region: str):
 
     def build():
         # The <noscript> image shows the labels the embed asks for.
-        labels = _image_labels(options)
+        labels = query.vintage_params() | _image_labels(options)
         image = links.image(query.region.slug, query.week, query.scheme, query.k, extra=labels)
         image += pinned_suffix(query)
         html = render_embed(current, query, links, options, image)

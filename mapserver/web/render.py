@@ -63,7 +63,8 @@ def _figure_context(
 ) -> dict:
     region = query.region.slug
     version = current.data_version
-    values = values_path(version, region, query.week, query.scheme, query.k)
+    vintage = query.vintage_params()
+    values = values_path(version, region, query.week, query.scheme, query.k, vintage)
     dataset = current.dataset
     figures = dataset.region_figures(query.region, query.week)
     return {
@@ -71,9 +72,9 @@ def _figure_context(
         "image_url": image_url,
         "description": describe(dataset, query, figures),
         "values_template": links.resource(
-            values_path(version, region, "{week}", query.scheme, query.k)
+            values_path(version, region, "{week}", query.scheme, query.k, vintage)
         ),
-        "history_template": links.resource(history_path(version, region, "{week}")),
+        "history_template": links.resource(history_path(version, region, "{week}", vintage)),
         "first_week": f"{dataset.first_week:%Y-%m-%d}",
         "last_week": f"{dataset.last_week:%Y-%m-%d}",
         "links": links,
@@ -91,7 +92,10 @@ def _figure_context(
         "tiles_attribution": current.settings.tiles_attribution,
         # Postcode search and fresh facts need the API: not in a static export.
         "postcode_url": None if links.static or not current.settings.postcodes else "/api/postcode",
-        "facts_template": None if links.static else f"/api/facts?region={region}&week={{week}}",
+        "facts_template": None
+        if links.static
+        else f"/api/facts?region={region}&week={{week}}"
+        + "".join(f"&{name}={value}" for name, value in vintage.items()),
     }
 
 
@@ -104,8 +108,8 @@ def render_embed(
 ) -> str:
     """The map alone, made to fill an iframe."""
     slug = query.region.slug
-    pinned = {"v": query.version} if query.version else None
-    full_url = links.page("map", slug, query.week, query.scheme, query.k, pinned)
+    pinned = query.vintage_params() | ({"v": query.version} if query.version else {})
+    full_url = links.page("map", slug, query.week, query.scheme, query.k, pinned or None)
     context = _figure_context(current, query, links, presentation, image_url)
     facts = None
     if presentation and presentation.facts:
@@ -159,12 +163,13 @@ def render_map_page(
     dataset = current.dataset
     slug = query.region.slug
     figures = dataset.region_figures(query.region, query.week)
+    vintage = query.vintage_params()
     weeks = [
-        (week, links.page("map", slug, week, query.scheme, query.k))
+        (week, links.page("map", slug, week, query.scheme, query.k, vintage))
         for week in (weeks if weeks is not None else dataset.weeks(query.week))
     ]
     regions = [
-        (region, links.page("map", region.slug, query.week, query.scheme, query.k))
+        (region, links.page("map", region.slug, query.week, query.scheme, query.k, vintage))
         for region in dataset.regions.values()
     ]
     return render_template(
@@ -184,8 +189,8 @@ def render_map_page(
         embed_pinned=pinned,
         fallback_code=fallback_code(query, page_url, image_url) if page_url and image_url else None,
         embed_src=embed_src,
-        csv_url=links.csv(slug, query.week),
-        download_url=links.download(slug, query.week, query.scheme, query.k),
+        csv_url=links.csv(slug, query.week, vintage),
+        download_url=links.download(slug, query.week, query.scheme, query.k, vintage),
         og_image=image_url,
         page_url=page_url,
         oembed_url=oembed_url,

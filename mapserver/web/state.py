@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from ..bands import parse_scheme
 from ..boundaries import read_boundaries
 from ..choropleth import region_values
 from ..config import Settings
+from ..data import vintages
 from ..dataset import Dataset, load_dataset
 from ..errors import BadParameter, UnknownVersion
 from ..live import Registry
@@ -48,31 +50,84 @@ class MapState:
     image_builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
     renderer: Renderer = field(default_factory=Renderer)
 
+    # The same data on the districts of later vintages, built when first asked for.
+    views: dict = field(default_factory=dict, repr=False)
+
     @classmethod
     def load(cls, settings: Settings, cache: ResponseCache | None = None) -> MapState:
         """Read every input file and build the simplified topology (`cache`: shared)."""
         areas = read_boundaries(settings.path("boundaries"))
         dataset = load_dataset(settings, boundary_codes=areas.index)
+        inputs = [settings.path(name) for name in ("cases", "population", "lookup", "boundaries")]
+        modified = max(path.stat().st_mtime for path in inputs)
+        return cls.from_parts(
+            settings,
+            dataset,
+            areas,
+            ResponseCache() if cache is None else cache,
+            build_bundles(),
+            datetime.fromtimestamp(int(modified), tz=UTC),
+        )
+
+    @classmethod
+    def from_parts(
+        cls,
+        settings: Settings,
+        dataset: Dataset,
+        areas: gpd.GeoDataFrame,
+        cache,
+        bundles: dict[str, Bundle],
+        last_modified: datetime,
+    ) -> MapState:
+        """The state of a data set on its boundaries: topology, label points, neighbours."""
         topology = geometry.build_topology(areas)
         # Label points belong to the geometry: computed once, shipped (and versioned) with it.
         points = labels.label_points(areas, geometry.topology_to_geodataframe(topology))
         topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
-        inputs = [settings.path(name) for name in ("cases", "population", "lookup", "boundaries")]
-        modified = max(path.stat().st_mtime for path in inputs)
         return cls(
             settings,
             dataset,
             topology,
             version,
             geometry.neighbours(areas),
-            build_bundles(),
-            datetime.fromtimestamp(int(modified), tz=UTC),
+            bundles,
+            last_modified,
             areas=areas,
             label_points=points,
-            cache=ResponseCache() if cache is None else cache,
+            cache=cache,
             **worker_resources(settings),
         )
+
+    def view(self, vintage: int) -> MapState:
+        """This state on the districts of `vintage`: the data summed, the areas dissolved."""
+        if vintage == self.dataset.vintage:
+            return self
+        found = self.views.get(vintage)
+        if found is None:
+            with _VIEWS_LOCK:
+                found = self.views.get(vintage)
+                if found is None:
+                    found = self.views[vintage] = self._build_view(vintage)
+        return found
+
+    def _build_view(self, vintage: int) -> MapState:
+        dataset = self.dataset.at(vintage)
+        mapping = dataset.source.vintages.mapping(vintage)
+        areas = vintages.dissolve(
+            self.areas,
+            mapping.loc[mapping.index.intersection(self.areas.index)],
+            dataset.lookup["district_name"],
+        )
+        # The view's responses share the cache, under keys of their own.
+        cache = ScopedCache(self.cache, ("vintage", vintage))
+        return MapState.from_parts(
+            self.settings, dataset, areas, cache, self.bundles, self.last_modified
+        )
+
+    def all_views(self) -> list[MapState]:
+        """This state and the views built from it so far."""
+        return [self, *self.views.values()]
 
     def asset_entry(self, bundle: Bundle) -> Entry:
         """A bundle, compressed once and cached for a year."""
@@ -136,6 +191,32 @@ class MapState:
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
         return region_values(self.dataset, region, week, scheme, k)
+
+
+_VIEWS_LOCK = threading.Lock()
+
+
+class ScopedCache:
+    """A response cache's entries under a prefix: a view's keys never meet its base's."""
+
+    def __init__(self, cache: ResponseCache, scope: tuple):
+        self.inner = cache
+        self.scope = scope
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def get(self, key: tuple, build) -> Entry:
+        """The inner cache's entry for (scope, key)."""
+        return self.inner.get(self.scope + key, build)
+
+    def for_request(self, raw: tuple) -> Entry | None:
+        """As ResponseCache.for_request (requests are keyed by their whole URL)."""
+        return self.inner.for_request(raw)
+
+    def remember_request(self, raw: tuple, entry: Entry) -> None:
+        """As ResponseCache.remember_request."""
+        self.inner.remember_request(raw, entry)
 
 
 # One set of build bounds and one drawing process per worker, shared by every data
@@ -237,18 +318,28 @@ class MapQuery:
     scheme: str
     k: int
     version: str | None = None  # a pinned data version (`v=`); None follows the current one
+    # The districts' vintage shown: the week's own unless a later one was asked for.
+    vintage: int | None = None
+    vintage_asked: bool = False
+
+    def vintage_params(self) -> dict:
+        """{"vintage": "2023"} when the URL asked for a vintage, {} otherwise."""
+        return {"vintage": str(self.vintage)} if self.vintage_asked else {}
 
 
 def parse_query(region_key: str, args) -> MapQuery:
-    """Validate region, week, scheme, k and v from a request (raises MapserverError)."""
+    """Validate region, week, scheme, k, v and vintage from a request (raises MapserverError)."""
     version = args.get("v") or None
     dataset = state_for(version, pin=True).dataset
-    region = dataset.region(region_key)
     week = dataset.parse_week(args.get("week"))
+    asked = args.get("vintage") or None
+    vintage = dataset.vintage_for(week, asked)
+    region = dataset.at(vintage).region(region_key)
     scheme, k = parse_scheme(args.get("scheme"), args.get("k"))
-    return MapQuery(region, week, scheme, k, version)
+    return MapQuery(region, week, scheme, k, version, vintage, asked is not None)
 
 
 def query_state(query: MapQuery) -> MapState:
-    """The MapState that answers a parsed query (its pinned version, or the current one)."""
-    return state_for(query.version)
+    """The MapState that answers a parsed query: its version, on its districts' vintage."""
+    found = state_for(query.version)
+    return found if query.vintage is None else found.view(query.vintage)

@@ -1,0 +1,137 @@
+"""The Covid archive re-coded as the real feed was from April 2021, through `update`.
+
+From 2021-04-01 the feed reported North Northamptonshire (E06000061) and West
+Northamptonshire (E06000062) instead of their seven old districts. Each week is drawn on
+the districts its codes need, and a reader may ask for a later vintage.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from mapserver import create_app
+from mapserver.cli import main
+
+from .conftest import SHARED_DATA
+
+CASES = SHARED_DATA / "cases" / "ltla_newCasesBySpecimenDate_ukhsa_archive.csv"
+POPULATION = SHARED_DATA / "population" / "ons_mye2019_population_lad19.csv"
+NORTH = {
+    "E07000150",
+    "E07000152",
+    "E07000153",
+    "E07000156",
+}  # Corby, E Northants, Kettering, W'boro
+WEST = {"E07000151", "E07000154", "E07000155"}  # Daventry, Northampton, South Northants
+SWITCH = pd.Timestamp("2021-04-01")
+
+
+def recoded(cases: pd.DataFrame) -> pd.DataFrame:
+    """The archive with the seven districts summed into the two unitaries from SWITCH on."""
+    dates = pd.to_datetime(cases["date"])
+    unitary = cases["areaCode"].map(
+        {**dict.fromkeys(NORTH, "E06000061"), **dict.fromkeys(WEST, "E06000062")}
+    )
+    moved = unitary.notna() & (dates >= SWITCH)
+    summed = (
+        cases[moved]
+        .assign(areaCode=unitary[moved])
+        .groupby(["areaCode", "date"], as_index=False)["newCasesBySpecimenDate"]
+        .sum()
+    )
+    names = {"E06000061": "North Northamptonshire", "E06000062": "West Northamptonshire"}
+    summed = summed.assign(areaName=summed["areaCode"].map(names), areaType="ltla")
+    out = pd.concat([cases[~moved], summed[cases.columns]], ignore_index=True)
+    return out.sort_values(["areaCode", "date"])
+
+
+@pytest.fixture(scope="module")
+def archive() -> pd.DataFrame:
+    return pd.read_csv(CASES, dtype={"areaCode": str, "date": str})
+
+
+@pytest.fixture(scope="module")
+def updated(archive, tmp_path_factory):
+    """An app serving the store after `mapserver update` with the re-coded archive."""
+    folder = tmp_path_factory.mktemp("recoded")
+    path = folder / "recoded.csv"
+    recoded(archive).to_csv(path, index=False)
+    env = {"MAPSERVER_STORE_DIR": str(folder / "store"), "MAPSERVER_DATA_DIR": str(SHARED_DATA)}
+    result = CliRunner(env=env).invoke(main, ["update", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "data mismatch" not in result.output
+    app = create_app({"data_dir": SHARED_DATA, "store_dir": folder / "store", "watch_every": "0"})
+    return app.test_client()
+
+
+def rates(client, **params) -> dict[str, dict]:
+    response = client.get("/api/rates", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {row["code"]: row for row in response.get_json()}
+
+
+def window_cases(archive: pd.DataFrame, window: pd.Series, codes: set[str]) -> int:
+    """The archive's cases for `codes` on the days of `window`, summed."""
+    rows = window & archive["areaCode"].isin(codes)
+    return int(archive.loc[rows, "newCasesBySpecimenDate"].sum())
+
+
+def population() -> pd.Series:
+    frame = pd.read_csv(POPULATION, dtype={"areaCode": str})
+    return frame.set_index("areaCode")["population_mid2019"]
+
+
+def test_february_keeps_the_published_figures(updated):
+    rows = rates(updated, region="anglia", week="2021-02-21")
+    assert rows["E07000150"]["rate"] == 358.6  # Corby
+    assert rows["E06000031"]["rate"] == 273.9  # Peterborough
+    assert "E06000061" not in rows
+
+
+def test_may_shows_north_northamptonshire_as_one_area(updated, archive):
+    rows = rates(updated, region="east-midlands", week="2021-05-16")
+    assert not NORTH & set(rows)
+    assert not WEST & set(rows)
+    window = pd.to_datetime(archive["date"]).between("2021-05-10", "2021-05-16")
+    for code, parts in (("E06000061", NORTH), ("E06000062", WEST)):
+        cases = int(
+            archive.loc[window & archive["areaCode"].isin(parts), "newCasesBySpecimenDate"].sum()
+        )
+        assert rows[code]["cases"] == cases
+        expected = cases / population().loc[sorted(parts)].sum() * 100_000
+        assert rows[code]["rate"] == round(expected, 1)
+    assert rows["E06000061"]["name"] == "North Northamptonshire"
+    # The other districts of the region keep their own rows.
+    assert "E06000016" in rows  # Leicester
+
+
+def test_a_later_vintage_sums_the_february_districts(updated, archive):
+    rows = rates(updated, region="east-midlands", week="2021-02-21", vintage="2023")
+    window = pd.to_datetime(archive["date"]).between("2021-02-15", "2021-02-21")
+    cases = int(
+        archive.loc[window & archive["areaCode"].isin(NORTH), "newCasesBySpecimenDate"].sum()
+    )
+    assert rows["E06000061"]["cases"] == cases
+    expected = cases / population().loc[sorted(NORTH)].sum() * 100_000
+    assert rows["E06000061"]["rate"] == round(expected, 1)
+    assert "E07000150" not in rows
+
+
+def test_going_back_a_vintage_is_refused_with_the_reason(updated):
+    response = updated.get("/api/rates?region=east-midlands&week=2021-05-16&vintage=2019")
+    assert response.status_code == 400
+    assert "split" in response.get_data(as_text=True)
+
+
+def test_the_map_of_a_later_vintage_draws_the_merged_area(updated):
+    page = updated.get("/embed/east-midlands?week=2021-02-21&vintage=2023")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "vintage=2023" in html  # the values it loads are on the same districts
+    geometry = next(part.split('"')[0] for part in html.split("/geo/")[1:] if part.split('"')[0])
+    topo = updated.get(f"/geo/{geometry}").get_json()
+    codes = {item["id"] for item in topo["objects"]["areas"]["geometries"]}
+    assert "E06000061" in codes
+    assert not NORTH & codes
