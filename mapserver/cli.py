@@ -257,6 +257,51 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--id",
+    "indicator_id",
+    metavar="ID",
+    help="The indicator's id in URLs (default: from its title).",
+)
+@click.option("--code", metavar="COLUMN", help="Plain CSV: the column of area codes.")
+@click.option("--period", metavar="COLUMN", help="Plain CSV: the column of periods.")
+@click.option("--date", metavar="COLUMN", help="Plain CSV: a column of dates (daily counts).")
+@click.option("--count", metavar="COLUMN", help="Plain CSV: the column of counts.")
+@click.option("--value", metavar="COLUMN", help="Plain CSV: the column of published values.")
+@click.option("--denominator", metavar="COLUMN", help="Plain CSV: the column of denominators.")
+def add(file, indicator_id, **columns) -> None:
+    """Add (or replace) an indicator from FILE, in any layout it recognises.
+
+    Recognised with no options: a UKHSA dashboard CSV, a Fingertips export, an ONS
+    Explore Local Statistics CSV (with its JSON metadata beside it), or a plain CSV of
+    code, period and count or value. The file is refused (exit status 2, one line naming
+    the file, the line and the problem) for codes that map to no district, periods that
+    do not parse or begin after today, bad or duplicate rows, or counts above the area's
+    population; nothing changes then.
+    """
+    from pathlib import Path
+
+    from .data.indicator_store import add as add_indicator
+
+    named = {option: column for option, column in columns.items() if column}
+    if not Path(file).is_file():
+        raise UsageFailure(f"{file}: file not found")
+    try:
+        stored, notes = add_indicator(load_settings(), Path(file), indicator_id, columns=named)
+    except MapserverError as error:
+        raise UsageFailure(str(error)) from error
+    indicator = stored.indicator
+    frame = stored.frame
+    click.echo(
+        f"indicator {indicator.id} added: {indicator.title} ({indicator.unit}), "
+        f"{frame['period'].nunique()} period(s), {frame['code'].nunique()} area code(s)"
+    )
+    for note in notes:
+        click.echo(f"  {note}")
+
+
+@main.command()
 def versions() -> None:
     """List the data versions kept: name, dates, and which is current or pinned."""
     from .versions import VersionStore

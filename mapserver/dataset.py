@@ -26,6 +26,8 @@ from .regions import Region, all_regions, resolve_region
 log = logging.getLogger(__name__)
 
 WEEK_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The id of the Covid cases indicator: the default, served with no `indicator=`.
+COVID_ID = "covid-cases"
 
 
 @dataclass
@@ -52,6 +54,35 @@ class Dataset:
     _figures: dict = field(default_factory=dict, repr=False)
     _views: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # The words every output puts around the figures (an IndicatorDataset has its own).
+    indicator_id = COVID_ID
+    title = "Covid-19 cases per 100,000"
+    unit = "per 100,000"
+    decimals = 1
+    default_scheme = "dashboard"
+
+    def period_text(self, week: pd.Timestamp) -> str:
+        """`7 days to 21 February 2021`."""
+        return f"7 days to {week.day} {week:%B %Y}"
+
+    def history(self, region: Region, week: pd.Timestamp, weeks: int = 12) -> dict:
+        """Each district's rate for the `weeks` weeks ending with `week`, for sparklines."""
+        ends = [week - pd.Timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
+        ends = [end for end in ends if end >= self.first_week]
+        series = self.lookup.loc[list(region.districts), "series"]
+        sums = self.sums.reindex(index=ends, columns=series.unique())
+        rates = sums / self.population.reindex(sums.columns).to_numpy() * 100_000
+        rounded = rates.round(1).astype(object).where(rates.notna(), None)
+        return {
+            "weeks": [f"{end:%Y-%m-%d}" for end in ends],
+            "rates": {code: list(rounded[series[code]]) for code in region.districts},
+        }
+
+    @property
+    def district_vintages(self) -> vintages.Vintages:
+        """The district vintages this data can be put on."""
+        return self.source.vintages
 
     def natural_vintage(self, week: pd.Timestamp) -> int:
         """The districts the week's codes are on: the newest vintage any of them needs."""
@@ -319,7 +350,9 @@ def _check_plausible(
 ) -> None:
     """Dates after today and daily counts above the population of the series they count."""
     by_line = cases.set_axis(cases.index + 2)  # the file's line numbers (header is line 1)
-    plausibility.check_codes(by_line["code"], by_line["code"].map(known.first).notna(), path)
+    plausibility.check_codes(
+        by_line["code"], by_line["code"].map(known.first).notna(), f"cases file {path}"
+    )
     plausibility.check_dates(by_line["date"], today, f"cases file {path}")
     code_population = pd.Series(float("nan"), index=by_line.index)
     for vintage in sorted({known.first(code) for code in by_line["code"].unique()} - {None}):

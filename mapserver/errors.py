@@ -29,5 +29,9 @@ class WeekOutOfRange(MapserverError):
     """A week is well-formed but outside the data."""
 
 
+class UnknownIndicator(MapserverError):
+    """An indicator id that is not kept."""
+
+
 class UnknownVersion(MapserverError):
     """A data version that is not kept (never made, or pruned)."""

@@ -130,3 +130,51 @@ def display_rows(table: pd.DataFrame) -> list[dict]:
             }
         )
     return rows
+
+
+def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) -> list[dict]:
+    """An indicator's areas as JSON-ready records, figures to the indicator's decimals."""
+    decimals = dataset.decimals
+    period = dataset.period(week)
+    out = []
+    for code, row in figures.iterrows():
+        record = {"code": code, "name": row["name"]}
+        for column in ("count", "denominator"):
+            record[column] = _json_value(row[column])
+        for column, name in (("rate", "value"), ("lower", "lower"), ("upper", "upper")):
+            value = _json_value(row[column])
+            record[name] = None if value is None else round(float(value), decimals)
+        record["rank"] = _json_value(row["rank"])
+        record["rank_of"] = _json_value(row["rank_of"])
+        record["region"] = region_slug
+        record["period"] = period.key
+        record["period_text"] = period.label
+        record["vintage"] = dataset.vintage
+        out.append(record)
+    return out
+
+
+def indicator_summary(dataset) -> dict:
+    """What /api/indicators says of one indicator: id, title, unit and periods."""
+    periods = getattr(dataset, "periods", None)
+    if periods is None:  # the Covid cases: 7-day windows ending on any day
+        listed = [
+            {"key": f"{week:%Y-%m-%d}", "label": dataset.period_text(week)}
+            for week in dataset.weeks()[:1]
+        ]
+        latest = listed[0]
+        first, last = dataset.first_week, dataset.last_week
+    else:
+        listed = [{"key": p.key, "label": p.label} for p in periods]
+        latest = listed[0]
+        first, last = periods[-1].end, periods[0].end
+    return {
+        "id": dataset.indicator_id,
+        "title": dataset.title,
+        "unit": dataset.unit,
+        "decimals": dataset.decimals,
+        "latest": latest,
+        "first_period_end": f"{first:%Y-%m-%d}",
+        "last_period_end": f"{last:%Y-%m-%d}",
+        "periods": listed,
+    }

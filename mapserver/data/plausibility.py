@@ -9,7 +9,7 @@ import pandas as pd
 from ..errors import DataError
 
 
-def check_codes(codes: pd.Series, known: pd.Series, path) -> None:
+def check_codes(codes: pd.Series, known: pd.Series, where: str) -> None:
     """Refuse codes that map to no district of any vintage, naming the first few."""
     unknown = codes[~known]
     if len(unknown):
@@ -17,9 +17,7 @@ def check_codes(codes: pd.Series, known: pd.Series, path) -> None:
         shown = ", ".join(distinct[:5]) + (
             f" and {len(distinct) - 5} more" if len(distinct) > 5 else ""
         )
-        raise DataError(
-            f"cases file {path}, line {unknown.index[0]}: codes that map to no district: {shown}"
-        )
+        raise DataError(f"{where}, line {unknown.index[0]}: codes that map to no district: {shown}")
 
 
 def check_dates(dates: pd.Series, today: date, where: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import pandas as pd
 from flask import Blueprint, abort, jsonify, request
 
 from .. import facts, tables
@@ -42,6 +43,14 @@ def _rates_entry(kind: str, mimetype: str, render, headers=lambda query: ()):
     return current.cache.get(key, current.builds.bounded(build))
 
 
+def _records(figures, query) -> list[dict]:
+    """The Covid columns, or an indicator's (count, denominator, value and limits)."""
+    if query.indicator is None:
+        return tables.records(figures, query.region.slug, query.week)
+    dataset = query_state(query).dataset
+    return tables.indicator_records(dataset, figures, query.region.slug, query.week)
+
+
 @blueprint.get("/api/rates")
 @cached
 def rates_json():
@@ -49,7 +58,7 @@ def rates_json():
     return _rates_entry(
         "rates.json",
         "application/json",
-        lambda figures, query: compact_json(tables.records(figures, query.region.slug, query.week)),
+        lambda figures, query: compact_json(_records(figures, query)),
     )
 
 
@@ -65,9 +74,29 @@ def rates_csv():
     return _rates_entry(
         "rates.csv",
         "text/csv",
-        lambda figures, query: tables.to_csv(tables.league_table(figures)),
+        lambda figures, query: tables.to_csv(
+            tables.league_table(figures)
+            if query.indicator is None
+            else pd.DataFrame(_records(figures, query))
+        ),
         _csv_disposition,
     )
+
+
+@blueprint.get("/api/indicators")
+@cached
+def indicators():
+    """Every indicator served: id, title, unit and periods (newest first)."""
+    current = state()
+
+    def build():
+        kept = current.indicators.current()
+        listed = [current] + [current.indicator_state(name) for name in kept]
+        body = [tables.indicator_summary(item.dataset) for item in listed]
+        return make_entry(compact_json(body), "application/json", current.last_modified)
+
+    stamp = tuple(sorted(current.indicators.current()))
+    return current.cache.get(("indicators", stamp, current.data_version), build)
 
 
 @blueprint.get("/api/facts")
@@ -92,7 +121,14 @@ def _version_state(version: str):
 
 def _week_view(version: str, region: str, week: str):
     """The state of a values URL on its week's vintage (or `vintage=`), region and week."""
-    current = _version_state(version)
+    indicator = request.args.get("indicator") or None
+    if indicator:
+        # An indicator's URLs name its own version; only the kept one answers.
+        current = state().indicator_state(indicator)
+        if current.data_version != version:
+            abort(404, description=f"no version {version} of indicator {indicator}")
+    else:
+        current = _version_state(version)
     week_end = current.dataset.parse_week(week)
     vintage = current.dataset.vintage_for(week_end, request.args.get("vintage"))
     current = current.view(vintage)

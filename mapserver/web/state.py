@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import geopandas as gpd
@@ -18,8 +18,11 @@ from ..boundaries import read_boundaries
 from ..choropleth import region_values
 from ..config import Settings
 from ..data import vintages
-from ..dataset import Dataset, load_dataset
-from ..errors import BadParameter, UnknownVersion
+from ..data.indicator_dataset import IndicatorDataset, indicator_version
+from ..data.indicator_store import KeptIndicators, indicators_root
+from ..data.vintages import BASE
+from ..dataset import COVID_ID, Dataset, load_dataset
+from ..errors import BadParameter, UnknownIndicator, UnknownVersion
 from ..live import Registry
 from ..regions import Region
 from .bundles import Bundle, build_bundles
@@ -50,8 +53,10 @@ class MapState:
     image_builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
     renderer: Renderer = field(default_factory=Renderer)
 
-    # The same data on the districts of later vintages, built when first asked for.
+    # The same data on the districts of later vintages, and the indicators kept beside
+    # it, built when first asked for.
     views: dict = field(default_factory=dict, repr=False)
+    indicators: KeptIndicators | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, cache: ResponseCache | None = None) -> MapState:
@@ -85,6 +90,7 @@ class MapState:
         points = labels.label_points(areas, geometry.topology_to_geodataframe(topology))
         topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
+        kept = KeptIndicators(indicators_root(settings))
         return cls(
             settings,
             dataset,
@@ -96,6 +102,7 @@ class MapState:
             areas=areas,
             label_points=points,
             cache=cache,
+            indicators=kept,
             **worker_resources(settings),
         )
 
@@ -113,7 +120,7 @@ class MapState:
 
     def _build_view(self, vintage: int) -> MapState:
         dataset = self.dataset.at(vintage)
-        mapping = dataset.source.vintages.mapping(vintage)
+        mapping = dataset.district_vintages.mapping(vintage)
         areas = vintages.dissolve(
             self.areas,
             mapping.loc[mapping.index.intersection(self.areas.index)],
@@ -124,6 +131,34 @@ class MapState:
         return MapState.from_parts(
             self.settings, dataset, areas, cache, self.bundles, self.last_modified
         )
+
+    def indicator_state(self, indicator_id: str | None) -> MapState:
+        """The state of an indicator kept beside the data (this one for the Covid cases)."""
+        if not indicator_id or indicator_id == self.dataset.indicator_id:
+            return self
+        kept = self.indicators.current()
+        stored = kept.get(indicator_id)
+        if stored is None:
+            choices = ", ".join([COVID_ID, *kept])
+            raise UnknownIndicator(f"unknown indicator {indicator_id!r}; choose from {choices}")
+        version = indicator_version(stored)
+        key = (indicator_id, version)
+        found = self.views.get(key)
+        if found is None:
+            with _VIEWS_LOCK:
+                found = self.views.get(key)
+                if found is None:
+                    found = self.views[key] = self._build_indicator(stored, version)
+        return found
+
+    def _build_indicator(self, stored, version: str) -> MapState:
+        known = self.dataset.district_vintages
+        population = self.dataset.source.population
+        latest = IndicatorDataset(stored, known, population, self.dataset.regions, BASE, version)
+        dataset = latest.at(latest.natural_vintage(latest.default_week))
+        base = self if dataset.vintage == self.dataset.vintage else self.view(dataset.vintage)
+        cache = ScopedCache(self.cache, ("indicator", stored.indicator.id, version))
+        return replace(base, dataset=dataset, cache=cache, views={})
 
     def all_views(self) -> list[MapState]:
         """This state and the views built from it so far."""
@@ -175,25 +210,15 @@ class MapState:
         return geometry.topology_bytes(subset)
 
     def history(self, region: Region, week: pd.Timestamp, weeks: int = 12) -> dict:
-        """Each district's rate for the `weeks` weeks ending with `week`, for sparklines."""
-        dataset = self.dataset
-        ends = [week - pd.Timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
-        ends = [end for end in ends if end >= dataset.first_week]
-        series = dataset.lookup.loc[list(region.districts), "series"]
-        sums = dataset.sums.reindex(index=ends, columns=series.unique())
-        rates = sums / dataset.population.reindex(sums.columns).to_numpy() * 100_000
-        rounded = rates.round(1).astype(object).where(rates.notna(), None)
-        return {
-            "weeks": [f"{end:%Y-%m-%d}" for end in ends],
-            "rates": {code: list(rounded[series[code]]) for code in region.districts},
-        }
+        """Each district's figure for the periods up to `week`, for sparklines."""
+        return self.dataset.history(region, week, weeks)
 
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
         return region_values(self.dataset, region, week, scheme, k)
 
 
-_VIEWS_LOCK = threading.Lock()
+_VIEWS_LOCK = threading.RLock()  # an indicator state is built from a vintage view
 
 
 class ScopedCache:
@@ -321,25 +346,31 @@ class MapQuery:
     # The districts' vintage shown: the week's own unless a later one was asked for.
     vintage: int | None = None
     vintage_asked: bool = False
+    indicator: str | None = None  # None: the Covid cases
 
     def vintage_params(self) -> dict:
-        """{"vintage": "2023"} when the URL asked for a vintage, {} otherwise."""
-        return {"vintage": str(self.vintage)} if self.vintage_asked else {}
+        """The indicator and vintage the URL asked for, as query parameters ({} if none)."""
+        params = {"indicator": self.indicator} if self.indicator else {}
+        return params | ({"vintage": str(self.vintage)} if self.vintage_asked else {})
 
 
 def parse_query(region_key: str, args) -> MapQuery:
-    """Validate region, week, scheme, k, v and vintage from a request (raises MapserverError)."""
+    """Validate indicator, region, period, scheme, k, v and vintage (raises MapserverError)."""
     version = args.get("v") or None
-    dataset = state_for(version, pin=True).dataset
-    week = dataset.parse_week(args.get("week"))
+    found = state_for(version, pin=True)
+    indicator = args.get("indicator") or None
+    if indicator == found.dataset.indicator_id:
+        indicator = None
+    dataset = found.indicator_state(indicator).dataset
+    week = dataset.parse_week(args.get("period") or args.get("week"))
     asked = args.get("vintage") or None
     vintage = dataset.vintage_for(week, asked)
     region = dataset.at(vintage).region(region_key)
-    scheme, k = parse_scheme(args.get("scheme"), args.get("k"))
-    return MapQuery(region, week, scheme, k, version, vintage, asked is not None)
+    scheme, k = parse_scheme(args.get("scheme") or dataset.default_scheme, args.get("k"))
+    return MapQuery(region, week, scheme, k, version, vintage, asked is not None, indicator)
 
 
 def query_state(query: MapQuery) -> MapState:
     """The MapState that answers a parsed query: its version, on its districts' vintage."""
-    found = state_for(query.version)
+    found = state_for(query.version).indicator_state(query.indicator)
     return found if query.vintage is None else found.view(query.vintage)

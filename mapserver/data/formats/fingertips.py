@@ -1,0 +1,170 @@
+"""The OHID Fingertips 'Export data' CSV, narrowed to one series of local authorities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .common import (
+    Observations,
+    SourceMeta,
+    build,
+    check_unique,
+    counted,
+    drop_repeats,
+    fail,
+    find_column,
+    plural,
+    read_table,
+    stripped,
+)
+
+NAME = "fingertips"
+# Output name -> patterns for the export's column name (lower case, spaces collapsed).
+COLUMNS = {
+    "indicator_id": [r"indicator id"],
+    "indicator": [r"indicator name"],
+    "code": [r"area code"],
+    "name": [r"area name"],
+    "area_type": [r"area type"],
+    "sex": [r"sex"],
+    "age": [r"age"],
+    "category_type": [r"category type"],
+    "category": [r"category"],
+    "period": [r"time period"],
+    "value": [r"value"],
+    "lower": [r"lower ci 95(\.0+)?%? limit", r"lower ci 95(\.0+)?%?"],
+    "upper": [r"upper ci 95(\.0+)?%? limit", r"upper ci 95(\.0+)?%?"],
+    "count": [r"count"],
+    "denominator": [r"denominator"],
+    "note": [r"value note"],
+}
+REQUIRED = ("code", "area_type", "period", "value")
+# Area types of local authorities, as Fingertips has named them over the years:
+# "District & UA", "Districts & UAs (from Apr 2021)", "Counties & UAs (from Apr 2023)",
+# "UA", "Lower tier local authorities (post 4/21)", "Upper tier local authorities ...".
+LOCAL = r"District|\bUAs?\b|Unitary|Lower tier|Upper tier"
+LOWER = r"District|Lower tier"
+UPPER = r"Count|Upper tier"
+SOURCE = "Office for Health Improvement and Disparities (Fingertips)"
+
+
+def matches(header: list[str]) -> bool:
+    """Whether a header is a Fingertips export's."""
+    return all(find_column(header, *COLUMNS[name]) for name in REQUIRED)
+
+
+def _text(table: pd.DataFrame, column: str | None) -> pd.Series:
+    return stripped(table[column]) if column else pd.Series("", index=table.index)
+
+
+def _one(path: Path, values: pd.Series, what: str, advice: str) -> str:
+    seen = list(values.unique())
+    if len(seen) > 1:
+        line = int(values.ne(seen[0]).idxmax())
+        shown = ", ".join(repr(value) for value in seen)
+        raise fail(path, line, f"rows for more than one {what} ({shown}): {advice}")
+    return seen[0] if seen else ""
+
+
+def _drop_breakdowns(table, columns, notes):
+    category = _text(table, columns["category_type"]) + _text(table, columns["category"])
+    breakdown = category.ne("")
+    if breakdown.any():
+        kinds = _text(table, columns["category_type"])[breakdown].unique()
+        notes.append(
+            f"dropped {plural(int(breakdown.sum()), 'breakdown row')} "
+            f"(Category Type {', '.join(kinds)})"
+        )
+    return table[~breakdown]
+
+
+def _keep_local_authorities(path, table, columns, notes):
+    types = _text(table, columns["area_type"])
+    local = types.str.contains(LOCAL, case=False)
+    if (~local).any():
+        other = types[~local].value_counts(sort=False).to_dict()
+        notes.append(
+            f"dropped {plural(int((~local).sum()), 'row')} of other area types ({counted(other)})"
+        )
+    lower = local & types.str.contains(LOWER, case=False)
+    upper = local & types.str.contains(UPPER, case=False) & ~lower
+    if lower.any() and upper.any():
+        # Districts and counties together would cover two-tier areas twice: keep the
+        # districts. Unitaries are in both tiers and are kept from the lower one.
+        dropped = types[upper].value_counts(sort=False).to_dict()
+        notes.append(
+            f"kept the lower tier ({', '.join(types[lower].unique())}); dropped "
+            f"{plural(int(upper.sum()), 'row')} of the upper tier ({counted(dropped)})"
+        )
+        local &= ~upper
+    elif upper.any():
+        counties = _text(table, columns["code"])[upper].str.startswith("E10")
+        if counties.any():
+            notes.append(
+                f"upper-tier file: kept {plural(int(counties.sum()), 'row')} of counties "
+                "(E10), whose figures cover all their districts"
+            )
+    if not local.any():
+        found = ", ".join(types.unique())
+        raise fail(path, 1, f"has no rows for local authorities (area types: {found})")
+    return table[local]
+
+
+def _kind(frame: pd.DataFrame, notes: list[str]) -> str:
+    valued = frame["value"].notna()
+    if not valued.any() or frame.loc[valued, ["count", "denominator"]].isna().any().any():
+        return "value"
+    if (frame["count"] % 1 > 0).any():
+        # Survey-weighted and modelled counts are not whole: the published value stands.
+        notes.append("counts are not whole numbers (weighted or estimated): values used as given")
+        return "value"
+    return "count"
+
+
+def _missing_note(frame: pd.DataFrame) -> str | None:
+    missing = frame[frame["value"].isna()]
+    if missing.empty:
+        return None
+    areas = list((missing["code"] + " " + missing["name"]).unique())
+    shown = ", ".join(areas[:5]) + (", ..." if len(areas) > 5 else "")
+    return f"{plural(len(missing), 'row')} with no value, kept as missing ({shown})"
+
+
+def read(path: Path) -> Observations:
+    """One indicator, sex and age for local authorities from a Fingertips export."""
+    table = read_table(path)
+    header = list(table.columns)
+    columns = {name: find_column(header, *patterns) for name, patterns in COLUMNS.items()}
+    missing = [name for name in REQUIRED if columns[name] is None]
+    if missing:
+        raise fail(path, 1, f"lacks Fingertips column(s) for {', '.join(missing)}")
+    advice = "export one indicator at a time"
+    _one(path, _text(table, columns["indicator_id"]), "Indicator ID", advice)
+    notes: list[str] = []
+    table = _drop_breakdowns(table, columns, notes)
+    table = _keep_local_authorities(path, table, columns, notes)
+    advice = "export one, or filter the file to one"
+    sex = _one(path, _text(table, columns["sex"]), "Sex", advice)
+    age = _one(path, _text(table, columns["age"]), "Age", advice)
+    wanted = ("code", "name", "period", "count", "denominator", "value", "lower", "upper", "note")
+    frame = build(path, table, {name: columns[name] for name in wanted}, whole_counts=False)
+    # Fingertips lists an area once per parent it is shown under, and a unitary under
+    # every tier type kept: identical rows are one observation.
+    frame, repeats = drop_repeats(frame)
+    if repeats:
+        notes.append(f"kept once {plural(repeats, 'row')} repeating an earlier row")
+    check_unique(path, frame)
+    empty = _missing_note(frame)
+    if empty:
+        notes.append(empty)
+    title = _text(table, columns["indicator"]).iloc[0] if columns["indicator"] else ""
+    meta = SourceMeta(
+        title=title or path.name,
+        measure=", ".join(part for part in (sex, age) if part) or None,
+        kind=_kind(frame, notes),
+        source=SOURCE,
+        format=NAME,
+    )
+    return Observations(frame, meta, notes)

@@ -1,0 +1,302 @@
+"""An indicator seen the way the maps see the Covid data: regions, periods and figures.
+
+Maps, tables, images and the API ask a data set for a region's figures in a period and
+for the words around them (title, unit, period text). `Dataset` answers for the Covid
+cases; `IndicatorDataset` answers the same questions for any other indicator. A period
+travels in URLs as its last day (`2024-12-31` for 2022 to 2024), as Covid weeks do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BadParameter, WeekOutOfRange
+from ..regions import Region, resolve_region
+from . import vintages as vintages_module
+from .indicator_store import StoredIndicator
+from .indicators import Indicator, period_figures, periods
+from .periods import Period, parse_period
+from .vintages import Vintages
+
+
+@dataclass
+class IndicatorDataset:
+    """One indicator's figures by period, on the districts of one vintage."""
+
+    stored: StoredIndicator
+    known: Vintages
+    population: pd.Series
+    regions_2019: dict[str, Region]  # regions on the 2019 districts, mapped to the vintage
+    vintage: int
+    version: str
+    settings: object = None
+    _figures: dict = field(default_factory=dict, repr=False)
+    _views: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def indicator_id(self) -> str:
+        """The id in URLs (`indicator=`)."""
+        return self.indicator.id
+
+    @property
+    def indicator(self) -> Indicator:
+        """What the indicator measures."""
+        return self.stored.indicator
+
+    # --- words ---
+    @property
+    def title(self) -> str:
+        """The map's title."""
+        return self.indicator.title
+
+    @property
+    def unit(self) -> str:
+        """`per 100,000 population`."""
+        return self.indicator.unit
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places of the figure."""
+        return self.indicator.decimals
+
+    @property
+    def default_scheme(self) -> str:
+        """The colour scheme when none is asked for."""
+        return self.indicator.scheme
+
+    def period_text(self, week: pd.Timestamp) -> str:
+        """`2022 to 2024`: the label of the period ending on `week`."""
+        return self.period(week).label
+
+    # --- periods ---
+    @property
+    def periods(self) -> list[Period]:
+        """Every period, newest first."""
+        found = self._figures.get("periods")
+        if found is None:
+            found = self._figures["periods"] = periods(self.stored.frame)
+        return found
+
+    def period(self, week: pd.Timestamp) -> Period:
+        """The period whose last day is `week`."""
+        for period in self.periods:
+            if period.end == week:
+                return period
+        raise WeekOutOfRange(f"no period of {self.indicator.id} ends on {week:%Y-%m-%d}")
+
+    @property
+    def first_week(self) -> pd.Timestamp:
+        """The last day of the first period."""
+        return self.periods[-1].end
+
+    @property
+    def last_week(self) -> pd.Timestamp:
+        """The last day of the latest period."""
+        return self.periods[0].end
+
+    default_week = last_week
+
+    @property
+    def first_date(self) -> pd.Timestamp:
+        """The first day the data covers."""
+        return self.periods[-1].start
+
+    @property
+    def last_date(self) -> pd.Timestamp:
+        """The last day the data covers."""
+        return self.periods[0].end
+
+    def weeks(self, like: pd.Timestamp | None = None) -> list[pd.Timestamp]:
+        """The last day of every period, newest first."""
+        return [period.end for period in self.periods]
+
+    def week_range_text(self) -> str:
+        """`between 2003 and 2024`, for error messages."""
+        return f"between {self.periods[-1].label} and {self.periods[0].label}"
+
+    def parse_week(self, text: str | None) -> pd.Timestamp:
+        """The period named by `text` (its key, label or last day), as its last day."""
+        if text is None or text == "":
+            return self.default_week
+        try:
+            wanted = parse_period(text)
+        except Exception:
+            raise BadParameter(
+                f"period {text!r} does not parse; e.g. {self.periods[0].key}"
+            ) from None
+        for period in self.periods:
+            if wanted.key == period.key or (wanted.kind == "day" and wanted.end == period.end):
+                return period.end
+        raise WeekOutOfRange(
+            f"period {text} is not in the data: choose one {self.week_range_text()}"
+        )
+
+    # --- vintages ---
+    @property
+    def district_vintages(self) -> Vintages:
+        """The district vintages this indicator can be put on."""
+        return self.known
+
+    def natural_vintage(self, week: pd.Timestamp) -> int:
+        """The districts the period's codes are on."""
+        rows = self.stored.frame[self.stored.frame["period"] == self.period(week).key]
+        return self.known.natural(rows["code"])
+
+    def vintage_for(self, week: pd.Timestamp, asked: str | None) -> int:
+        """The vintage asked for (later only), else the period's own."""
+        natural = self.natural_vintage(week)
+        if not asked:
+            return natural
+        if not asked.isdigit():
+            raise BadParameter(f"vintage must be a year such as 2023, not {asked!r}")
+        vintages_module.check_forward(natural, int(asked))
+        return int(asked)
+
+    def vintages_in_use(self) -> list[int]:
+        """Every vintage some period is on."""
+        return sorted({self.natural_vintage(period.end) for period in self.periods})
+
+    def at(self, vintage: int) -> IndicatorDataset:
+        """The indicator on the districts of `vintage`."""
+        if vintage == self.vintage:
+            return self
+        with self._lock:
+            found = self._views.get(vintage)
+            if found is None:
+                found = self._views[vintage] = replace(
+                    self, vintage=vintage, _figures={}, _views={}, _lock=threading.Lock()
+                )
+        return found
+
+    # --- places ---
+    @property
+    def lookup(self) -> pd.DataFrame:
+        """The districts of this vintage (district, names, region, country, series)."""
+        return self.known.districts(self.vintage)
+
+    @property
+    def regions(self) -> dict[str, Region]:
+        """Countries, English regions and custom regions on this vintage's districts."""
+        mapping = self.known.mapping(self.vintage)
+        return {
+            slug: replace(
+                region,
+                districts=tuple(dict.fromkeys(mapping.get(c, c) for c in region.districts)),
+            )
+            for slug, region in self.regions_2019.items()
+        }
+
+    def region(self, key: str) -> Region:
+        """The region for a slug or ONS code."""
+        return resolve_region(key, self.regions)
+
+    @property
+    def meta(self) -> pd.DataFrame:
+        """Name and country of each series."""
+        lookup = self.lookup.drop_duplicates("series").set_index("series")
+        return pd.DataFrame({"name": lookup["series_name"], "country": lookup["country_name"]})
+
+    # --- figures ---
+    def figures(self, week: pd.Timestamp) -> pd.DataFrame:
+        """Every area's figures for the period ending on `week`, in the Covid columns too."""
+        found = self._figures.get(week)
+        if found is None:
+            found = self._build_figures(week)
+            with self._lock:
+                self._figures[week] = found
+        return found
+
+    def _build_figures(self, week: pd.Timestamp) -> pd.DataFrame:
+        period = self.period(week)
+        table = period_figures(
+            self.indicator, self.stored.frame, period, self.known, self.population, self.vintage
+        ).table
+        previous = self._previous(period)
+        out = table.assign(
+            cases=table["count"].astype("Float64").round().astype("Int64"),
+            population=table["denominator"],
+            previous_rate=np.nan if previous is None else previous.reindex(table.index),
+            previous_cases=pd.NA,
+            days_known=pd.NA,
+        )
+        out["change"] = pd.NA
+        out["change_pct"] = np.nan
+        out["rank"] = out["rank"].astype("Int64")
+        out["rank_of"] = out["rank_of"].astype("Int64")
+        out.index.name = "series"
+        return out
+
+    def _previous(self, period: Period) -> pd.Series | None:
+        """The rates of the period before, on this vintage, where it can be put on it."""
+        older = [p for p in self.periods if p.end < period.end]
+        if not older:
+            return None
+        try:
+            before = period_figures(
+                self.indicator,
+                self.stored.frame,
+                older[0],
+                self.known,
+                self.population,
+                self.vintage,
+            )
+        except BadParameter:  # the period before is on later districts: no comparison
+            return None
+        return before.table["rate"]
+
+    def region_figures(self, region: Region, week: pd.Timestamp) -> pd.DataFrame:
+        """The region's areas, highest figure first (lowest first when lower is worse)."""
+        figures = self.figures(week).loc[region.series(self.lookup)]
+        ascending = not self.indicator.higher_is_worse
+        return figures.sort_values(
+            ["rate", "name"], ascending=[ascending, True], na_position="last"
+        )
+
+    def region_total(self, region: Region, week: pd.Timestamp) -> dict:
+        """Counts summed over denominators; no total for published values (never a mean)."""
+        rows = self.figures(week).reindex(pd.Index(region.series(self.lookup)).unique())
+        missing = int((~rows["complete"].astype(bool)).sum())
+        counts, denominators = rows["count"], rows["denominator"]
+        summable = self.indicator.kind == "count" and missing == 0 and counts.notna().all()
+        rate = None
+        if summable and denominators.sum() > 0:
+            rate = float(counts.sum() / denominators.sum() * self.indicator.multiplier)
+        return {
+            "areas": len(rows),
+            "missing": missing,
+            "population": int(denominators.sum()) if denominators.notna().all() else None,
+            "cases": int(counts.sum()) if summable else None,
+            "rate": rate,
+            "previous_cases": None,
+            "previous_rate": None,
+        }
+
+    def history(self, region: Region, week: pd.Timestamp, count: int = 12) -> dict:
+        """Each district's figure over the periods up to `week` on this vintage."""
+        ends = [p.end for p in self.periods if p.end <= week][:count][::-1]
+        rates = {code: [] for code in region.districts}
+        lookup = self.lookup
+        kept = []
+        for end in ends:
+            try:
+                table = self.figures(end)
+            except BadParameter:
+                continue
+            kept.append(end)
+            for code in region.districts:
+                value = table["rate"].get(lookup.loc[code, "series"])
+                rates[code].append(None if pd.isna(value) else round(float(value), self.decimals))
+        return {"weeks": [f"{end:%Y-%m-%d}" for end in kept], "rates": rates}
+
+
+def indicator_version(stored: StoredIndicator) -> str:
+    """A short hash of an indicator's description and observations."""
+    digest = hashlib.sha256(repr(stored.indicator.to_dict()).encode())
+    digest.update(pd.util.hash_pandas_object(stored.frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,170 @@
+"""Indicators on disk: `mapserver add` checks a file and keeps it; the server reads them.
+
+Layout under the store root: indicators/<id>/indicator.json (what it measures) and
+indicators/<id>/observations.csv.xz (the checked observations). An indicator is written
+to a staging directory and renamed into place only when complete, so a refusal or a
+crash leaves what was there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Settings
+from ..errors import DataError
+from ..loaders import read_lookup, read_population
+from . import plausibility
+from .formats import COLUMNS, Observations, read_observations
+from .indicators import SLUG, Indicator, describe, period_figures, periods
+from .vintages import Vintages, builtin_vintages, sum_forward
+
+FOLDER = "indicators"
+META = "indicator.json"
+DATA = "observations.csv.xz"
+
+
+@dataclass(frozen=True)
+class StoredIndicator:
+    """An indicator and its observations, as kept."""
+
+    indicator: Indicator
+    frame: pd.DataFrame
+
+
+def indicators_root(settings: Settings) -> Path:
+    """Where indicators are kept: <store root>/indicators."""
+    return Path(settings.store_root) / FOLDER
+
+
+def reference(settings: Settings) -> tuple[Vintages, pd.Series]:
+    """The district vintages and the ONS 2019 population the figures are put on."""
+    lookup = read_lookup(settings.path("lookup"))
+    return builtin_vintages(lookup), read_population(settings.path("population"))
+
+
+def check_observations(
+    observations: Observations, known: Vintages, population: pd.Series, today: date, name: str
+) -> None:
+    """Refuse unknown codes, periods after today and counts above the area's population."""
+    frame = observations.frame.set_index("line", drop=False)
+    plausibility.check_codes(frame["code"], frame["code"].map(known.first).notna(), name)
+    late = frame[frame["start"] > pd.Timestamp(today)]
+    if len(late):
+        row = late.iloc[0]
+        raise DataError(
+            f"{name}, line {row['line']}: period {row['period']} begins after today "
+            f"({today:%Y-%m-%d})"
+        )
+    area_population = pd.Series(float("nan"), index=frame.index)
+    for vintage in sorted({known.first(code) for code in frame["code"].unique()}):
+        to_series = known.mapping(vintage).map(known.districts(vintage)["series"])
+        present = population.index.intersection(to_series.index)
+        summed = sum_forward(population.loc[present], to_series)
+        rows = frame["code"].map(known.first) == vintage
+        area_population[rows] = frame.loc[rows, "code"].map(to_series).map(summed)
+    limit = frame["denominator"].fillna(area_population)
+    plausibility.check_counts(frame["count"], limit, "counted", name)
+    for period in frame["period"].unique():
+        known.natural(frame.loc[frame["period"] == period, "code"])
+
+
+def add(
+    settings: Settings,
+    path: Path,
+    id: str | None = None,
+    today: date | None = None,
+    columns: dict | None = None,
+) -> tuple[StoredIndicator, list[str]]:
+    """Read, check and keep an indicator file; returns it and what was set aside."""
+    observations = read_observations(path, **(columns or {}))
+    indicator = describe(observations, id)
+    if not SLUG.match(indicator.id):
+        raise DataError(f"indicator id {indicator.id!r}: use lower-case letters, digits, hyphens")
+    if observations.frame.empty:
+        raise DataError(f"{path}: no rows for local authorities")
+    known, population = reference(settings)
+    today = date.today() if today is None else today
+    check_observations(observations, known, population, today, str(path))
+    notes = list(observations.notes)
+    latest = periods(observations.frame)[0]
+    figures = period_figures(indicator, observations.frame, latest, known, population)
+    notes += figures.notes
+    stored = StoredIndicator(indicator, observations.frame)
+    _write(indicators_root(settings), stored)
+    return stored, notes
+
+
+def _write(root: Path, stored: StoredIndicator) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f".staging-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        (staging / META).write_text(json.dumps(stored.indicator.to_dict(), indent=1) + "\n")
+        stored.frame.to_csv(staging / DATA, index=False, date_format="%Y-%m-%d")
+        for item in staging.iterdir():
+            with open(item, "rb") as handle:
+                os.fsync(handle.fileno())
+        target = root / stored.indicator.id
+        retired = root / f".retired-{secrets.token_hex(4)}"
+        if target.exists():
+            os.replace(target, retired)
+        os.replace(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def load(folder: Path) -> StoredIndicator:
+    """One kept indicator."""
+    meta = json.loads((folder / META).read_text())
+    frame = pd.read_csv(
+        folder / DATA,
+        dtype={"code": str, "name": str, "period": str, "note": str},
+        keep_default_na=True,
+        parse_dates=["start", "end"],
+    )
+    frame["name"] = frame["name"].fillna("")
+    return StoredIndicator(Indicator(**meta), frame[COLUMNS])
+
+
+def load_all(settings: Settings) -> dict[str, StoredIndicator]:
+    """Every kept indicator, by id, in id order."""
+    root = indicators_root(settings)
+    if not root.is_dir():
+        return {}
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return {folder.name: load(folder) for folder in folders}
+
+
+class KeptIndicators:
+    """The indicators kept under a folder, read again when `mapserver add` changes it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._seen: tuple | None = None
+        self._kept: dict[str, StoredIndicator] = {}
+
+    def _stamp(self) -> tuple:
+        if not self.root.is_dir():
+            return ()
+        return tuple(
+            (p.name, p.stat().st_mtime_ns)
+            for p in sorted(self.root.iterdir())
+            if p.is_dir() and not p.name.startswith(".")
+        )
+
+    def current(self) -> dict[str, StoredIndicator]:
+        """Every kept indicator by id (a directory listing per call; read when changed)."""
+        stamp = self._stamp()
+        if stamp != self._seen:
+            self._kept = {name: load(self.root / name) for name, _ in stamp}
+            self._seen = stamp
+        return self._kept

@@ -1,0 +1,183 @@
+"""Indicators beside the Covid cases: what each measures, and its figures for a period.
+
+An indicator is a checked observations frame (formats/) plus what it measures. Its
+figures for one period are put on the districts that the period's codes need (the
+newest vintage among them): counts and denominators of old districts are summed into
+the new area, rates never are; where a new area and its old parts both have rows the
+area's own row is used. Merged series (Hackney with the City of London, Cornwall with
+the Isles of Scilly) are one area, whichever code the source gives them under.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BadParameter
+from . import vintages as vintages_module
+from .formats import Observations
+from .periods import Period, parse_period
+from .vintages import Vintages
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+# Unit text for a multiplier, when the source gives none.
+UNITS = {100_000: "per 100,000", 1_000: "per 1,000", 1_000_000: "per 1,000,000", 100: "%"}
+FIGURE_COLUMNS = ["code", "name", "count", "denominator", "rate", "lower", "upper", "rank"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What an indicator measures and how its figure is obtained."""
+
+    id: str
+    title: str
+    unit: str
+    multiplier: int | None
+    decimals: int
+    kind: str  # "count": rate = count / denominator x multiplier; "value": as published
+    measure: str | None = None
+    higher_is_worse: bool = True
+    scheme: str = "quantiles"
+    source: str | None = None
+    caveats: str | None = None
+    format: str = "plain"
+
+    def to_dict(self) -> dict:
+        """JSON-ready fields."""
+        return asdict(self)
+
+
+def slug_of(title: str) -> str:
+    """`Preventable cardiovascular mortality (England)` -> `preventable-cardiovascular-...`."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "indicator"
+
+
+def describe(observations: Observations, id: str | None = None) -> Indicator:
+    """The indicator a file describes (title, unit, decimals from its metadata)."""
+    meta = observations.meta
+    multiplier = meta.multiplier
+    if meta.kind == "count" and multiplier is None:
+        multiplier = 100_000  # counts become rates per 100,000 unless the source says
+    unit = meta.unit or UNITS.get(multiplier or 0, "")
+    return Indicator(
+        id=id or slug_of(meta.title),
+        title=meta.title,
+        unit=unit,
+        multiplier=multiplier,
+        decimals=1 if meta.decimals is None else int(meta.decimals),
+        kind=meta.kind,
+        measure=meta.measure,
+        source=meta.source,
+        caveats=meta.caveats,
+        format=meta.format,
+    )
+
+
+def periods(frame: pd.DataFrame) -> list[Period]:
+    """The periods of an observations frame, newest first."""
+    keys = frame["period"].unique()
+    return sorted((parse_period(key) for key in keys), key=lambda p: (p.end, p.start))[::-1]
+
+
+def parse_period_of(frame: pd.DataFrame, text: str | None) -> Period:
+    """The period named by `text` (any spelling the sources use), or the latest."""
+    known = periods(frame)
+    if not text:
+        return known[0]
+    try:
+        wanted = parse_period(text)
+    except Exception:
+        wanted = None
+    for period in known:
+        if wanted is not None and period.key == wanted.key:
+            return period
+    choices = ", ".join(p.key for p in known[:5]) + (" ..." if len(known) > 5 else "")
+    raise BadParameter(f"period {text!r} is not in this indicator; choose from {choices}")
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One period's figures on one vintage, and what was set aside to get them."""
+
+    period: Period
+    vintage: int
+    table: pd.DataFrame  # indexed by series code: FIGURE_COLUMNS plus country, complete
+    notes: tuple[str, ...] = ()
+
+
+def period_figures(
+    indicator: Indicator,
+    frame: pd.DataFrame,
+    period: Period,
+    known: Vintages,
+    population: pd.Series,
+    vintage: int | None = None,
+) -> PeriodFigures:
+    """Figures for every area of the period's vintage (or a later one asked for)."""
+    rows = frame[frame["period"] == period.key]
+    natural = known.natural(rows["code"])
+    if vintage is None:
+        vintage = natural
+    vintages_module.check_forward(natural, vintage)
+    lookup = known.districts(vintage)
+    to_series = known.mapping(vintage).map(lookup["series"])
+    series = rows["code"].map(to_series)
+    # A row under the series' own code (or an alias of it) stands for the whole area.
+    own = (rows["code"] == series) | rows["code"].isin(list(known.aliases))
+    has_own = set(series[own & _has_figure(rows, indicator)])
+    parts = rows[~own & series.isin(has_own) & _has_figure(rows, indicator)]
+    notes = []
+    if len(parts):
+        notes.append(
+            f"rows for {len(parts)} old district(s) set aside: their new area has its own "
+            f"row ({', '.join(sorted(set(parts['code']))[:5])})"
+        )
+    used = rows[own | ~series.isin(has_own)].assign(series=series)
+    table = _summed(indicator, used, own[used.index])
+    if indicator.kind == "count":
+        denominators = table["denominator"]
+        if denominators.isna().all():
+            present = population.index.intersection(to_series.index)
+            denominators = vintages_module.sum_forward(population.loc[present], to_series)
+            table = table.reindex(table.index.union(denominators.index))
+            table["denominator"] = denominators
+        table["rate"] = table["count"] / table["denominator"] * indicator.multiplier
+    codes = pd.Index(lookup["series"].unique(), name="series")
+    table = table.reindex(codes)
+    names = lookup.drop_duplicates("series").set_index("series")["series_name"]
+    table["code"] = codes
+    table["name"] = names.reindex(codes).to_numpy()
+    table["country"] = lookup.set_index("district")["country_name"].reindex(codes).to_numpy()
+    table["complete"] = table["rate"].notna()
+    ranked = table[table["complete"]]
+    ascending = not indicator.higher_is_worse
+    table["rank"] = ranked.groupby("country")["rate"].rank(method="min", ascending=ascending)
+    table["rank_of"] = table["country"].map(ranked.groupby("country").size())
+    table["rank_of"] = table["rank_of"].where(table["complete"])
+    return PeriodFigures(period, vintage, table, tuple(notes))
+
+
+def _has_figure(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    column = "count" if indicator.kind == "count" else "value"
+    return rows[column].notna()
+
+
+def _summed(indicator: Indicator, used: pd.DataFrame, own: pd.Series) -> pd.DataFrame:
+    """One row per series: its own row, or (counts only) its parts summed."""
+    columns = ["count", "denominator", "value", "lower", "upper"]
+    own_rows = used[own].groupby("series")[columns].first()
+    part_rows = used[~own]
+    if indicator.kind == "count" and len(part_rows):
+        # Every part must be known: a sum with a part missing would be silently low.
+        grouped = part_rows.groupby("series")
+        summed = grouped[["count", "denominator"]].sum(min_count=1)
+        summed[grouped["count"].apply(lambda s: s.isna().any())] = np.nan
+        summed = summed[~summed.index.isin(own_rows.index)]
+        own_rows = pd.concat([own_rows, summed])
+    table = own_rows.rename(columns={"value": "rate"})
+    if indicator.kind == "count":
+        table["rate"] = np.nan
+    return table

@@ -1,0 +1,223 @@
+"""`mapserver add`: indicators from the files as they come, served beside the Covid cases."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from mapserver import create_app
+from mapserver.cli import main
+
+from .conftest import SHARED_DATA
+from .test_formats import FINGERTIPS_HEADER, ft_row, table, write
+
+ONS = SHARED_DATA / "indicators" / "ons_els_preventable-cardiovascular-mortality-england.csv"
+CVD = "preventable-cardiovascular-mortality-england"
+LAD_PREFIXES = ("E06", "E07", "E08", "E09")
+
+
+def add(store: Path, *args: str):
+    return CliRunner(env={"MAPSERVER_STORE_DIR": str(store)}).invoke(main, ["add", *args])
+
+
+def client_for(store: Path):
+    return create_app({"store_dir": store, "watch_every": "0"}).test_client()
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def ons_store(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("ons") / "store"
+    result = add(store, str(ONS))
+    assert result.exit_code == 0, result.output
+    assert f"indicator {CVD} added" in result.output
+    return store
+
+
+@pytest.fixture(scope="module")
+def ons_client(ons_store):
+    return client_for(ons_store)
+
+
+def test_the_ons_file_is_listed_with_the_metadata_title_and_unit(ons_client):
+    listed = {item["id"]: item for item in ons_client.get("/api/indicators").get_json()}
+    assert list(listed)[0] == "covid-cases"  # the default stays first
+    cvd = listed[CVD]
+    assert cvd["title"] == "Preventable cardiovascular mortality (England)"
+    assert cvd["unit"] == "per 100,000 population"
+    assert cvd["decimals"] == 1
+    assert cvd["latest"] == {"key": "2022-01-01/P3Y", "label": "2022 to 2024"}
+    assert len(cvd["periods"]) == 22
+
+
+def test_the_latest_period_gives_every_district_the_files_value(ons_client):
+    response = ons_client.get(f"/api/rates?indicator={CVD}&region=england")
+    assert response.status_code == 200
+    served = {row["code"]: row for row in response.get_json()}
+    source = pd.read_csv(ONS, encoding="utf-8-sig", dtype={"areacd": str})
+    latest = source[source["period"] == "2022-01-01/P3Y"]
+    districts = latest[latest["areacd"].str.startswith(LAD_PREFIXES)]
+    assert len(districts) == 292
+    for row in districts.itertuples():
+        assert served[row.areacd]["value"] == round(row.observation, 1), row.areanm
+        assert served[row.areacd]["lower"] == round(row.lci_95, 1)
+    # The combined areas, given under ONS's own codes, are the merged series.
+    combined = latest.set_index("areacd")["observation"]
+    assert served["E09000012"]["value"] == round(combined["E67000001"], 1)  # Hackney and City
+    assert served["E06000052"]["value"] == round(combined["E67000002"], 1)  # Cornwall, Scilly
+    assert len(served) == 294  # 296 districts of 2023, two of them inside merged series
+    assert {row["vintage"] for row in served.values()} == {2023}
+    assert "E07000163" not in served  # Craven is inside North Yorkshire since 2023
+    assert served["E06000065"]["name"] == "North Yorkshire"
+
+
+def test_a_period_is_named_as_the_source_writes_it(ons_client):
+    by_key = ons_client.get(
+        f"/api/rates?indicator={CVD}&region=london&period=2019-01-01/P3Y"
+    ).get_json()
+    by_end = ons_client.get(
+        f"/api/rates?indicator={CVD}&region=london&period=2021-12-31"
+    ).get_json()
+    assert by_key == by_end
+    assert by_key[0]["period_text"] == "2019 to 2021"
+    missing = ons_client.get(f"/api/rates?indicator={CVD}&region=london&period=1990")
+    assert missing.status_code == 404
+
+
+def test_an_unknown_indicator_is_a_404_naming_the_choices(ons_client):
+    response = ons_client.get("/api/rates?indicator=nope&region=england")
+    assert response.status_code == 404
+    assert CVD in response.get_data(as_text=True)
+
+
+def test_the_covid_cases_answer_as_before_beside_an_indicator(ons_client):
+    rows = ons_client.get("/api/rates?region=anglia&week=2021-02-21").get_json()
+    assert [row["rate"] for row in rows[:2]] == [358.6, 273.9]
+
+
+# --- a Fingertips export, in the real column layout --------------------------------------
+
+FT_INDICATOR = "Lyme disease notifications"
+
+
+def fingertips_rows() -> list[list[str]]:
+    """Several area types, breakdowns, an old year with a unitary and its old districts."""
+    other = {"Indicator Name": FT_INDICATOR}
+    rows = [
+        ft_row("E92000001", "England", "England", "2022", "1.9", "1070", "56500000", other),
+        ft_row("E12000004", "East Midlands region", "Region", "2022", "2.1", "101", "4880000"),
+        ft_row("E10000024", "Nottinghamshire", "County", "2022", "1.1", "9", "830000", other),
+        # 2022 on 2021 districts: North Northamptonshire is a unitary
+        ft_row("E06000061", "North Northamptonshire", "UA", "2022", "5.7", "20", "350000", other),
+        ft_row("E06000031", "Peterborough", "UA", "2022", "1.5", "3", "204000", other),
+        ft_row("E07000010", "Fenland", "District", "2022", "9.8", "10", "102000", other),
+        ft_row("E09000012", "Hackney", "District", "2022", "2.2", "6", "270000", other),
+        ft_row("E09000001", "City of London", "District", "2022", other=other),
+        ft_row("E06000052", "Cornwall", "UA", "2022", "4.4", "25", "570000", other),
+        ft_row("E06000053", "Isles of Scilly", "UA", "2022", other=other),
+        # a breakdown row: not an area's figure
+        ft_row(
+            "E06000031",
+            "Peterborough",
+            "UA",
+            "2022",
+            "7.0",
+            "2",
+            "28500",
+            other | {"Category Type": "Deprivation", "Category": "Most deprived decile"},
+        ),
+        # 2020 lists the new unitary and also its old districts
+        ft_row("E06000061", "North Northamptonshire", "UA", "2020", "4.0", "14", "348000", other),
+        ft_row("E07000150", "Corby", "District", "2020", "6.9", "5", "72000", other),
+        ft_row("E07000153", "Kettering", "District", "2020", "3.9", "4", "102000", other),
+        ft_row("E06000031", "Peterborough", "UA", "2020", "1.0", "2", "202000", other),
+    ]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def ft_store(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("fingertips")
+    path = write(folder / "lyme.csv", table(FINGERTIPS_HEADER, fingertips_rows()))
+    result = add(folder / "store", str(path))
+    assert result.exit_code == 0, result.output
+    return folder / "store"
+
+
+def test_a_fingertips_export_loads_with_no_options(ft_store):
+    client = client_for(ft_store)
+    listed = {item["id"]: item for item in client.get("/api/indicators").get_json()}
+    lyme = listed["lyme-disease-notifications"]
+    assert lyme["title"] == FT_INDICATOR
+    assert [p["key"] for p in lyme["periods"]] == ["2022", "2020"]
+    rows = client.get("/api/rates?indicator=lyme-disease-notifications&region=england")
+    served = {row["code"]: row for row in rows.get_json()}
+    # Rates are computed from the counts: Count / Denominator x 100,000, to 1 decimal.
+    assert served["E06000061"]["value"] == round(20 / 350000 * 100_000, 1)
+    assert served["E07000010"]["value"] == round(10 / 102000 * 100_000, 1)
+    assert served["E06000031"]["value"] == round(3 / 204000 * 100_000, 1)  # not the breakdown
+    assert served["E06000031"]["count"] == 3
+    # The City and Scilly rows are empty: their areas are in Hackney's and Cornwall's.
+    assert served["E09000012"]["value"] == round(6 / 270000 * 100_000, 1)
+    assert "E09000001" not in served and "E06000053" not in served
+    # Drawn once each: no code twice, and no old district beside its unitary.
+    assert len(served) == len(rows.get_json())
+    assert "E07000150" not in served
+    assert served["E06000061"]["vintage"] == 2021
+
+
+def test_an_old_year_uses_the_unitarys_own_row_not_its_parts(ft_store):
+    client = client_for(ft_store)
+    rows = client.get(
+        "/api/rates?indicator=lyme-disease-notifications&region=east-midlands&period=2020"
+    )
+    served = {row["code"]: row for row in rows.get_json()}
+    assert served["E06000061"]["count"] == 14  # its own row, not Corby's 5 + Kettering's 4
+    assert served["E06000061"]["value"] == round(14 / 348000 * 100_000, 1)
+    assert "E07000150" not in served
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+PLAIN_HEADER = "code,period,count\n"
+REFUSALS = {
+    "unknown code": (
+        "E06000031,2022,5\nE99999999,2022,3\n",
+        "line 3: codes that map to no district: E99999999",
+    ),
+    "bad period": ("E06000031,2022,5\nE07000010,twenty,3\n", "line 3"),
+    "negative count": ("E06000031,2022,-5\n", "line 2: count '-5' is negative"),
+    "not a number": ("E06000031,2022,lots\n", "line 2"),
+    "duplicate": ("E06000031,2022,5\nE06000031,2022,6\n", "line 3 repeats line 2"),
+    "after today": ("E06000031,2030,5\n", "line 2: period 2030 begins after today"),
+    "above population": (
+        "E06000031,2022,1000000000000\n",
+        "line 2: 1,000,000,000,000 counted is more than the area's population of 202,259",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSALS))
+def test_refusals_exit_2_with_one_line_and_change_nothing(ons_store, tmp_path, name):
+    rows, reason = REFUSALS[name]
+    path = tmp_path / "bad.csv"
+    path.write_text(PLAIN_HEADER + rows)
+    before = tree_digest(ons_store)
+    result = add(ons_store, str(path), "--id", CVD)
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert "\n" not in message
+    assert str(path.name) in message
+    assert reason in message
+    assert tree_digest(ons_store) == before
