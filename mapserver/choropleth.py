@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from .bands import NO_DATA_COLOUR, Bands, make_bands
+from .dataset import COVID_ID
 from .labels import label_order
 from .tables import format_week
 
@@ -55,15 +56,15 @@ def _known(value) -> bool:
     )
 
 
-def _round(value) -> float | None:
-    return round(float(value), 1) if _known(value) else None
+def _round(value, decimals: int = 1) -> float | None:
+    return round(float(value), decimals) if _known(value) else None
 
 
 def _int(value) -> int | None:
     return int(value) if _known(value) else None
 
 
-def area_row(row, band, countries: list[str]) -> list:
+def area_row(row, band, countries: list[str], decimals: int = 1) -> list:
     """One district's numbers in FIELDS order; None where unknown."""
     complete = _known(row["complete"]) and bool(row["complete"])
     country = str(row["country"]) if _known(row["country"]) else ""
@@ -71,10 +72,10 @@ def area_row(row, band, countries: list[str]) -> list:
         countries.append(country)
     return [
         str(row["district_name"]),
-        _round(row["rate"]) if complete else None,
+        _round(row["rate"], decimals) if complete else None,
         _int(row["cases"]) if complete else None,
         int(band) if _known(band) else None,
-        _round(row["previous_rate"]),
+        _round(row["previous_rate"], decimals),
         _round(row["change_pct"]) if complete else None,
         _int(row["rank"]) if complete else None,
         _int(row["rank_of"]) if complete else None,
@@ -84,14 +85,23 @@ def area_row(row, band, countries: list[str]) -> list:
 
 
 def map_values(
-    table: pd.DataFrame, bands: Bands, week: pd.Timestamp, title: str, total: dict
+    table: pd.DataFrame,
+    bands: Bands,
+    week: pd.Timestamp,
+    title: str,
+    total: dict,
+    dataset=None,
 ) -> dict:
-    """The per-week resource the map fetches: legend, colours, figures, labels, notes, total."""
+    """The per-week resource the map fetches: legend, colours, figures, labels, notes, total.
+
+    `dataset` (default: the Covid cases) gives the words: title, unit, period text.
+    """
+    decimals = 1 if dataset is None else dataset.decimals
     band_of = bands.classify(table["rate"])
     countries: list[str] = []
     # plain dicts, not iterrows' Series: this runs for every uncached week and region
     rows = table.to_dict("index")
-    areas = {code: area_row(row, band_of[code], countries) for code, row in rows.items()}
+    areas = {code: area_row(row, band_of[code], countries, decimals) for code, row in rows.items()}
     notes = {
         code: f"Figures are for {row['series_name']}, reported together"
         for code, row in rows.items()
@@ -101,11 +111,11 @@ def map_values(
     no_data = any(values[FIELDS.index("band")] is None for values in areas.values())
     if no_data:
         legend.append({"label": "No data", "colour": NO_DATA_COLOUR, "no_data": True})
-    return {
-        "title": TITLE,
+    values = {
+        "title": TITLE if dataset is None else dataset.title,
         "region": title,
         "week": f"{week:%Y-%m-%d}",
-        "week_text": format_week(week),
+        "week_text": format_week(week) if dataset is None else dataset.period_text(week),
         "scheme": bands.scheme,
         "colours": list(bands.colours),
         "no_data_colour": NO_DATA_COLOUR,
@@ -118,6 +128,38 @@ def map_values(
         "total": total,
         "attribution": ATTRIBUTION,
     }
+    # Other indicators say what their figures are; the Covid values stay as published.
+    if dataset is not None and dataset.indicator_id != COVID_ID:
+        values |= indicator_words(dataset)
+    return values
+
+
+def value_heading(unit: str) -> str:
+    """`Rate per 100,000 population` for a rate, `Value (%)` for another unit."""
+    if unit.startswith("per "):
+        return f"Rate {unit}"
+    return f"Value ({unit})" if unit else "Value"
+
+
+def indicator_attribution(dataset) -> str:
+    """The boundaries' attribution and the indicator's source."""
+    source = dataset.indicator.source or "the publisher named with the data"
+    return (
+        "Contains OS data © Crown copyright and database right 2019. "
+        f"Boundaries: ONS. Figures: {source}."
+    )
+
+
+def indicator_words(dataset) -> dict:
+    """The unit, rounding and wording an indicator's maps use instead of the Covid ones."""
+    return {
+        "attribution": indicator_attribution(dataset),
+        "unit": dataset.unit,
+        "legend_title": value_heading(dataset.unit),
+        "decimals": dataset.decimals,
+        "count_noun": ["case", "cases"],
+        "period_kind": "period",
+    }
 
 
 def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> dict:
@@ -125,4 +167,4 @@ def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> d
     table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
     bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
     total = dataset.region_total(region, week)
-    return map_values(table, bands, week, region.title, total)
+    return map_values(table, bands, week, region.title, total, dataset)

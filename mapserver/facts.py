@@ -33,11 +33,12 @@ class Facts:
     changes: dict
     incomplete: list[dict]
     sentences: list[str]
+    period_text: str | None = None  # an indicator's period label ("2022 to 2024")
 
     @property
     def week_text(self) -> str:
         """`7 days to 21 February 2021`."""
-        return tables.format_week(self.week)
+        return self.period_text or tables.format_week(self.week)
 
     def to_dict(self) -> dict:
         """JSON-ready: weeks as YYYY-MM-DD, rates and percentages to 1 dp."""
@@ -266,6 +267,10 @@ def _incomplete_sentence(title: str, week: pd.Timestamp, incomplete: list[dict],
 
 def region_facts(dataset, region, week: pd.Timestamp) -> Facts:
     """The key facts of `region` for the 7 days ending `week`, from the league table."""
+    if getattr(dataset, "indicator", None) is not None:  # not the Covid cases
+        from .indicator_facts import indicator_facts
+
+        return indicator_facts(dataset, region, week)
     figures = dataset.region_figures(region, week)
     previous_week = week - pd.Timedelta(days=rates.WINDOW)
     when, since = tables.format_week(week), tables.format_week(previous_week)

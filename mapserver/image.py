@@ -148,6 +148,7 @@ def render_map_image(
     fmt: str = "png",
     notes: Sequence[str] = (),
     labels: Sequence[MapLabel] = (),
+    legend_heading: str = LEGEND_HEADING,
 ) -> bytes:
     """PNG or SVG bytes of the districts in `colours` filled with their colours, titled.
 
@@ -158,7 +159,16 @@ def render_map_image(
     projected = _projected(areas)
     with _LOCK:
         layout = map_layout(
-            projected, colours, legend, title, subtitle, attribution, width, notes, labels
+            projected,
+            colours,
+            legend,
+            title,
+            subtitle,
+            attribution,
+            width,
+            notes,
+            labels,
+            legend_heading,
         )
         body = _draw(projected, colours, layout, fmt)
     if fmt == "svg":
@@ -166,7 +176,7 @@ def render_map_image(
         named = ", ".join(placed.candidate.text for placed in layout.labels)
         shown = [f"Labelled: {named}."] if named else []
         about = " ".join(
-            [f"{subtitle}.", f"{LEGEND_HEADING}: {labels}.", *shown, *notes, attribution]
+            [f"{subtitle}.", f"{legend_heading}: {labels}.", *shown, *notes, attribution]
         )
         body = _svg_in_pixels(body, layout.width, layout.height, title, about)
     return body
@@ -182,6 +192,7 @@ def map_layout(
     width: int = DEFAULT_WIDTH,
     notes: Sequence[str] = (),
     labels: Sequence[MapLabel] = (),
+    legend_heading: str = LEGEND_HEADING,
 ) -> Layout:
     """The layout render_map_image uses for these inputs (pixel positions, map extent)."""
     low, high = WIDTH_RANGE
@@ -210,7 +221,7 @@ def map_layout(
     texts.append(subtitle_block)
     y += subtitle_block.height + px(14, 8)
 
-    heading = _block(LEGEND_HEADING, px(14, 10), inner, y, bold=True, colour=MUTED)
+    heading = _block(legend_heading, px(14, 10), inner, y, bold=True, colour=MUTED)
     texts.append(heading)
     y += heading.height + px(3, 2)
     legend_size = px(15, 10)

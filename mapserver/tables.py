@@ -110,18 +110,19 @@ def to_text(table: pd.DataFrame, title: str, total: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def display_rows(table: pd.DataFrame) -> list[dict]:
+def display_rows(table: pd.DataFrame, decimals: int = 1) -> list[dict]:
     """Rows of a league table as text for a page, with raw values to sort by."""
     rows = []
     for row in table.itertuples(index=False):
         known = row.rank is not pd.NA
+        counted = known and row.cases is not pd.NA  # published values may come without counts
         rows.append(
             {
                 "code": row.code,
                 "name": str(row.name),
-                "cases": _number(row.cases) if known else "–",
-                "cases_sort": "" if not known else int(row.cases),
-                "rate": _number(row.rate, 1) if known else "no data",
+                "cases": _number(row.cases) if counted else "–",
+                "cases_sort": "" if not counted else int(row.cases),
+                "rate": _number(row.rate, decimals) if known else "no data",
                 "rate_sort": "" if not known else float(row.rate),
                 "change": "–" if pd.isna(row.change_pct) else f"{row.change_pct:+.1f}%",
                 "change_sort": "" if pd.isna(row.change_pct) else float(row.change_pct),

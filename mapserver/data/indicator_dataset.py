@@ -226,7 +226,10 @@ class IndicatorDataset:
             days_known=pd.NA,
         )
         out["change"] = pd.NA
-        out["change_pct"] = np.nan
+        # The change of the figure itself (published values come without counts).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = (out["rate"] - out["previous_rate"]) / out["previous_rate"] * 100
+        out["change_pct"] = change.where(out["previous_rate"] > 0)
         out["rank"] = out["rank"].astype("Int64")
         out["rank_of"] = out["rank_of"].astype("Int64")
         out.index.name = "series"

@@ -140,7 +140,11 @@ def load_all(settings: Settings) -> dict[str, StoredIndicator]:
     root = indicators_root(settings)
     if not root.is_dir():
         return {}
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and (p / META).is_file()
+    )
     return {folder.name: load(folder) for folder in folders}
 
 
@@ -158,7 +162,7 @@ class KeptIndicators:
         return tuple(
             (p.name, p.stat().st_mtime_ns)
             for p in sorted(self.root.iterdir())
-            if p.is_dir() and not p.name.startswith(".")
+            if p.is_dir() and not p.name.startswith(".") and (p / META).is_file()
         )
 
     def current(self) -> dict[str, StoredIndicator]:

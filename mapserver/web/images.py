@@ -73,7 +73,7 @@ def image_inputs(current: MapState, query: MapQuery, label_mode: str = labels.DE
         + (f" Data as of {format_date(current.dataset.last_date)}." if query.version else ""),
         "notes": notes,
         "labels": map_labels(current, values, label_mode),
-    }
+    } | ({"legend_heading": values["legend_title"]} if "legend_title" in values else {})
 
 
 @blueprint.get("/image/<region>.<any(png, svg):fmt>")

@@ -39,6 +39,12 @@ def geometry_path(geometry_version: str, region: str) -> str:
     return f"geo/{geometry_version}/{region}.topojson"
 
 
+def _when(week: pd.Timestamp, extra: dict | None) -> dict:
+    """{"week": day} for the Covid cases; another indicator's periods are `period=`."""
+    name = "period" if extra and "indicator" in extra else "week"
+    return {name: f"{week:%Y-%m-%d}"}
+
+
 @dataclass(frozen=True)
 class Links:
     """URLs for one page. `root` is "/" live, or "../" repeated in an export."""
@@ -67,7 +73,7 @@ class Links:
             return f"{self.root}{kind}/{region}/{week:%Y-%m-%d}/"
         params = {}
         if week is not None:
-            params["week"] = f"{week:%Y-%m-%d}"
+            params.update(_when(week, extra))
         if scheme != "dashboard":
             params.update(scheme=scheme, k=k)
         params.update(extra or {})
@@ -84,7 +90,7 @@ class Links:
         extra: dict | None = None,
     ) -> str:
         """The server-rendered image of a map (live only; `extra`: e.g. labels)."""
-        params = {"week": f"{week:%Y-%m-%d}"}
+        params = _when(week, extra)
         if scheme != "dashboard":
             params.update(scheme=scheme, k=k)
         params.update(extra or {})
@@ -98,7 +104,7 @@ class Links:
         """The league table as CSV (live only: a static export has no API)."""
         if self.static:
             return None
-        params = {"region": region, "week": f"{week:%Y-%m-%d}", **(extra or {})}
+        params = {"region": region, **_when(week, extra), **(extra or {})}
         return f"/api/rates.csv?{urlencode(params)}"
 
     def download(
@@ -112,7 +118,7 @@ class Links:
         """The map as one self-contained HTML file (live only)."""
         if self.static:
             return None
-        params = {"week": f"{week:%Y-%m-%d}"}
+        params = _when(week, extra)
         if scheme != "dashboard":
             params.update(scheme=scheme, k=k)
         params.update(extra or {})

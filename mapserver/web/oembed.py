@@ -8,12 +8,10 @@ from flask import Blueprint, abort, jsonify, request
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from .. import tables
-from ..choropleth import TITLE
 from ..errors import BadParameter, MapserverError
 from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links, site_path
-from .render import EMBED_HEIGHT
+from .render import EMBED_HEIGHT, map_label
 from .state import parse_query, query_state
 
 blueprint = Blueprint("oembed", __name__)
@@ -69,14 +67,15 @@ def oembed():
     host = absolute_base()
     links = live_links()
     # The embed keeps the URL's presentation options (labels, highlight, theme, ...).
-    extra = {**options.params(), **({"v": query.version} if query.version else {})}
+    extra = {**options.params(), **query.vintage_params()}
+    extra |= {"v": query.version} if query.version else {}
     src = absolute_url(links.page("embed", slug, query.week, query.scheme, query.k, extra))
-    title = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
+    current = query_state(query)
+    title = map_label(current.dataset, query)
     html = (
         f'<iframe title="{escape(title)}" src="{escape(src)}" width="{width}" '
         f'height="{height}" loading="lazy" style="border:0;max-width:100%"></iframe>'
     )
-    current = query_state(query)
     response = jsonify(
         {
             "version": "1.0",

@@ -31,7 +31,8 @@ def _map_page(region: str):
     links = live_links()
     base = absolute_base()
     vintage = query.vintage_params()
-    codes = embed_choices(links, query, options.params() | vintage, current.data_version)
+    version = None if query.indicator else current.data_version
+    codes = embed_choices(links, query, options.params() | vintage, version)
     pinned = query.version is not None or bool(request.args.get("week"))
     embed_src = codes["pinned" if pinned else "live"]
     page_url = absolute_url(

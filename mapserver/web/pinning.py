@@ -19,10 +19,16 @@ def pinned_suffix(query: MapQuery) -> str:
     return "&" + urlencode(pinned_params(query)) if query.version else ""
 
 
-def embed_choices(links: Links, query: MapQuery, options: dict, version: str) -> dict[str, str]:
-    """The embed URL that follows the latest data, and the one pinned to this week and data."""
+def embed_choices(
+    links: Links, query: MapQuery, options: dict, version: str | None
+) -> dict[str, str]:
+    """The embed URL that follows the latest data, and the one pinned to this week and data.
+
+    `version` None: the data is not kept by version (another indicator's), so the
+    "as published" embed is pinned to the period only.
+    """
     slug, scheme, k = query.region.slug, query.scheme, query.k
-    pinned = {**options, "v": version}
+    pinned = {**options, **({"v": version} if version else {})}
     return {
         "live": absolute_url(links.page("embed", slug, None, scheme, k, options)),
         "pinned": absolute_url(links.page("embed", slug, query.week, scheme, k, pinned)),

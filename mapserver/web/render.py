@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import render_template
 from markupsafe import escape
 
 from .. import tables
 from ..bands import K_RANGE
-from ..choropleth import ATTRIBUTION, TITLE
+from ..choropleth import (
+    ATTRIBUTION,
+    TITLE,
+    indicator_attribution,
+    indicator_words,
+    value_heading,
+)
+from ..dataset import COVID_ID
 from ..facts import region_facts
 from ..labels import DEFAULT_MODE as DEFAULT_LABELS
 from .links import Links, geometry_path, history_path, values_path
@@ -28,9 +37,14 @@ LABEL_CHOICES = {
 }
 
 
-def embed_code(query: MapQuery, src: str, loader: str | None = None) -> str:
+def map_label(dataset, query: MapQuery) -> str:
+    """`Covid-19 cases per 100,000, Anglia, 7 days to 21 February 2021`."""
+    return f"{dataset.title}, {query.region.title}, {dataset.period_text(query.week)}"
+
+
+def embed_code(query: MapQuery, src: str, loader: str | None = None, label: str = "") -> str:
     """The <iframe> a newsroom pastes into an article, with the resizing loader if known."""
-    label = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
+    label = label or f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
     code = (
         f'<iframe title="{escape(label)}" src="{escape(src)}" width="100%" '
         f'height="{EMBED_HEIGHT}" loading="lazy" style="border:0"></iframe>'
@@ -40,9 +54,9 @@ def embed_code(query: MapQuery, src: str, loader: str | None = None) -> str:
     return code
 
 
-def fallback_code(query: MapQuery, page_url: str, image_url: str) -> str:
+def fallback_code(query: MapQuery, page_url: str, image_url: str, label: str = "") -> str:
     """For AMP pages: a resizable amp-iframe with the static image as its placeholder."""
-    label = f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
+    label = label or f"{TITLE}, {query.region.title}, {tables.format_week(query.week)}"
     src = page_url.replace("/map/", "/embed/", 1)
     return (
         f'<amp-iframe title="{escape(label)}" src="{escape(src)}" width="600" '
@@ -81,9 +95,12 @@ def _figure_context(
         "bundles": current.bundles,
         "query": query,
         "region": query.region,
-        "title": TITLE,
-        "week_text": tables.format_week(query.week),
-        "attribution": ATTRIBUTION,
+        "title": dataset.title,
+        "week_text": dataset.period_text(query.week),
+        "legend_title": _legend_title(dataset),
+        "attribution": ATTRIBUTION
+        if dataset.indicator_id == COVID_ID
+        else indicator_attribution(dataset),
         # A pinned ("as published") map says which data it shows.
         "data_as_of": tables.format_date(dataset.last_date) if query.version else None,
         "geometry_url": links.resource(geometry_path(current.geometry_version, region)),
@@ -115,7 +132,9 @@ def render_embed(
     if presentation and presentation.facts:
         facts = region_facts(current.dataset, query.region, query.week)
     # A live embed (not pinned, not a static copy) checks for new data versions.
-    live = None if query.version or links.static else links.resource("live.json")
+    # Another indicator is not versioned with the cases: its embeds do not follow them.
+    followed = not (query.version or links.static or query.indicator)
+    live = links.resource("live.json") if followed else None
     return render_template(
         "embed.html",
         **context,
@@ -128,16 +147,62 @@ def render_embed(
     )
 
 
+@dataclass(frozen=True)
+class PageWords:
+    """The words of a map page that depend on what is mapped."""
+
+    period_name: str
+    period_param: str
+    during: str
+    during_the: str
+    unit: str
+    rate_header: str
+    published_values: bool = False
+
+    def no_total(self, total: dict) -> str:
+        """Why a region has no total."""
+        if self.published_values:
+            return "published figures are not added up (a total is never a mean of rates)"
+        return f"{total['missing']} of {total['areas']} areas lack a complete week of data"
+
+    def option_text(self, dataset, week) -> str:
+        """A period in the picker: `21 February 2021`, or `2022 to 2024`."""
+        if self.period_param == "week":
+            return f"{week.day} {week:%B %Y}"
+        return dataset.period_text(week)
+
+
+COVID_WORDS = PageWords("Week ending", "week", "in the", "the ", "per 100,000", "Rate per 100,000")
+
+
+def page_words(dataset) -> PageWords:
+    """The Covid page's words, or an indicator's."""
+    if dataset.indicator_id == COVID_ID:
+        return COVID_WORDS
+    published = dataset.indicator.kind != "count"
+    unit = dataset.unit
+    return PageWords("Period", "period", "in", "", unit, value_heading(unit), published)
+
+
+def _legend_title(dataset) -> str:
+    words = indicator_words(dataset) if dataset.indicator_id != COVID_ID else {}
+    return words.get("legend_title", "Cases per 100,000")
+
+
 def describe(dataset, query: MapQuery, figures) -> str:
     """One sentence for search results and link previews: the highest areas and the total."""
     top = figures[figures["complete"]].head(2)
     total = dataset.region_total(query.region, query.week)
-    parts = [f"{TITLE} by local authority, {query.region.title}, {tables.format_week(query.week)}."]
+    places = dataset.decimals
+    when = dataset.period_text(query.week)
+    parts = [f"{dataset.title} by local authority, {query.region.title}, {when}."]
     if len(top):
-        names = " and ".join(f"{row['name']} ({row['rate']:,.1f})" for _, row in top.iterrows())
+        names = " and ".join(
+            f"{row['name']} ({row['rate']:,.{places}f})" for _, row in top.iterrows()
+        )
         parts.append(f"Highest: {names}.")
     if total["rate"] is not None:
-        parts.append(f"{query.region.title} overall: {total['rate']:,.1f}.")
+        parts.append(f"{query.region.title} overall: {total['rate']:,.{places}f}.")
     return " ".join(parts)
 
 
@@ -164,8 +229,14 @@ def render_map_page(
     slug = query.region.slug
     figures = dataset.region_figures(query.region, query.week)
     vintage = query.vintage_params()
+    label = map_label(dataset, query)
+    words = page_words(dataset)
     weeks = [
-        (week, links.page("map", slug, week, query.scheme, query.k, vintage))
+        (
+            week,
+            links.page("map", slug, week, query.scheme, query.k, vintage),
+            words.option_text(dataset, week),
+        )
         for week in (weeks if weeks is not None else dataset.weeks(query.week))
     ]
     regions = [
@@ -177,17 +248,21 @@ def render_map_page(
         **_figure_context(current, query, links, presentation, None),
         regions=regions,
         weeks=weeks,
+        words=words,
         schemes=SCHEME_NAMES,
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
-        league=tables.display_rows(tables.league_table(figures)),
+        league=tables.display_rows(tables.league_table(figures), dataset.decimals),
         total=dataset.region_total(query.region, query.week),
-        embed_code=embed_code(query, embed_src, loader_url),
+        embed_code=embed_code(query, embed_src, loader_url, label),
         embed_codes={
-            kind: embed_code(query, src, loader_url) for kind, src in (embed_choices or {}).items()
-        },  # fmt: skip
+            kind: embed_code(query, src, loader_url, label)
+            for kind, src in (embed_choices or {}).items()
+        },
         embed_srcs=embed_choices or {},
         embed_pinned=pinned,
-        fallback_code=fallback_code(query, page_url, image_url) if page_url and image_url else None,
+        fallback_code=fallback_code(query, page_url, image_url, label)
+        if page_url and image_url
+        else None,
         embed_src=embed_src,
         csv_url=links.csv(slug, query.week, vintage),
         download_url=links.download(slug, query.week, query.scheme, query.k, vintage),

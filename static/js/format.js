@@ -6,6 +6,26 @@
   var SVG = "http://www.w3.org/2000/svg";
   var number1 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var whole = new Intl.NumberFormat("en-GB");
+  // What the figures are: the Covid cases' words unless the values say otherwise
+  // (another indicator's values carry its unit, rounding and the name of its periods).
+  var words = {};
+  var figure = number1;
+
+  function configure(values) {
+    words = {
+      unit: values.unit === undefined ? "per 100,000" : values.unit,
+      legend: values.legend_title || "Cases per 100,000",
+      noun: values.count_noun || ["case", "cases"],
+      weekly: !values.period_kind
+    };
+    var places = values.decimals === undefined ? 1 : values.decimals;
+    figure = new Intl.NumberFormat("en-GB", { minimumFractionDigits: places, maximumFractionDigits: places });
+  }
+  configure({});
+
+  function during(weekText) {
+    return (words.weekly ? " in the " : " in ") + weekText;
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -22,6 +42,7 @@
 
   // Figures arrive as arrays in the order of values.fields.
   function readAreas(values) {
+    configure(values);
     var areas = {};
     var at = {};
     values.fields.forEach(function (name, i) { at[name] = i; });
@@ -38,12 +59,14 @@
   }
 
   function rateText(area) {
-    return area.rate === null ? "no data" : number1.format(area.rate);
+    return area.rate === null ? "no data" : figure.format(area.rate);
   }
 
   function changeText(area) {
-    if (area.previous_rate === null) return ["unknown", "No comparison with the previous 7 days"];
-    var before = " from " + number1.format(area.previous_rate) + " the week before";
+    if (area.previous_rate === null) {
+      return ["unknown", "No comparison with the previous " + (words.weekly ? "7 days" : "period")];
+    }
+    var before = " from " + figure.format(area.previous_rate) + (words.weekly ? " the week before" : " the period before");
     if (area.change_pct === null) {
       return area.rate > 0 ? ["up", "Up" + before] : ["same", "No change" + before];
     }
@@ -57,7 +80,7 @@
   }
 
   function label(area) {
-    return area.name + ": " + (area.rate === null ? "no data" : rateText(area) + " per 100,000");
+    return area.name + ": " + (area.rate === null ? "no data" : (rateText(area) + " " + words.unit).trim());
   }
 
   function sparkline(rates, weekText) {
@@ -73,7 +96,7 @@
     svg.setAttribute("height", String(height));
     svg.setAttribute("role", "img");
     var first = known[0], last = known[known.length - 1];
-    svg.setAttribute("aria-label", "Rate over the " + rates.length + " weeks to " +
+    svg.setAttribute("aria-label", "Rate over the " + rates.length + (words.weekly ? " weeks to " : " periods to ") +
       weekText.replace(/^7 days to /, "") + ": from " + number1.format(first) + " to " + number1.format(last));
     var path = "", lastPoint = null;
     rates.forEach(function (rate, i) {
@@ -103,16 +126,21 @@
     if (area.rate !== null) {
       var rate = el("p", "popup-rate");
       rate.appendChild(el("strong", "popup-rate-value", rateText(area)));
-      rate.appendChild(document.createTextNode(" per 100,000"));
+      if (words.unit) rate.appendChild(document.createTextNode(" " + words.unit));
       box.appendChild(rate);
-      var cases = whole.format(area.cases) + (area.cases === 1 ? " case" : " cases");
-      box.appendChild(el("p", "popup-cases", cases + " in the " + weekText));
+      if (area.cases !== null && area.cases !== undefined) {
+        var cases = whole.format(area.cases) + " " + words.noun[area.cases === 1 ? 0 : 1];
+        box.appendChild(el("p", "popup-cases", cases + during(weekText)));
+      } else if (!words.weekly) {
+        box.appendChild(el("p", "popup-cases", weekText));
+      }
       var change = changeText(area);
       box.appendChild(el("p", "popup-change popup-change-" + change[0], change[1]));
       box.appendChild(el("p", "popup-rank", rankText(area)));
     } else {
-      box.appendChild(el("p", "popup-missing", "No complete figures for the " + weekText + ": " +
-        area.days_known + " of 7 days reported"));
+      box.appendChild(el("p", "popup-missing", words.weekly ?
+        "No complete figures for the " + weekText + ": " + area.days_known + " of 7 days reported" :
+        "No figure for " + weekText));
     }
     if (area.note) box.appendChild(el("p", "popup-note", area.note));
     box.appendChild(el("div", "popup-trend"));
@@ -137,7 +165,8 @@
     var table = el("table", "figures");
     table.appendChild(el("caption", null, caption));
     var head = el("tr");
-    ["Area", "Rate per 100,000", "Cases", "Change", "Rank"].forEach(function (title, i) {
+    var rateHeader = words.weekly ? "Rate per 100,000" : words.legend;
+    ["Area", rateHeader, words.weekly ? "Cases" : "Count", "Change", "Rank"].forEach(function (title, i) {
       var th = el("th", i ? "num" : null, title);
       th.setAttribute("scope", "col");
       head.appendChild(th);
@@ -169,6 +198,8 @@
     sparkline: sparkline,
     figuresTable: figuresTable,
     label: label,
-    ordinal: ordinal
+    ordinal: ordinal,
+    legendTitle: function () { return words.legend; },
+    trendLabel: function (n) { return "Last " + n + (words.weekly ? " weeks" : " periods"); }
   };
 })();

@@ -29,7 +29,7 @@
   function drawLegend(container, legend) {
     if (!container) return;
     container.textContent = "";
-    container.appendChild(el("span", "legend-title", "Cases per 100,000"));
+    container.appendChild(el("span", "legend-title", F.legendTitle()));
     var list = el("ul", "legend-items");
     legend.forEach(function (item) {
       var entry = el("li", item.no_data ? "legend-item legend-nodata" : "legend-item");
@@ -219,7 +219,7 @@
       var line = F.sparkline(rates, self.values.week_text);
       if (line) {
         slot.textContent = "";
-        slot.appendChild(el("span", "popup-trend-label", "Last " + rates.length + " weeks"));
+        slot.appendChild(el("span", "popup-trend-label", F.trendLabel(rates.length)));
         slot.appendChild(line);
         // Re-measure, so the popup pans into view with its new height.
         var popup = self.shapes[code].getPopup();
@@ -259,6 +259,7 @@
     if (!container) return;
     Promise.all([getJSON(container.dataset.geometry), getJSON(container.dataset.values)])
       .then(function (loaded) {
+        F.readAreas(loaded[1]); // the values' words (unit, legend title) before the legend
         drawLegend(document.getElementById("legend"), loaded[1].legend);
         var view = new MapView(container, loaded[0], loaded[1]);
         MS.view = view;

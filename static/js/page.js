@@ -9,7 +9,8 @@
     if (!form) return;
     form.addEventListener("change", function (event) {
       var option = event.target.selectedOptions && event.target.selectedOptions[0];
-      if (event.target.name === "week" && option && option.dataset.href) {
+      var picksPeriod = event.target.name === "week" || event.target.name === "period";
+      if (picksPeriod && option && option.dataset.href) {
         window.location.href = option.dataset.href;
       } else {
         form.submit();

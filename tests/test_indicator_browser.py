@@ -1,0 +1,113 @@
+"""A non-Covid indicator on a phone, in Debian's chromium: words, figures, labels, search."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from mapserver.cli import main
+
+from .browser import SCREENSHOTS, PageWatch, running_server
+from .conftest import SHARED_DATA
+from .test_publishing import run_axe
+
+pytestmark = pytest.mark.browser
+
+ONS = SHARED_DATA / "indicators" / "ons_els_preventable-cardiovascular-mortality-england.csv"
+CVD = "preventable-cardiovascular-mortality-england"
+TITLE = "Preventable cardiovascular mortality (England)"
+UNIT = "per 100,000 population"
+BLACKPOOL = "E06000009"
+
+
+@pytest.fixture(scope="module")
+def indicator_server(tmp_path_factory):
+    """`mapserver serve` on the built-in data, with the ONS indicator added to its store."""
+    store = tmp_path_factory.mktemp("indicator") / "store"
+    result = CliRunner(env={"MAPSERVER_STORE_DIR": str(store)}).invoke(main, ["add", str(ONS)])
+    assert result.exit_code == 0, result.output
+    with running_server({"MAPSERVER_STORE_DIR": str(store)}) as base:
+        yield base
+
+
+def api(base: str, region: str, **params) -> dict[str, dict]:
+    response = requests.get(
+        f"{base}/api/rates", params={"indicator": CVD, "region": region, **params}, timeout=10
+    )
+    return {row["code"]: row for row in response.json()}
+
+
+def open_page(browser, url: str, width: int = 375):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    watch = PageWatch(page, url)
+    page.goto(url)
+    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    return page, watch
+
+
+def test_an_indicator_embed_on_a_phone(indicator_server, browser):
+    expected = api(indicator_server, "england")
+    page, watch = open_page(browser, f"{indicator_server}/embed/england?indicator={CVD}&facts=1")
+    assert page.locator("#graphic-title").inner_text() == f"{TITLE}, England"
+    assert "2022 to 2024" in page.locator(".graphic-subtitle").inner_text()
+    legend = page.locator("#legend .legend-title").inner_text()
+    assert legend == f"Rate {UNIT}"
+    # The top areas are labelled with the API's figures.
+    labels = page.locator(".map-label-top").all_inner_texts()
+    assert f"Blackpool {expected[BLACKPOOL]['value']:.1f}" in labels
+    # Key facts in the indicator's unit.
+    facts = page.locator(".key-facts-list li").all_inner_texts()
+    assert facts[0].startswith(
+        f"Blackpool had the highest figure in England in 2022 to 2024: "
+        f"{expected[BLACKPOOL]['value']:.1f} {UNIT}"
+    )
+    # Search, then the popup: the figure, its unit and the period.
+    page.locator("#area-search-input").click()
+    page.keyboard.type("blackp")
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup .popup")
+    popup.wait_for(timeout=5_000)
+    assert popup.locator(".popup-name").inner_text() == "Blackpool"
+    value = float(popup.locator(".popup-rate-value").inner_text())
+    assert value == expected[BLACKPOOL]["value"]
+    assert UNIT in popup.locator(".popup-rate").inner_text()
+    assert "cases" not in popup.inner_text()  # published values: no count to speak of
+    before = api(indicator_server, "england", period="2021-01-01/P3Y")[BLACKPOOL]["value"]
+    direction = "Down" if before > value else "Up"
+    assert (
+        popup.locator(".popup-change").inner_text().endswith(f"from {before:.1f} the period before")
+    )
+    assert (direction == "Down") == ("\u25bc" in popup.locator(".popup-change").inner_text())
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "indicator-embed-england-375.png"))
+    violations = run_axe(page)
+    assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
+    assert watch.errors == [] and watch.foreign_requests() == []
+    page.close()
+
+
+def test_the_period_picker_speaks_the_indicators_periods(indicator_server, browser):
+    url = f"{indicator_server}/map/yorkshire-and-the-humber?indicator={CVD}"
+    page, watch = open_page(browser, url)
+    picker = page.locator("select[name=period]")
+    options = picker.locator("option").all_inner_texts()
+    assert options[0] == "2022 to 2024" and options[-1] == "2001 to 2003"
+    assert len(options) == 22
+    # North Yorkshire is one area on the 2023 districts; Craven is not drawn.
+    assert page.locator("#league tr[data-code='E06000065']").count() == 1
+    assert page.locator("#league tr[data-code='E07000163']").count() == 0
+    picker.select_option(label="2019 to 2021")
+    page.wait_for_url("**period=2021-12-31**")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    assert "2019 to 2021" in page.locator(".graphic-subtitle").inner_text()
+    expected = api(indicator_server, "yorkshire-and-the-humber", period="2019-01-01/P3Y")
+    first = page.locator("#league tbody tr").first
+    code = first.get_attribute("data-code")
+    assert first.locator("td").nth(1).inner_text() == f"{expected[code]['value']:.1f}"
+    violations = run_axe(page)
+    assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
+    assert watch.errors == [] and watch.foreign_requests() == []
+    page.close()
