@@ -60,11 +60,12 @@ def single_file_html(
     """The page: the embeds' map figure with every resource inline (`region`: a Region)."""
     template = _environment().get_template("single.html")
     return template.render(
-        title=TITLE,
+        title=values.get("title", TITLE),
         region=region,
         week_text=values["week_text"],
+        legend_title=values.get("legend_title", "Cases per 100,000"),
         description=description,
-        attribution=ATTRIBUTION,
+        attribution=values.get("attribution", ATTRIBUTION),
         presentation=None,
         image_url=None,
         full_url=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -221,3 +222,19 @@ def test_refusals_exit_2_with_one_line_and_change_nothing(ons_store, tmp_path, n
     assert str(path.name) in message
     assert reason in message
     assert tree_digest(ons_store) == before
+
+
+def test_the_england_map_draws_296_areas_on_the_2023_districts(ons_client):
+    page = ons_client.get(f"/embed/england?indicator={CVD}").get_data(as_text=True)
+    values_url = re.search(r'data-values="([^"]+)"', page).group(1).replace("&amp;", "&")
+    geometry_url = re.search(r'data-geometry="([^"]+)"', page).group(1)
+    values = ons_client.get(values_url).get_json()
+    assert values["week_text"] == "2022 to 2024"
+    assert values["unit"] == "per 100,000 population"
+    assert len(values["areas"]) == 296  # Hackney with the City, Cornwall with Scilly
+    assert "E06000065" in values["areas"] and "E07000163" not in values["areas"]
+    topology = ons_client.get(geometry_url).get_json()
+    drawn = [item["id"] for item in topology["objects"]["areas"]["geometries"]]
+    assert len(drawn) == len(set(drawn))  # no area drawn twice
+    assert set(values["areas"]) <= set(drawn)
+    assert "E07000163" not in drawn  # Craven's outline is inside North Yorkshire's
