@@ -270,7 +270,13 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
 @click.option("--count", metavar="COLUMN", help="Plain CSV: the column of counts.")
 @click.option("--value", metavar="COLUMN", help="Plain CSV: the column of published values.")
 @click.option("--denominator", metavar="COLUMN", help="Plain CSV: the column of denominators.")
-def add(file, indicator_id, **columns) -> None:
+@click.option(
+    "--window",
+    type=click.IntRange(1, 366),
+    metavar="DAYS",
+    help="Daily counts: map sums over this many days (default 7 for UKHSA dashboard files).",
+)
+def add(file, indicator_id, window, **columns) -> None:
     """Add (or replace) an indicator from FILE, in any layout it recognises.
 
     Recognised with no options: a UKHSA dashboard CSV, a Fingertips export, an ONS
@@ -288,7 +294,9 @@ def add(file, indicator_id, **columns) -> None:
     if not Path(file).is_file():
         raise UsageFailure(f"{file}: file not found")
     try:
-        stored, notes = add_indicator(load_settings(), Path(file), indicator_id, columns=named)
+        stored, notes = add_indicator(
+            load_settings(), Path(file), indicator_id, columns=named, window=window
+        )
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
     indicator = stored.indicator

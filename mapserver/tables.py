@@ -141,7 +141,9 @@ def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) ->
     for code, row in figures.iterrows():
         record = {"code": code, "name": row["name"]}
         for column in ("count", "denominator"):
-            record[column] = _json_value(row[column])
+            value = _json_value(row[column])
+            whole = isinstance(value, float) and value.is_integer()
+            record[column] = int(value) if whole else value
         for column, name in (("rate", "value"), ("lower", "lower"), ("upper", "upper")):
             value = _json_value(row[column])
             record[name] = None if value is None else round(float(value), decimals)
@@ -167,7 +169,8 @@ def indicator_summary(dataset) -> dict:
         first, last = dataset.first_week, dataset.last_week
     else:
         listed = [{"key": p.key, "label": p.label} for p in periods]
-        latest = listed[0]
+        shown = dataset.period(dataset.default_week)  # daily counts: a few days back
+        latest = {"key": shown.key, "label": shown.label}
         first, last = periods[-1].end, periods[0].end
     return {
         "id": dataset.indicator_id,

@@ -238,3 +238,26 @@ def test_the_england_map_draws_296_areas_on_the_2023_districts(ons_client):
     assert len(drawn) == len(set(drawn))  # no area drawn twice
     assert set(values["areas"]) <= set(drawn)
     assert "E07000163" not in drawn  # Craven's outline is inside North Yorkshire's
+
+
+def test_daily_counts_added_as_an_indicator_give_the_covid_figures(tmp_path):
+    """The UKHSA archive through `add`: 7-day sums per 100,000, as the Covid maps have."""
+    cases = SHARED_DATA / "cases" / "ltla_newCasesBySpecimenDate_ukhsa_archive.csv"
+    result = add(tmp_path / "store", str(cases), "--id", "archive")
+    assert result.exit_code == 0, result.output
+    client = client_for(tmp_path / "store")
+    rows = client.get("/api/rates?indicator=archive&region=anglia&period=2021-02-21").get_json()
+    assert [(row["name"], row["value"]) for row in rows[:2]] == [
+        ("Corby", 358.6),
+        ("Peterborough", 273.9),
+    ]
+    assert rows[0]["count"] == 259 and rows[0]["period_text"] == "7 days to 21 February 2021"
+    # October 2020 has no rows for the Northamptonshire districts: unknown, not zero.
+    october = client.get(
+        "/api/rates?indicator=archive&region=east-midlands&period=2020-10-15"
+    ).get_json()
+    corby = next(row for row in october if row["code"] == "E07000150")
+    assert corby["value"] is None and corby["count"] is None
+    listed = {item["id"]: item for item in client.get("/api/indicators").get_json()}
+    # The default window ends MAPSERVER_LAG_DAYS (5) before the last day, 13 December 2023.
+    assert listed["archive"]["latest"]["key"] == "2023-12-08"

@@ -35,6 +35,8 @@ class IndicatorDataset:
     vintage: int
     version: str
     settings: object = None
+    # The latest days of daily counts are incomplete: the default window ends this far back.
+    lag_days: int = 0
     _figures: dict = field(default_factory=dict, repr=False)
     _views: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -80,7 +82,8 @@ class IndicatorDataset:
         """Every period, newest first."""
         found = self._figures.get("periods")
         if found is None:
-            found = self._figures["periods"] = periods(self.stored.frame)
+            found = periods(self.stored.frame, self.indicator.window)
+            self._figures["periods"] = found
         return found
 
     def period(self, week: pd.Timestamp) -> Period:
@@ -100,7 +103,13 @@ class IndicatorDataset:
         """The last day of the latest period."""
         return self.periods[0].end
 
-    default_week = last_week
+    @property
+    def default_week(self) -> pd.Timestamp:
+        """The period shown when none is asked for: for daily counts, `lag_days` back."""
+        if self.indicator.window and self.lag_days:
+            wanted = self.last_week - pd.Timedelta(days=self.lag_days)
+            return max(wanted, self.first_week)
+        return self.last_week
 
     @property
     def first_date(self) -> pd.Timestamp:
@@ -145,7 +154,12 @@ class IndicatorDataset:
 
     def natural_vintage(self, week: pd.Timestamp) -> int:
         """The districts the period's codes are on."""
-        rows = self.stored.frame[self.stored.frame["period"] == self.period(week).key]
+        period = self.period(week)
+        frame = self.stored.frame
+        if period.kind == "window":
+            rows = frame[(frame["start"] >= period.start) & (frame["end"] <= period.end)]
+        else:
+            rows = frame[frame["period"] == period.key]
         return self.known.natural(rows["code"])
 
     def vintage_for(self, week: pd.Timestamp, asked: str | None) -> int:

@@ -19,9 +19,10 @@ import pandas as pd
 from ..errors import BadParameter
 from . import vintages as vintages_module
 from .formats import Observations
-from .periods import Period, parse_period
+from .periods import Period, parse_period, rolling_window_label
 from .vintages import Vintages
 
+DASHBOARD_WINDOW = 7
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 # Unit text for a multiplier, when the source gives none.
 UNITS = {100_000: "per 100,000", 1_000: "per 1,000", 1_000_000: "per 1,000,000", 100: "%"}
@@ -44,6 +45,9 @@ class Indicator:
     source: str | None = None
     caveats: str | None = None
     format: str = "plain"
+    # Daily counts are mapped as sums over this many days ending on each day (the Covid
+    # dashboard's 7); None: the periods as the source gives them.
+    window: int | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""
@@ -55,9 +59,17 @@ def slug_of(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "indicator"
 
 
-def describe(observations: Observations, id: str | None = None) -> Indicator:
-    """The indicator a file describes (title, unit, decimals from its metadata)."""
+def describe(
+    observations: Observations, id: str | None = None, window: int | None = None
+) -> Indicator:
+    """The indicator a file describes (title, unit, decimals from its metadata).
+
+    `window`: sum daily counts over that many days (default: 7 for the UKHSA dashboard's
+    daily counts, as the dashboard did; none otherwise).
+    """
     meta = observations.meta
+    if window is None and meta.format == "ukhsa-dashboard":
+        window = DASHBOARD_WINDOW
     multiplier = meta.multiplier
     if meta.kind == "count" and multiplier is None:
         multiplier = 100_000  # counts become rates per 100,000 unless the source says
@@ -73,13 +85,42 @@ def describe(observations: Observations, id: str | None = None) -> Indicator:
         source=meta.source,
         caveats=meta.caveats,
         format=meta.format,
+        window=window,
     )
 
 
-def periods(frame: pd.DataFrame) -> list[Period]:
-    """The periods of an observations frame, newest first."""
+def periods(frame: pd.DataFrame, window: int | None = None) -> list[Period]:
+    """The periods of an observations frame, newest first (rolling windows of days)."""
+    if window:
+        return window_periods(frame, window)
     keys = frame["period"].unique()
     return sorted((parse_period(key) for key in keys), key=lambda p: (p.end, p.start))[::-1]
+
+
+def window_periods(frame: pd.DataFrame, window: int) -> list[Period]:
+    """Every `window`-day span of the frame's days, by its last day, newest first."""
+    first, last = frame["start"].min(), frame["end"].max()
+    ends = pd.date_range(first + pd.Timedelta(days=window - 1), last, freq="D")[::-1]
+    span = pd.Timedelta(days=window - 1)
+    return [
+        Period(f"{end:%Y-%m-%d}", end - span, end, rolling_window_label(end, window), "window")
+        for end in ends
+    ]
+
+
+def window_rows(frame: pd.DataFrame, period: Period, window: int) -> pd.DataFrame:
+    """Each code's counts summed over the window's days: unknown unless every day is known."""
+    days = frame[(frame["start"] >= period.start) & (frame["end"] <= period.end)]
+    grouped = days.groupby("code", sort=True)
+    summed = grouped[["count", "denominator"]].sum(min_count=1)
+    known_days = grouped["count"].count()
+    summed.loc[known_days < window, "count"] = np.nan  # a missing day is not a zero
+    summed["denominator"] = grouped["denominator"].first()
+    out = summed.reset_index()
+    for column in ("value", "lower", "upper"):
+        out[column] = np.nan
+    out["period"] = period.key
+    return out
 
 
 def parse_period_of(frame: pd.DataFrame, text: str | None) -> Period:
@@ -117,7 +158,10 @@ def period_figures(
     vintage: int | None = None,
 ) -> PeriodFigures:
     """Figures for every area of the period's vintage (or a later one asked for)."""
-    rows = frame[frame["period"] == period.key]
+    if period.kind == "window":
+        rows = window_rows(frame, period, indicator.window)
+    else:
+        rows = frame[frame["period"] == period.key]
     natural = known.natural(rows["code"])
     if vintage is None:
         vintage = natural

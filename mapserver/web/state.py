@@ -154,7 +154,15 @@ class MapState:
     def _build_indicator(self, stored, version: str) -> MapState:
         known = self.dataset.district_vintages
         population = self.dataset.source.population
-        latest = IndicatorDataset(stored, known, population, self.dataset.regions, BASE, version)
+        latest = IndicatorDataset(
+            stored,
+            known,
+            population,
+            self.dataset.regions,
+            BASE,
+            version,
+            lag_days=self.settings.lag_days,
+        )
         dataset = latest.at(latest.natural_vintage(latest.default_week))
         base = self if dataset.vintage == self.dataset.vintage else self.view(dataset.vintage)
         cache = ScopedCache(self.cache, ("indicator", stored.indicator.id, version))
