@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import __version__
 from .bands import K_RANGE, SCHEMES
+from .data.vintages import VINTAGES
 from .features import DEFAULT_LIMIT, GEOMETRIES, MAX_LIMIT
 from .image import WIDTH_RANGE
 from .rates import FIGURE_COLUMNS
@@ -137,6 +138,26 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
             {"type": "string"},
             example=EXAMPLE_WEEK,
         ),
+        "indicator": _query_param(
+            "indicator",
+            "An indicator id from /api/indicators (default: the Covid cases, covid-cases). "
+            "Unknown: 404.",
+            {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,79}$"},
+        ),
+        "period": _query_param(
+            "period",
+            "Another indicator's period, as its source writes it (2019, 2019/20, "
+            "2022-01-01/P3Y) or its last day (default: the latest). For the Covid cases "
+            "the same as week.",
+            {"type": "string"},
+        ),
+        "vintage": _query_param(
+            "vintage",
+            "Show the figures on the districts of a later year (LAD 2019, 2020, 2021, 2023 "
+            "or 2024), old districts' counts summed into their new areas. Earlier than the "
+            "data's own districts would split areas: 400.",
+            {"type": "integer", "enum": list(VINTAGES)},
+        ),
         "geometry": _query_param(
             "geometry",
             "full: the boundary file's polygons in CRS84, coordinates rounded to 6 decimal "
@@ -224,6 +245,46 @@ def _schemas() -> dict:
                 "week": {"type": "string", "format": "date"},
                 "complete": {"type": "boolean"},
                 "days_known": {"type": "integer"},
+            },
+        },
+        "IndicatorRecord": {
+            "type": "object",
+            "required": ["code", "name", "value", "period", "period_text", "vintage"],
+            "properties": {
+                "code": {"type": "string"},
+                "name": {"type": "string"},
+                "count": number,
+                "denominator": number,
+                "value": number,
+                "lower": number,
+                "upper": number,
+                "rank": integer,
+                "rank_of": integer,
+                "region": {"type": "string"},
+                "period": {"type": "string"},
+                "period_text": {"type": "string"},
+                "vintage": {"type": "integer"},
+            },
+        },
+        "Indicator": {
+            "type": "object",
+            "required": ["id", "title", "unit", "periods"],
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "unit": {"type": "string"},
+                "decimals": {"type": "integer"},
+                "latest": {"type": "object"},
+                "first_period_end": {"type": "string", "format": "date"},
+                "last_period_end": {"type": "string", "format": "date"},
+                "periods": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["key", "label"],
+                        "properties": {"key": {"type": "string"}, "label": {"type": "string"}},
+                    },
+                },
             },
         },
         "Health": {
@@ -337,12 +398,18 @@ def _responses() -> dict:
     return out
 
 
+def _indicator_params() -> list[dict]:
+    """indicator, period and vintage: which figures, on which districts."""
+    return [_ref("parameters", name) for name in ("indicator", "period", "vintage")]
+
+
 def _page_paths() -> dict:
     week, scheme, k = (
         _ref("parameters", "week"),
         _ref("parameters", "scheme"),
         _ref("parameters", "k"),
     )
+    chosen = _indicator_params()
     region = _ref("parameters", "region")
     pinned = _ref("parameters", "pinnedVersion")
     page = _ok("An HTML page", HTML, {"type": "string"})
@@ -377,6 +444,7 @@ def _page_paths() -> dict:
         scheme,
         k,
         pinned,
+        *chosen,
         _query_param(
             "width",
             "Image width in pixels (default 1200).",
@@ -400,21 +468,21 @@ def _page_paths() -> dict:
             "mapPage",
             "A region's full map page",
             "pages",
-            [region, week, scheme, k, pinned],
+            [region, week, scheme, k, pinned, *chosen],
             {"200": page, **_errors("html", 400, 404)},
         ),
         "/embed/{region}": _operation(
             "embed",
             "A region's map for an iframe",
             "pages",
-            [region, week, scheme, k, pinned, *embed_params],
+            [region, week, scheme, k, pinned, *chosen, *embed_params],
             {"200": page, **_errors("html", 400, 404)},
         ),
         "/download/{region}.html": _operation(
             "downloadHtml",
             "The map as one self-contained HTML file (an attachment)",
             "pages",
-            [region, week, scheme, k, pinned],
+            [region, week, scheme, k, pinned, *chosen],
             {"200": page, **_errors("html", 400, 404)},
         ),
         "/embed.js": _operation(
@@ -471,27 +539,40 @@ def _data_paths() -> dict:
     region, week = _ref("parameters", "region"), _ref("parameters", "week")
     version, week_path = _ref("parameters", "version"), _ref("parameters", "weekPath")
     region_query = _ref("parameters", "regionQuery")
+    chosen = _indicator_params()
     values = {"200": _ok("Values", JSON, _ref("schemas", "MapValues")), **_errors("json", 400, 404)}
+    either = {"anyOf": [_ref("schemas", "RateRecord"), _ref("schemas", "IndicatorRecord")]}
     return {
         "/api/rates": _operation(
             "rates",
             "A region's areas by rate, JSON records",
             "data",
-            [region_query, week],
+            [region_query, week, *chosen],
             {
                 "200": _ok(
-                    "Records, highest rate first",
+                    "Records, highest rate first (another indicator's: IndicatorRecord)",
                     JSON,
-                    {"type": "array", "items": _ref("schemas", "RateRecord")},
+                    {"type": "array", "items": either},
                 ),
                 **_errors("json", 400, 404),
+            },
+        ),
+        "/api/indicators": _operation(
+            "indicators",
+            "Every indicator served, the Covid cases first: id, title, unit and periods",
+            "data",
+            [],
+            {
+                "200": _ok(
+                    "Indicators", JSON, {"type": "array", "items": _ref("schemas", "Indicator")}
+                )
             },
         ),
         "/api/facts": _operation(
             "facts",
             "A region's key facts for a week, as figures and sentences",
             "data",
-            [region_query, week],
+            [region_query, week, *chosen],
             {
                 "200": _ok(
                     "Key facts: the highest areas, the region total, the rest of the region, "
@@ -546,7 +627,7 @@ def _data_paths() -> dict:
             "ratesCsv",
             "The same as CSV",
             "data",
-            [region_query, week],
+            [region_query, week, *chosen],
             {
                 "200": _ok(
                     "CSV with a header row: " + ", ".join(FIGURE_COLUMNS),

@@ -197,6 +197,12 @@ class IndicatorDataset:
     @property
     def regions(self) -> dict[str, Region]:
         """Countries, English regions and custom regions on this vintage's districts."""
+        found = self._figures.get("regions")
+        if found is None:
+            found = self._figures["regions"] = self._mapped_regions()
+        return found
+
+    def _mapped_regions(self) -> dict[str, Region]:
         mapping = self.known.mapping(self.vintage)
         return {
             slug: replace(

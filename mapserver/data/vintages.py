@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -121,6 +121,8 @@ class Vintages:
     aliases: Mapping[str, str]  # combined-area codes -> the base series code they equal
     born: Mapping[str, int]  # code -> the vintage it first exists in
     retired: Mapping[str, int]  # code -> the vintage it no longer exists in
+    # mapping() and districts() by vintage, made once: maps ask for them on every request.
+    made: dict = field(default_factory=dict, repr=False)
 
     def first(self, code: str) -> int | None:
         """The vintage in which the code first exists; None if it is not known."""
@@ -136,6 +138,23 @@ class Vintages:
 
     def mapping(self, vintage: int) -> pd.Series:
         """Every code known by `vintage` -> the district of `vintage` that contains it."""
+        return self._once("mapping", vintage, self._mapping)
+
+    def districts(self, vintage: int) -> pd.DataFrame:
+        """One row per district of `vintage`, in the columns of read_lookup's output.
+
+        Surviving districts keep their base row, in base order; new districts follow in
+        the order of the changes table. Series are the base series carried forward.
+        """
+        return self._once("districts", vintage, self._districts)
+
+    def _once(self, what: str, vintage: int, make):
+        found = self.made.get((what, vintage))
+        if found is None:
+            found = self.made[(what, vintage)] = make(vintage)
+        return found
+
+    def _mapping(self, vintage: int) -> pd.Series:
         check_vintage(vintage)
         codes = [code for code, born in self.born.items() if born <= vintage]
         target = pd.Series(codes, index=pd.Index(codes, name="code"), name="district")
@@ -151,12 +170,7 @@ class Vintages:
         )
         return pd.concat([target, aliases])
 
-    def districts(self, vintage: int) -> pd.DataFrame:
-        """One row per district of `vintage`, in the columns of read_lookup's output.
-
-        Surviving districts keep their base row, in base order; new districts follow in
-        the order of the changes table. Series are the base series carried forward.
-        """
+    def _districts(self, vintage: int) -> pd.DataFrame:
         mapping = self.mapping(vintage)
         base = self.lookup
         district = mapping.loc[base.index].to_numpy()

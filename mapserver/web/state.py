@@ -195,6 +195,15 @@ class MapState:
             self.asset_entry(bundle)
         for region in self.dataset.regions.values():
             self.geometry_entry(region)
+        kept = self.indicators.current() if self.indicators is not None else {}
+        if kept:
+            import mapclassify  # noqa: F401  (the indicators' default schemes need it; slow)
+        for name in kept:
+            # Each indicator on its latest districts: their outlines are dissolved and
+            # simplified once per vintage, here rather than for a reader.
+            state = self.indicator_state(name)
+            for region in state.dataset.regions.values():
+                state.geometry_entry(region)
 
     def warm(self) -> None:
         """Warm the cache, then start the worker's drawing process."""
