@@ -118,3 +118,16 @@ def test_bench_run_quick_completes_and_prints_its_tables(tmp_path):
         assert bounded["flood_requests"]["statuses"].get("503", 0) > 0
         assert at_once["flood_requests"]["statuses"].get("503", 0) > 0
         assert "503" not in unbounded["flood_requests"]["statuses"]
+
+
+def test_indicator_bench_quick_completes_and_prints_its_figures(tmp_path):
+    out = tmp_path / "indicators.json"
+    command = [sys.executable, str(BENCH / "indicators.py"), "--quick"]
+    command += ["--data-dir", str(SHARED_DATA), "--json", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "1. mapserver add" in done.stdout and "indicator / Covid, first pass" in done.stdout
+    results = json.loads(out.read_text())
+    added = results["add"]["ONS cardiovascular mortality"]
+    assert added["seconds"] > 0 and added["peak_mb"] > 0
+    assert results["build"]["covid"]["regions"] == results["build"]["ons"]["regions"] == 14
