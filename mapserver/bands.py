@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -74,6 +75,7 @@ def dashboard_bands() -> Bands:
     return Bands("dashboard", tuple(upper), tuple(DASHBOARD_COLOURS), tuple(labels))
 
 
+@functools.lru_cache(maxsize=16)
 def sequential_palette(k: int) -> tuple[str, ...]:
     """k colours from light to dark, interpolated along viridis."""
     from branca.colormap import LinearColormap

@@ -8,7 +8,6 @@ travels in URLs as its last day (`2024-12-31` for 2022 to 2024), as Covid weeks 
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import dataclass, field, replace
 
@@ -316,10 +315,3 @@ class IndicatorDataset:
                 value = table["rate"].get(lookup.loc[code, "series"])
                 rates[code].append(None if pd.isna(value) else round(float(value), self.decimals))
         return {"weeks": [f"{end:%Y-%m-%d}" for end in kept], "rates": rates}
-
-
-def indicator_version(stored: StoredIndicator) -> str:
-    """A short hash of an indicator's description and observations."""
-    digest = hashlib.sha256(repr(stored.indicator.to_dict()).encode())
-    digest.update(pd.util.hash_pandas_object(stored.frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:12]

@@ -8,6 +8,7 @@ crash leaves what was there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -162,6 +163,7 @@ class KeptIndicators:
         self.root = root
         self._seen: tuple | None = None
         self._kept: dict[str, StoredIndicator] = {}
+        self._versions: dict[str, str] = {}
 
     def _stamp(self) -> tuple:
         if not self.root.is_dir():
@@ -176,6 +178,19 @@ class KeptIndicators:
         """Every kept indicator by id (a directory listing per call; read when changed)."""
         stamp = self._stamp()
         if stamp != self._seen:
-            self._kept = {name: load(self.root / name) for name, _ in stamp}
-            self._seen = stamp
+            kept = {name: load(self.root / name) for name, _ in stamp}
+            self._versions = {name: content_version(found) for name, found in kept.items()}
+            self._kept, self._seen = kept, stamp
         return self._kept
+
+    def version(self, name: str) -> str:
+        """The content version of a kept indicator (as current() read it)."""
+        self.current()
+        return self._versions[name]
+
+
+def content_version(stored: StoredIndicator) -> str:
+    """A short hash of an indicator's description and observations."""
+    digest = hashlib.sha256(repr(stored.indicator.to_dict()).encode())
+    digest.update(pd.util.hash_pandas_object(stored.frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:12]

@@ -13,12 +13,12 @@ import pandas as pd
 from flask import current_app, g, has_request_context
 
 from .. import geometry, labels
-from ..bands import parse_scheme
+from ..bands import make_bands, parse_scheme
 from ..boundaries import read_boundaries
 from ..choropleth import region_values
 from ..config import Settings
 from ..data import vintages
-from ..data.indicator_dataset import IndicatorDataset, indicator_version
+from ..data.indicator_dataset import IndicatorDataset
 from ..data.indicator_store import KeptIndicators, indicators_root
 from ..data.vintages import BASE
 from ..dataset import COVID_ID, Dataset, load_dataset
@@ -141,7 +141,7 @@ class MapState:
         if stored is None:
             choices = ", ".join([COVID_ID, *kept])
             raise UnknownIndicator(f"unknown indicator {indicator_id!r}; choose from {choices}")
-        version = indicator_version(stored)
+        version = self.indicators.version(indicator_id)
         key = (indicator_id, version)
         found = self.views.get(key)
         if found is None:
@@ -178,7 +178,7 @@ class MapState:
         def build():
             return make_entry(bundle.body, bundle.mimetype, self.last_modified, IMMUTABLE)
 
-        return self.cache.get(("asset", bundle.name, bundle.version), build)
+        return _root(self.cache).get(("asset", bundle.name, bundle.version), build)
 
     def geometry_entry(self, region: Region) -> Entry:
         """A region's TopoJSON, compressed once and cached for a year."""
@@ -187,7 +187,9 @@ class MapState:
             body = self.region_geometry(region)
             return make_entry(body, "application/json", self.last_modified, IMMUTABLE)
 
-        return self.cache.get(("geo", region.slug, self.geometry_version), build)
+        # Keyed by the geometry's own hash: one entry for every state that draws it (an
+        # indicator on 2023 districts shares the 2023 view's), so not under a scope.
+        return _root(self.cache).get(("geo", region.slug, self.geometry_version), build)
 
     def warm_cache(self) -> None:
         """Compress the bundles and every region's geometry before readers ask."""
@@ -197,7 +199,9 @@ class MapState:
             self.geometry_entry(region)
         kept = self.indicators.current() if self.indicators is not None else {}
         if kept:
-            import mapclassify  # noqa: F401  (the indicators' default schemes need it; slow)
+            # The indicators' default schemes classify with mapclassify (scipy), whose
+            # first use is slow: once here, not for a reader.
+            make_bands(pd.Series([1.0, 2.0, 3.0, 4.0]), "quantiles", 3)
         for name in kept:
             # Each indicator on its latest districts: their outlines are dissolved and
             # simplified once per vintage, here rather than for a reader.
@@ -236,6 +240,13 @@ class MapState:
 
 
 _VIEWS_LOCK = threading.RLock()  # an indicator state is built from a vintage view
+
+
+def _root(cache) -> ResponseCache:
+    """The response cache under any scopes."""
+    while isinstance(cache, ScopedCache):
+        cache = cache.inner
+    return cache
 
 
 class ScopedCache:
