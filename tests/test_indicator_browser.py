@@ -111,3 +111,25 @@ def test_the_period_picker_speaks_the_indicators_periods(indicator_server, brows
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
     page.close()
+
+
+def test_the_timeline_steps_through_the_indicators_periods(indicator_server, browser):
+    url = f"{indicator_server}/embed/england?indicator={CVD}&timeline=1&facts=1"
+    page, watch = open_page(browser, url)
+    timeline = page.locator("#timeline")
+    assert timeline.get_attribute("aria-label") == "Change period"
+    assert page.locator("#timeline [data-step='7']").is_disabled()  # the latest period
+    page.get_by_role("button", name="Previous period").click()
+    page.wait_for_selector("#map[data-week='2023-12-31']", timeout=10_000)
+    assert page.locator(".timeline-week").inner_text() == "2021 to 2023"
+    expected = api(indicator_server, "england", period="2021-01-01/P3Y")
+    search = page.locator("#area-search-input")
+    search.click()
+    page.keyboard.type("blackp")
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup .popup")
+    popup.wait_for(timeout=5_000)
+    assert float(popup.locator(".popup-rate-value").inner_text()) == expected[BLACKPOOL]["value"]
+    assert "2021 to 2023" in popup.inner_text()
+    assert watch.errors == [] and watch.foreign_requests() == []
+    page.close()

@@ -91,6 +91,7 @@ def _figure_context(
         "history_template": links.resource(history_path(version, region, "{week}", vintage)),
         "first_week": f"{dataset.first_week:%Y-%m-%d}",
         "last_week": f"{dataset.last_week:%Y-%m-%d}",
+        **_stepping(dataset),
         "links": links,
         "bundles": current.bundles,
         "query": query,
@@ -182,6 +183,16 @@ def page_words(dataset) -> PageWords:
     published = dataset.indicator.kind != "count"
     unit = dataset.unit
     return PageWords("Period", "period", "in", "", unit, value_heading(unit), published)
+
+
+def _stepping(dataset) -> dict:
+    """How the timeline steps: by weeks, or through another indicator's periods."""
+    if dataset.indicator_id == COVID_ID:
+        return {}
+    if dataset.indicator.window:  # daily counts in rolling windows: a week at a time
+        return {"step_word": "week"}
+    ends = sorted(f"{week:%Y-%m-%d}" for week in dataset.weeks())
+    return {"step_word": "period", "period_ends": ends}
 
 
 def _legend_title(dataset) -> str:

@@ -151,10 +151,23 @@
     var play = bar.querySelector("[data-play]");
     var reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
     var timer = null;
+    // Another indicator's periods (years, three-year spans ...) are listed by their last
+    // day; the Covid weeks are every 7 days.
+    var periods = data.periods ? data.periods.split(",") : null;
+
+    function shift(week, steps) {
+      if (!periods) return addDays(week, 7 * steps);
+      var at = periods.indexOf(week) + steps;
+      return at >= 0 && at < periods.length ? periods[at] : "";
+    }
+
+    function outside(week) {
+      return !week || week < data.firstWeek || week > data.lastWeek;
+    }
 
     function setButtons() {
-      previous.disabled = addDays(view.values.week, -7) < data.firstWeek;
-      next.disabled = addDays(view.values.week, 7) > data.lastWeek;
+      previous.disabled = outside(shift(view.values.week, -1));
+      next.disabled = outside(shift(view.values.week, 1));
       // With reduced motion the map does not change by itself: no autoplay.
       play.hidden = reduced.matches;
     }
@@ -182,14 +195,14 @@
         play.textContent = "Pause";
         play.setAttribute("aria-pressed", "true");
         timer = setInterval(function () {
-          var week = addDays(view.values.week, 7);
-          if (week > data.lastWeek) return stop();
+          var week = shift(view.values.week, 1);
+          if (outside(week)) return stop();
           go(week);
         }, 1200);
         return;
       }
       stop();
-      go(addDays(view.values.week, Number(button.getAttribute("data-step"))));
+      go(shift(view.values.week, Number(button.getAttribute("data-step")) > 0 ? 1 : -1));
     });
     setButtons();
   });
