@@ -305,11 +305,97 @@ def region_properties(dataset: Dataset, slugs: list[str], week: pd.Timestamp) ->
     return pd.DataFrame.from_dict(rows, orient="index", columns=REGION_PROPERTIES)
 
 
+INDICATOR_PROPERTIES = [
+    "code",
+    "name",
+    "value",
+    "lower",
+    "upper",
+    "count",
+    "denominator",
+    "rank",
+    "rank_of",
+    "period",
+    "period_text",
+    "vintage",
+    "series",
+    "series_name",
+    "region",
+    "country",
+]
+
+
+def indicator_info(indicator) -> CollectionInfo:
+    """What /collections says of another indicator's collection."""
+    return CollectionInfo(
+        indicator.id,
+        indicator.title,
+        f"{indicator.measure or indicator.title} ({indicator.unit}), by local authority "
+        "district on the districts of the period asked for (datetime), as in "
+        f"/api/rates?indicator={indicator.id}.",
+    )
+
+
+def indicator_period(text: str | None, dataset) -> pd.Timestamp:
+    """An indicator's period for `datetime`: the one ending on the day, else the latest one
+    holding it, or the latest ending within an interval; the default period when absent."""
+    if text is None or text == "" or text in ("../..", "/"):
+        return dataset.default_week
+    if "/" in text:
+        start_text, _, end_text = text.partition("/")
+        start = None if start_text in ("", "..") else pd.Timestamp(_day(start_text, text))
+        end = None if end_text in ("", "..") else pd.Timestamp(_day(end_text, text))
+        found = [
+            p.end
+            for p in dataset.periods
+            if (start is None or p.end >= start) and (end is None or p.end <= end)
+        ]
+    else:
+        day = pd.Timestamp(_day(text, text))
+        # A period's last day names it (as a Covid week's does); else the latest holding it.
+        ending = [p.end for p in dataset.periods if p.end == day]
+        found = ending or [p.end for p in dataset.periods if p.start <= day <= p.end]
+    if not found:
+        raise BadParameter(
+            f"datetime {text} holds no period of the data: choose one {dataset.week_range_text()}"
+        )
+    return max(found)
+
+
+def indicator_properties(dataset, codes: pd.Index, week: pd.Timestamp) -> pd.DataFrame:
+    """One row per district code: its series' figure for the period, limits and counts."""
+    figures = dataset.figures(week)
+    period = dataset.period(week)
+    lookup = dataset.lookup.reindex(codes)
+    series = lookup["series"].fillna(pd.Series(codes, index=codes)).to_numpy()
+    rows = figures.reindex(series)
+    places = dataset.decimals
+    out = pd.DataFrame(index=codes)
+    out["code"] = codes
+    out["name"] = lookup["district_name"].to_numpy()
+    for column, source in (("value", "rate"), ("lower", "lower"), ("upper", "upper")):
+        out[column] = rows[source].astype("float64").round(places).to_numpy()
+    out["count"] = rows["count"].to_numpy()
+    out["denominator"] = rows["denominator"].to_numpy()
+    out["rank"] = rows["rank"].to_numpy()
+    out["rank_of"] = rows["rank_of"].to_numpy()
+    out["period"] = period.key
+    out["period_text"] = period.label
+    out["vintage"] = dataset.vintage
+    out["series"] = series
+    out["series_name"] = lookup["series_name"].to_numpy()
+    out["region"] = lookup["region_name"].fillna(lookup["country_name"]).to_numpy()
+    out["country"] = lookup["country_name"].to_numpy()
+    return out[INDICATOR_PROPERTIES]
+
+
 def properties(collection: str, dataset: Dataset, ids: pd.Index, week: pd.Timestamp):
     """The properties table of a collection for some feature ids."""
     if collection == "districts":
         return district_properties(dataset, ids, week)
-    return region_properties(dataset, list(ids), week)
+    if collection == "regions":
+        return region_properties(dataset, list(ids), week)
+    return indicator_properties(dataset, ids, week)
 
 
 # ---- selection and output ---------------------------------------------------------------
@@ -320,7 +406,7 @@ def matching_ids(collection: str, shapes: Shapes, query: ItemsQuery) -> pd.Index
     ids = shapes.geometry.index
     if query.bbox is not None:
         ids = shapes.intersecting(query.bbox)
-    if query.region is not None and collection == "districts":
+    if query.region is not None and collection != "regions":
         ids = ids[ids.isin(query.region.districts)]
     return ids
 
@@ -361,5 +447,11 @@ def collection_json(features: list[str], matched: int, links: list[dict], stamp:
 
 
 def temporal_interval(dataset: Dataset) -> list[str]:
-    """The first and last week ends of the data as RFC 3339 instants."""
+    """The first and last week ends (an indicator's: its first day and last period's end)
+    of the data as RFC 3339 instants."""
+    if hasattr(dataset, "periods"):
+        return [
+            f"{dataset.first_date:%Y-%m-%d}T00:00:00Z",
+            f"{dataset.last_week:%Y-%m-%d}T00:00:00Z",
+        ]
     return [f"{dataset.first_week:%Y-%m-%d}T00:00:00Z", f"{dataset.last_week:%Y-%m-%d}T00:00:00Z"]

@@ -126,7 +126,7 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
         ),
         "collectionId": _path_param(
             "collection_id",
-            "A collection: districts or regions.",
+            "A collection: districts, regions, or an indicator id (/api/indicators).",
             {"type": "string"},
             example="districts",
         ),

@@ -57,6 +57,28 @@ def server():
         yield base
 
 
+ONS_INDICATOR = (
+    SHARED_DATA / "indicators" / "ons_els_preventable-cardiovascular-mortality-england.csv"
+)
+
+
+@pytest.fixture(scope="session")
+def indicator_server(tmp_path_factory):
+    """`mapserver serve` on the built-in data, with the ONS indicator added to its store."""
+    from click.testing import CliRunner
+
+    from mapserver.cli import main
+
+    from .browser import running_server
+
+    store = tmp_path_factory.mktemp("indicator") / "store"
+    runner = CliRunner(env={"MAPSERVER_STORE_DIR": str(store)})
+    result = runner.invoke(main, ["add", str(ONS_INDICATOR)])
+    assert result.exit_code == 0, result.output
+    with running_server({"MAPSERVER_STORE_DIR": str(store)}) as base:
+        yield base
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, launched once through Playwright."""

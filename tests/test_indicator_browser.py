@@ -6,31 +6,16 @@ import json
 
 import pytest
 import requests
-from click.testing import CliRunner
 
-from mapserver.cli import main
-
-from .browser import SCREENSHOTS, PageWatch, running_server
-from .conftest import SHARED_DATA
+from .browser import SCREENSHOTS, PageWatch
 from .test_publishing import run_axe
 
 pytestmark = pytest.mark.browser
 
-ONS = SHARED_DATA / "indicators" / "ons_els_preventable-cardiovascular-mortality-england.csv"
 CVD = "preventable-cardiovascular-mortality-england"
 TITLE = "Preventable cardiovascular mortality (England)"
 UNIT = "per 100,000 population"
 BLACKPOOL = "E06000009"
-
-
-@pytest.fixture(scope="module")
-def indicator_server(tmp_path_factory):
-    """`mapserver serve` on the built-in data, with the ONS indicator added to its store."""
-    store = tmp_path_factory.mktemp("indicator") / "store"
-    result = CliRunner(env={"MAPSERVER_STORE_DIR": str(store)}).invoke(main, ["add", str(ONS)])
-    assert result.exit_code == 0, result.output
-    with running_server({"MAPSERVER_STORE_DIR": str(store)}) as base:
-        yield base
 
 
 def api(base: str, region: str, **params) -> dict[str, dict]:

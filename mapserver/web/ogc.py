@@ -8,6 +8,7 @@ import json
 import threading
 from datetime import UTC
 
+import pandas as pd
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from .. import features, geometry, openapi
@@ -44,7 +45,12 @@ _SHAPES_LOCK = threading.Lock()
 
 
 def shapes(current: MapState, collection: str, kind: str) -> features.Shapes:
-    """A collection's shapes, full or simplified, built on first use and kept."""
+    """A collection's shapes, full or simplified, built on first use and kept.
+
+    Any collection but regions is districts: an indicator's are on its own districts.
+    """
+    if collection not in ("districts", "regions"):
+        collection = "districts"
     key = (current.data_version, current.geometry_version, collection, kind)
     with _SHAPES_LOCK:
         found = _SHAPES.get(key)
@@ -125,15 +131,36 @@ def _collection(current: MapState, info: features.CollectionInfo) -> dict:
     }
 
 
+def _all_collections() -> dict[str, features.CollectionInfo]:
+    """Districts and regions with the Covid cases, then one per other indicator."""
+    kept = state().indicators.current()
+    others = {name: features.indicator_info(item.indicator) for name, item in kept.items()}
+    return {**features.COLLECTIONS, **others}
+
+
 def _info(collection_id: str) -> features.CollectionInfo:
-    info = features.COLLECTIONS.get(collection_id)
+    found = _all_collections()
+    info = found.get(collection_id)
     if info is None:
         abort(
             404,
-            description=f"no collection {collection_id!r}; choose from "
-            f"{', '.join(features.COLLECTIONS)}",
+            description=f"no collection {collection_id!r}; choose from {', '.join(found)}",
         )
     return info
+
+
+def _collection_state(info: features.CollectionInfo) -> MapState:
+    """The state whose figures a collection holds: the Covid cases', or an indicator's."""
+    if info.id in features.COLLECTIONS:
+        return state()
+    return state().indicator_state(info.id)
+
+
+def _period(current: MapState, collection_id: str) -> pd.Timestamp:
+    text = request.args.get("datetime")
+    if collection_id in features.COLLECTIONS:
+        return features.parse_datetime(text, current.dataset)
+    return features.indicator_period(text, current.dataset)
 
 
 @blueprint.get("/ogc/")
@@ -158,8 +185,11 @@ def landing():
     }
     if wanted == "html":
         collections = [
-            {**_collection(current, info), "items": _url("ogc.items", collection_id=info.id)}
-            for info in features.COLLECTIONS.values()
+            {
+                **_collection(_collection_state(info), info),
+                "items": _url("ogc.items", collection_id=info.id),
+            }
+            for info in _all_collections().values()
         ]
         html = render_template(
             "ogc.html",
@@ -185,13 +215,14 @@ def conformance():
 
 @blueprint.get("/ogc/collections")
 def collections():
-    """Both collections with their extents."""
-    current = state()
+    """Every collection with its extents."""
     _check_params("plain")
     return _json_response(
         {
             "links": [_link(_url("ogc.collections"), "self", JSON, "Collections")],
-            "collections": [_collection(current, info) for info in features.COLLECTIONS.values()],
+            "collections": [
+                _collection(_collection_state(info), info) for info in _all_collections().values()
+            ],
         }
     )
 
@@ -201,7 +232,7 @@ def collection(collection_id: str):
     """One collection's description."""
     info = _info(collection_id)
     _check_params("plain")
-    return _json_response(_collection(state(), info))
+    return _json_response(_collection(_collection_state(info), info))
 
 
 def _region_filter(current: MapState, key: str):
@@ -215,11 +246,10 @@ def _region_filter(current: MapState, key: str):
         raise BadParameter(str(error)) from None  # a filter value, not a missing resource
 
 
-def _items_query(current: MapState) -> features.ItemsQuery:
-    dataset = current.dataset
+def _items_query(current: MapState, collection_id: str) -> features.ItemsQuery:
     region = request.args.get("region")
     return features.ItemsQuery(
-        week=features.parse_datetime(request.args.get("datetime"), dataset),
+        week=_period(current, collection_id),
         limit=features.parse_limit(request.args.get("limit")),
         offset=features.parse_offset(request.args.get("offset")),
         bbox=features.parse_bbox(request.args.get("bbox")),
@@ -241,8 +271,8 @@ def items(collection_id: str):
     """A page of features as a GeoJSON FeatureCollection."""
     info = _info(collection_id)
     _check_params("items", ("json", "geojson"))
-    current = state()
-    query = _items_query(current)
+    current = _collection_state(info)
+    query = _items_query(current, info.id)
     key = ("ogc-items", info.id, query, absolute_base(), current.data_version)
 
     def build():
@@ -281,8 +311,8 @@ def item(collection_id: str, feature_id: str):
     """One feature: a district by ONS code, or a region by slug."""
     info = _info(collection_id)
     _check_params("item", ("json", "geojson"))
-    current = state()
-    week = features.parse_datetime(request.args.get("datetime"), current.dataset)
+    current = _collection_state(info)
+    week = _period(current, info.id)
     kind = features.parse_geometry(request.args.get("geometry"))
     found = shapes(current, info.id, kind)
     if feature_id not in found.geojson:
