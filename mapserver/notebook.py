@@ -20,7 +20,12 @@ from . import geometry, popups
 from .boundaries import read_boundaries
 from .choropleth import ATTRIBUTION, FIELDS, TITLE, region_values
 from .config import load_settings
-from .dataset import Dataset, load_dataset
+from .data import vintages
+from .data.indicator_dataset import IndicatorDataset
+from .data.indicator_store import KeptIndicators, indicators_root
+from .data.vintages import BASE
+from .dataset import COVID_ID, Dataset, load_dataset
+from .errors import UnknownIndicator
 from .resources import resource
 from .single_file import inline_code
 from .versions import current_settings
@@ -62,37 +67,71 @@ def _dataset(data: Dataset | None) -> Dataset:
     return _default
 
 
-@functools.lru_cache(maxsize=2)
-def _boundaries(path: str, modified: float) -> tuple[dict, dict]:
-    """The simplified topology of every area and each area's neighbours (cached per file)."""
+@functools.lru_cache(maxsize=4)
+def _boundaries(path: str, modified: float, known=None, vintage: int = BASE) -> tuple[dict, dict]:
+    """The simplified topology of every area and each area's neighbours (cached per file),
+    on the districts of `vintage` (the file's, dissolved along the changes `known`)."""
     areas = read_boundaries(Path(path))
+    if vintage != BASE:
+        mapping = known.mapping(vintage)
+        inside = mapping.loc[mapping.index.intersection(areas.index)]
+        areas = vintages.dissolve(areas, inside, known.districts(vintage)["district_name"])
     return geometry.build_topology(areas), geometry.neighbours(areas)
 
 
-def _areas(data: Dataset, codes: set[str]) -> gpd.GeoDataFrame:
-    """Simplified boundaries of these areas, as the web maps draw them."""
+def _topology(data, vintage: int) -> tuple[dict, dict]:
     settings = data.settings or load_settings()
     path = settings.path("boundaries")
-    topology, _ = _boundaries(str(path), path.stat().st_mtime)
+    if vintage == BASE:
+        return _boundaries(str(path), path.stat().st_mtime)
+    return _boundaries(str(path), path.stat().st_mtime, data.district_vintages, vintage)
+
+
+def _areas(data, codes: set[str]) -> gpd.GeoDataFrame:
+    """Simplified boundaries of these areas, as the web maps draw them."""
+    topology, _ = _topology(data, data.vintage)
     return geometry.topology_to_geodataframe(geometry.subset_topology(topology, codes))
 
 
-def _neighbours(data: Dataset, codes) -> set[str]:
-    settings = data.settings or load_settings()
-    path = settings.path("boundaries")
-    _, neighbours = _boundaries(str(path), path.stat().st_mtime)
+def _neighbours(data, codes) -> set[str]:
+    _, neighbours = _topology(data, data.vintage)
     return set().union(*(neighbours.get(code, ()) for code in codes)) - set(codes)
 
 
-def _values(region: str, week, scheme: str, k: int, data: Dataset | None):
+def _indicator(dataset: Dataset, indicator: str | None):
+    """The Covid cases (None), or another indicator kept with `mapserver add`."""
+    if not indicator or indicator == COVID_ID:
+        return dataset
+    settings = dataset.settings or load_settings()
+    kept = KeptIndicators(indicators_root(settings))
+    stored = kept.current().get(indicator)
+    if stored is None:
+        choices = ", ".join([COVID_ID, *kept.current()])
+        raise UnknownIndicator(f"unknown indicator {indicator!r}; choose from {choices}")
+    found = IndicatorDataset(
+        stored,
+        dataset.district_vintages,
+        dataset.source.population,
+        dataset.regions,
+        BASE,
+        kept.version(indicator),
+        settings,
+        lag_days=settings.lag_days,
+    )
+    return found.at(found.natural_vintage(found.default_week))
+
+
+def _values(region: str, week, scheme, k: int, data, indicator=None, vintage=None):
     from .bands import parse_scheme
 
-    dataset = _dataset(data)
-    chosen = dataset.region(region)
+    dataset = _indicator(_dataset(data), indicator)
     if week is not None and not isinstance(week, str):  # a date or Timestamp
         week = f"{pd.Timestamp(week):%Y-%m-%d}"
     week_end = dataset.parse_week(week)
-    scheme, k = parse_scheme(scheme, k)
+    asked = None if vintage is None else str(vintage)
+    dataset = dataset.at(dataset.vintage_for(week_end, asked))
+    chosen = dataset.region(region)
+    scheme, k = parse_scheme(scheme or dataset.default_scheme, k)
     return dataset, chosen, region_values(dataset, chosen, week_end, scheme, k)
 
 
@@ -113,16 +152,20 @@ def frame_from_values(values: dict, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame
 def region_frame(
     region: str = "anglia",
     week=None,
-    scheme: str = "dashboard",
+    scheme: str | None = None,
     k: int = 5,
     data: Dataset | None = None,
+    indicator: str | None = None,
+    vintage: int | None = None,
 ) -> gpd.GeoDataFrame:
     """A region's areas (simplified boundaries, WGS84) joined with one week's figures.
 
     `week` is the last day of the 7-day window (YYYY-MM-DD, a date or a Timestamp;
-    default: the latest week, as on the web); errors are mapserver.errors exceptions.
+    default: the latest week, as on the web), or another `indicator`'s period (as its
+    source writes it, or its last day); `vintage` puts it on later districts; `scheme`
+    defaults to the indicator's own. Errors are mapserver.errors exceptions.
     """
-    dataset, chosen, values = _values(region, week, scheme, k, data)
+    dataset, chosen, values = _values(region, week, scheme, k, data, indicator, vintage)
     return frame_from_values(values, _areas(dataset, set(chosen.districts)))
 
 
@@ -136,10 +179,11 @@ def legend_html(values: dict) -> str:
             f'<li class="{css_class}"><span class="legend-swatch" style="background:{colour}">'
             f'</span><span class="legend-label">{escape(item["label"])}</span></li>'
         )
-    heading = f"{TITLE}, {values['region']}: {values['week_text']}"
+    heading = f"{values.get('title', TITLE)}, {values['region']}: {values['week_text']}"
+    title = values.get("legend_title", "Cases per 100,000")
     return (
         f'<p class="map-legend-heading">{escape(heading)}</p>'
-        f'<span class="legend-title">Cases per 100,000</span>'
+        f'<span class="legend-title">{escape(title)}</span>'
         f'<ul class="legend-items">{"".join(items)}</ul>'
     )
 
@@ -201,19 +245,23 @@ def _css() -> str:
 def folium_map(
     region: str = "anglia",
     week=None,
-    scheme: str = "dashboard",
+    scheme: str | None = None,
     k: int = 5,
     data: Dataset | None = None,
     offline: bool = False,
+    indicator: str | None = None,
+    vintage: int | None = None,
 ):
     """A folium.Map of a region's week, like the web map: bands, legend, popups, tooltips.
 
+    `indicator`, `vintage` and the period in `week` as for region_frame.
     `offline=True` puts Leaflet's script and stylesheet (from the xstatic-leaflet wheel)
     into the page instead of linking a CDN, so the saved HTML renders with no network.
     """
     import folium
 
-    dataset, chosen, values = _values(region, week, scheme, k, data)
+    dataset, chosen, values = _values(region, week, scheme, k, data, indicator, vintage)
+    words = popups.words_of(values)
     frame = frame_from_values(values, _areas(dataset, set(chosen.districts)))
     context = _areas(dataset, _neighbours(dataset, chosen.districts))
     week_text = values["week_text"]
@@ -243,9 +291,9 @@ def folium_map(
     shapes = _feature_collection(
         frame,
         lambda code, row: {
-            "tooltip": popups.tooltip_html(records[code]),
-            "popup": popups.popup_html(records[code], week_text),
-            "label": popups.label(records[code]),
+            "tooltip": popups.tooltip_html(records[code], words),
+            "popup": popups.popup_html(records[code], week_text, words),
+            "label": popups.label(records[code], words),
         },
     )
     folium.GeoJson(
@@ -266,7 +314,7 @@ def folium_map(
     west, south, east, north = (float(value) for value in frame.total_bounds)
     fmap.fit_bounds([[south, west], [north, east]], padding=(6, 6))
     Legend(legend_html(values)).add_to(fmap)
-    Attribution(escape(ATTRIBUTION)).add_to(fmap)
+    Attribution(escape(values.get("attribution", ATTRIBUTION))).add_to(fmap)
     return fmap
 
 
