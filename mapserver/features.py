@@ -85,10 +85,13 @@ class ItemsQuery:
     bbox: tuple[float, float, float, float] | None = None
     region: Region | None = None
     geometry: str = "full"
+    vintage: int | None = None  # a later vintage asked for (kept in the paging links)
 
     def params(self, offset: int) -> dict[str, str]:
         """Query parameters for the page at `offset` of this query, the week pinned."""
         out = {"limit": str(self.limit), "datetime": f"{self.week:%Y-%m-%d}"}
+        if self.vintage is not None:
+            out["vintage"] = str(self.vintage)
         if offset:
             out["offset"] = str(offset)
         if self.bbox is not None:

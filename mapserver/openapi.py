@@ -777,6 +777,7 @@ def _ogc_paths() -> dict:
             example="east-of-england",
         ),
         geometry,
+        _ref("parameters", "vintage"),
         f_items,
     ]
     feature_collection = _ok("A page of features", GEOJSON, _ref("schemas", "FeatureCollection"))
@@ -843,6 +844,7 @@ def _ogc_paths() -> dict:
                 _path_param("feature_id", "ONS code or region slug.", example="E07000008"),
                 datetime,
                 geometry,
+                _ref("parameters", "vintage"),
                 f_items,
             ],
             {

@@ -135,3 +135,19 @@ def test_the_map_of_a_later_vintage_draws_the_merged_area(updated):
     codes = {item["id"] for item in topo["objects"]["areas"]["geometries"]}
     assert "E06000061" in codes
     assert not NORTH & codes
+
+
+def test_the_ogc_districts_follow_the_weeks_districts(updated):
+    may = updated.get("/ogc/collections/districts/items?datetime=2021-05-16&limit=500").get_json()
+    codes = {feature["id"] for feature in may["features"]}
+    assert "E06000061" in codes and not NORTH & codes
+    north = next(f for f in may["features"] if f["id"] == "E06000061")["properties"]
+    assert north["rate"] is not None and north["name"] == "North Northamptonshire"
+    later = updated.get(
+        "/ogc/collections/districts/items/E06000061?datetime=2021-02-21&vintage=2023"
+    )
+    assert later.status_code == 200
+    rows = rates(updated, region="east-midlands", week="2021-02-21", vintage="2023")
+    assert later.get_json()["properties"]["rate"] == rows["E06000061"]["rate"]
+    february = updated.get("/ogc/collections/districts/items/E07000150?datetime=2021-02-21")
+    assert february.get_json()["properties"]["rate"] == 358.6  # Corby, on its own districts

@@ -33,8 +33,8 @@ CONFORMANCE = [
 # The query parameters each resource knows; any other is a 400, as the standard requires.
 KNOWN = {
     "plain": {"f"},
-    "items": {"f", "limit", "offset", "bbox", "datetime", "region", "geometry"},
-    "item": {"f", "datetime", "geometry"},
+    "items": {"f", "limit", "offset", "bbox", "datetime", "region", "geometry", "vintage"},
+    "item": {"f", "datetime", "geometry", "vintage"},
 }
 
 FORMAT_ALIASES = {JSON: "json", GEOJSON: "geojson", HTML: "html"}
@@ -163,6 +163,11 @@ def _period(current: MapState, collection_id: str) -> pd.Timestamp:
     return features.indicator_period(text, current.dataset)
 
 
+def _on_its_districts(current: MapState, week: pd.Timestamp) -> MapState:
+    """The state on the districts the period's codes need, or the later `vintage` asked."""
+    return current.view(current.dataset.vintage_for(week, request.args.get("vintage")))
+
+
 @blueprint.get("/ogc/")
 def landing():
     """The landing page: links to the API definition, conformance and collections."""
@@ -255,6 +260,7 @@ def _items_query(current: MapState, collection_id: str) -> features.ItemsQuery:
         bbox=features.parse_bbox(request.args.get("bbox")),
         region=_region_filter(current, region) if region else None,
         geometry=features.parse_geometry(request.args.get("geometry")),
+        vintage=current.dataset.vintage if request.args.get("vintage") else None,
     )
 
 
@@ -272,6 +278,7 @@ def items(collection_id: str):
     info = _info(collection_id)
     _check_params("items", ("json", "geojson"))
     current = _collection_state(info)
+    current = _on_its_districts(current, _period(current, info.id))
     query = _items_query(current, info.id)
     key = ("ogc-items", info.id, query, absolute_base(), current.data_version)
 
@@ -313,6 +320,7 @@ def item(collection_id: str, feature_id: str):
     _check_params("item", ("json", "geojson"))
     current = _collection_state(info)
     week = _period(current, info.id)
+    current = _on_its_districts(current, week)
     kind = features.parse_geometry(request.args.get("geometry"))
     found = shapes(current, info.id, kind)
     if feature_id not in found.geojson:
