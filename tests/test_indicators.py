@@ -261,3 +261,16 @@ def test_daily_counts_added_as_an_indicator_give_the_covid_figures(tmp_path):
     listed = {item["id"]: item for item in client.get("/api/indicators").get_json()}
     # The default window ends MAPSERVER_LAG_DAYS (5) before the last day, 13 December 2023.
     assert listed["archive"]["latest"]["key"] == "2023-12-08"
+
+
+def test_the_map_pages_list_the_indicators_with_their_latest_period(ons_client):
+    page = ons_client.get("/map/london").get_data(as_text=True)
+    index = page.split('aria-label="Indicators"', 1)[1].split("</nav>", 1)[0]
+    assert "Covid-19 cases per 100,000" in index and "7 days to 8 December 2023" in index
+    assert f'href="/map/london?indicator={CVD}"' in index
+    assert (
+        'Preventable cardiovascular mortality (England)</a> <span class="note">2022 to 2024'
+        in index
+    )
+    own = ons_client.get(f"/map/london?indicator={CVD}").get_data(as_text=True)
+    assert f'href="/map/london?indicator={CVD}" aria-current="page"' in own

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint, request
@@ -11,7 +12,7 @@ from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links
 from .pinning import embed_choices, pinned_params, pinned_suffix
 from .render import render_embed, render_map_page
-from .state import parse_query, query_state
+from .state import parse_query, query_state, state
 
 blueprint = Blueprint("pages", __name__)
 
@@ -19,6 +20,42 @@ blueprint = Blueprint("pages", __name__)
 def _image_labels(options) -> dict:
     """The image URL's labels parameter: the page's choice, when not the default."""
     return {"labels": options.labels} if "labels" in options.params() else {}
+
+
+def indicator_index(links, slug: str) -> list | None:
+    """The Covid cases and every other indicator, each with its latest period and a link
+    to the region's map of it (None when there is only the Covid cases)."""
+    base = state()
+    kept = base.indicators.current() if base.indicators is not None else {}
+    if not kept:
+        return None
+    out = []
+    for name in [None, *kept]:
+        dataset = base.indicator_state(name).dataset
+        extra = {"indicator": name} if name else {}
+        latest = dataset.period_text(dataset.default_week)
+        out.append(
+            (
+                _Item(dataset.indicator_id, dataset.title),
+                links.page("map", slug, extra=extra),
+                latest,
+            )
+        )
+    return out
+
+
+def _kept_stamp() -> tuple:
+    """Which indicators are kept, in which versions: the index on a page follows them."""
+    kept = state().indicators
+    if kept is None:
+        return ()
+    return tuple((name, kept.version(name)) for name in kept.current())
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: str
+    title: str
 
 
 def _map_page(region: str):
@@ -43,7 +80,7 @@ def _map_page(region: str):
     )
     image_url += pinned_suffix(query)
     key = ("map", request.path == "/", query, options, base, links.root)
-    key += (current.data_version, pinned)
+    key += (current.data_version, pinned, _kept_stamp())
 
     def build():
         html = render_map_page(
@@ -58,6 +95,7 @@ def _map_page(region: str):
             page_url=page_url,
             embed_choices=codes,
             pinned=pinned,
+            indicators=indicator_index(links, slug),
         )
         return make_entry(html, "text/html", current.last_modified)
 

@@ -230,6 +230,7 @@ def render_map_page(
     page_url: str | None = None,
     embed_choices: dict[str, str] | None = None,
     pinned: bool = False,
+    indicators: list | None = None,
 ) -> str:
     """The full page: map, pickers, league table, total and embed code.
 
@@ -283,4 +284,6 @@ def render_map_page(
         label_modes=LABEL_CHOICES,
         label_default=DEFAULT_LABELS,
         facts=region_facts(dataset, query.region, query.week),
+        indicators=indicators,
+        current_indicator=dataset.indicator_id,
     )
