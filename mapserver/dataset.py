@@ -219,7 +219,10 @@ class VintageSource:
         to_district = self.vintages.mapping(vintage)
         lookup = self.vintages.districts(vintage)
         to_series = to_district.map(lookup["series"])
-        daily, conflicts = vintages.daily_forward(self.wide, to_series)
+        # Every 2019 district is a part of its later area, present in the file or not:
+        # a sum without one of them would be silently low, so it is unknown.
+        every = self.wide.columns.union(self.vintages.lookup.index)
+        daily, conflicts = vintages.daily_forward(self.wide.reindex(columns=every), to_series)
         _log_conflicts(conflicts)
         own = self.population.index.intersection(to_series.index)
         population = vintages.sum_forward(self.population.loc[own], to_series)

@@ -274,3 +274,23 @@ def test_the_map_pages_list_the_indicators_with_their_latest_period(ons_client):
     )
     own = ons_client.get(f"/map/london?indicator={CVD}").get_data(as_text=True)
     assert f'href="/map/london?indicator={CVD}" aria-current="page"' in own
+
+
+def test_old_districts_are_summed_only_when_all_are_there(tmp_path):
+    """2022 on 2021 districts: North Northamptonshire's code makes Buckinghamshire's four
+    old districts be summed into E06000060, but only if all four are in the file."""
+    rows = ["E06000061,2022,40", "E07000004,2022,10", "E07000005,2022,11", "E07000006,2022,12"]
+    complete = rows + ["E07000007,2022,13"]
+    cases = {"partial": rows, "complete": complete}
+    served = {}
+    for name, lines in cases.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text("code,period,count\n" + "\n".join(lines) + "\n")
+        store = tmp_path / name
+        assert add(store, str(path)).exit_code == 0
+        answer = client_for(store).get(f"/api/rates?indicator={name}&region=south-east")
+        served[name] = {row["code"]: row for row in answer.get_json()}
+    assert served["partial"]["E06000060"]["count"] is None
+    assert served["partial"]["E06000060"]["value"] is None
+    assert served["complete"]["E06000060"]["count"] == 10 + 11 + 12 + 13
+    assert served["complete"]["E06000060"]["vintage"] == 2021

@@ -151,3 +151,19 @@ def test_the_ogc_districts_follow_the_weeks_districts(updated):
     assert later.get_json()["properties"]["rate"] == rows["E06000061"]["rate"]
     february = updated.get("/ogc/collections/districts/items/E07000150?datetime=2021-02-21")
     assert february.get_json()["properties"]["rate"] == 358.6  # Corby, on its own districts
+
+
+def test_a_later_area_with_an_old_district_missing_is_unknown(archive, tmp_path):
+    """Kettering left out of the file: North Northamptonshire on 2021 districts has no
+    figure (a sum of three of its four districts would be silently low)."""
+    from mapserver.config import load_settings
+    from mapserver.dataset import load_dataset
+
+    path = tmp_path / "without-kettering.csv"
+    archive[archive["areaCode"] != "E07000153"].to_csv(path, index=False)
+    settings = load_settings({"data_dir": SHARED_DATA, "cases": str(path)}, environ={})
+    week = pd.Timestamp("2021-02-21")
+    figures = load_dataset(settings).at(2021).figures(week)
+    assert pd.isna(figures.loc["E06000061", "rate"])
+    assert not figures.loc["E06000061", "complete"]
+    assert figures.loc["E06000062", "rate"] > 0  # West Northamptonshire has all three

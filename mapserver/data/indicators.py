@@ -182,6 +182,14 @@ def period_figures(
     used = rows[own | ~series.isin(has_own)].assign(series=series)
     table = _summed(indicator, used, own[used.index])
     if indicator.kind == "count":
+        incomplete = _partly_covered(used[~own[used.index]], known, to_series)
+        if incomplete:
+            notes.append(
+                f"no figure for {len(incomplete)} area(s) whose old districts are not all "
+                f"in the file: {', '.join(sorted(incomplete)[:5])}"
+            )
+            table.loc[table.index.isin(incomplete), ["count", "denominator"]] = np.nan
+    if indicator.kind == "count":
         denominators = table["denominator"]
         if denominators.isna().all():
             present = population.index.intersection(to_series.index)
@@ -207,6 +215,18 @@ def period_figures(
 def _has_figure(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     column = "count" if indicator.kind == "count" else "value"
     return rows[column].notna()
+
+
+def _partly_covered(parts: pd.DataFrame, known: Vintages, to_series: pd.Series) -> set[str]:
+    """Series summed from old districts that do not cover the whole area: a sum with a
+    district missing would be silently low."""
+    base = to_series.reindex(known.lookup.index)
+    out = set()
+    for series, rows in parts.groupby("series"):
+        covered = frozenset().union(*(known.covers(code) for code in rows["code"]))
+        if covered != frozenset(base.index[base == series]):
+            out.add(series)
+    return out
 
 
 def _summed(indicator: Indicator, used: pd.DataFrame, own: pd.Series) -> pd.DataFrame:

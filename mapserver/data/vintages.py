@@ -211,6 +211,16 @@ class Vintages:
         """Codes that no longer exist at `vintage` (merged into others by then)."""
         return {code for code, retired in self.retired.items() if retired <= vintage}
 
+    def covers(self, code: str) -> frozenset[str]:
+        """The LAD 2019 districts inside a code's area (a 2019 district: itself)."""
+        if code in self.aliases:
+            return frozenset(self.lookup.index[self.lookup["series"] == self.aliases[code]])
+        first = self.first(code)
+        if first is None:
+            return frozenset()
+        base = self.mapping(first).reindex(self.lookup.index)
+        return frozenset(base.index[base == code])
+
     def natural(self, codes: Iterable[str]) -> int:
         """The newest vintage a set of codes (one period of a data file) needs."""
         codes = set(codes)

@@ -64,4 +64,6 @@ def read(path: Path, **options: str) -> Observations:
     frame = build(path, table, columns, count_required=bool(columns["count"]), dates=dates)
     check_unique(path, frame)
     kind = "count" if columns["count"] else "value"
-    return Observations(frame, SourceMeta(title=path.name, kind=kind, format=NAME), [])
+    # A plain file says nothing of itself: its name (without .csv, .csv.gz ...) is the title.
+    title = path.name.split(".")[0] or path.name
+    return Observations(frame, SourceMeta(title=title, kind=kind, format=NAME), [])
