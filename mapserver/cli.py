@@ -6,9 +6,11 @@ import json
 import sys
 
 import click
+import pandas as pd
 
 from . import tables
 from .config import load_settings
+from .data.vintages import VINTAGES
 from .dataset import load_dataset
 from .errors import MapserverError
 from .versions import current_settings
@@ -100,11 +102,24 @@ def _positive(ctx, param, value):
 
 
 def region_and_week(command):
-    """The --region and --week options every per-map command takes."""
+    """The --region, --week, --indicator and --vintage options every per-map command takes."""
+    command = click.option(
+        "--vintage",
+        type=click.Choice([str(v) for v in VINTAGES]),
+        help="Show the figures on the districts of a later year (old districts summed).",
+    )(command)
+    command = click.option(
+        "--indicator",
+        metavar="ID",
+        help="Another indicator kept with `mapserver add` (default: the Covid cases).",
+    )(command)
     command = click.option(
         "--week",
+        "--period",
+        "week",
         metavar="YYYY-MM-DD",
-        help="Last day of the 7-day window. Default: the latest date in the data less "
+        help="Last day of the 7-day window (another indicator: its period, as its source "
+        "writes it or its last day). Default: the latest date in the data less "
         "MAPSERVER_LAG_DAYS (5), since the latest days are incomplete.",
     )(command)
     return click.option(
@@ -116,11 +131,15 @@ def region_and_week(command):
     )(command)
 
 
-def _dataset_region_week(region: str, week: str | None):
+def _dataset_region_week(region: str, week: str | None, indicator=None, vintage=None):
     """The data, the region and the week end a per-map command asked for (usage errors: 2)."""
+    from .data.indicator_dataset import indicator_of
+
     try:
-        dataset = load_dataset(current_settings(load_settings()))
-        return dataset, dataset.region(region), dataset.parse_week(week)
+        dataset = indicator_of(load_dataset(current_settings(load_settings())), indicator)
+        week_end = dataset.parse_week(week)
+        dataset = dataset.at(dataset.vintage_for(week_end, vintage))
+        return dataset, dataset.region(region), week_end
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
 
@@ -138,7 +157,14 @@ def _dataset_region_week(region: str, week: str | None):
     show_default=True,
     help="table for people; csv (header row, no other text) or json for programs.",
 )
-def rates(region: str, week: str | None, top: int | None, output_format: str) -> None:
+def rates(
+    region: str,
+    week: str | None,
+    indicator: str | None,
+    vintage: str | None,
+    top: int | None,
+    output_format: str,
+) -> None:
     """Print a region's areas by 7-day rate per 100,000, highest first.
 
     Each row has the area's code and name, cases in the 7 days, the rate, the
@@ -146,8 +172,20 @@ def rates(region: str, week: str | None, top: int | None, output_format: str) ->
     areas without a complete week are not ranked). Region totals are the sum of
     cases over the sum of population.
     """
-    dataset, chosen, week_end = _dataset_region_week(region, week)
+    dataset, chosen, week_end = _dataset_region_week(region, week, indicator, vintage)
     figures = dataset.region_figures(chosen, week_end)
+    if getattr(dataset, "indicator", None) is not None:
+        records = tables.indicator_records(
+            dataset, figures.head(top or len(figures)), chosen.slug, week_end
+        )
+        if output_format == "json":
+            click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        elif output_format == "csv":
+            click.echo(tables.to_csv(pd.DataFrame(records)), nl=False)
+        else:
+            title = f"{dataset.title}, {chosen.title}: {dataset.period_text(week_end)}"
+            click.echo(tables.indicator_text(records, title, dataset.unit), nl=False)
+        return
     if output_format == "csv":
         click.echo(tables.to_csv(tables.league_table(figures, top)), nl=False)
     elif output_format == "json":
@@ -168,7 +206,9 @@ def rates(region: str, week: str | None, top: int | None, output_format: str) ->
     show_default=True,
     help="text: the sentences; json: the figures and the sentences, as /api/facts.",
 )
-def facts(region: str, week: str | None, output_format: str) -> None:
+def facts(
+    region: str, week: str | None, indicator: str | None, vintage: str | None, output_format: str
+) -> None:
     """Print a region's key facts for a week in plain sentences.
 
     The highest areas (the top two in the region, plus any tied with them) with
@@ -179,7 +219,7 @@ def facts(region: str, week: str | None, output_format: str) -> None:
     """
     from . import facts as key_facts
 
-    dataset, chosen, week_end = _dataset_region_week(region, week)
+    dataset, chosen, week_end = _dataset_region_week(region, week, indicator, vintage)
     found = key_facts.region_facts(dataset, chosen, week_end)
     if output_format == "json":
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
@@ -367,9 +407,8 @@ def export(directory: str, weeks: int) -> None:
 @region_and_week
 @click.option(
     "--scheme",
-    default="dashboard",
-    show_default=True,
-    help="dashboard, quantiles, natural-breaks or equal-interval.",
+    help="dashboard (the Covid cases' default), quantiles (other indicators' default), "
+    "natural-breaks or equal-interval.",
 )
 @click.option("--k", "k", metavar="N", help="Classes for the data-driven schemes, 3 to 9.")
 @click.option(
@@ -379,7 +418,15 @@ def export(directory: str, weeks: int) -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="The file to write.",
 )
-def single_html(region: str, week: str | None, scheme: str, k: str | None, output: str) -> None:
+def single_html(
+    region: str,
+    week: str | None,
+    indicator: str | None,
+    vintage: str | None,
+    scheme: str | None,
+    k: str | None,
+    output: str,
+) -> None:
     """Write a region's map as one self-contained HTML file.
 
     Scripts, styles, geometry and figures are all inside the file: it opens from
@@ -393,13 +440,17 @@ def single_html(region: str, week: str | None, scheme: str, k: str | None, outpu
     from .web.state import MapQuery, MapState
 
     try:
-        current = MapState.load(current_settings(load_settings()))
-        chosen = current.dataset.region(region)
+        current = MapState.load(current_settings(load_settings())).indicator_state(indicator)
         week_end = current.dataset.parse_week(week)
-        scheme, classes = parse_scheme(scheme, k)
+        shown = current.dataset.vintage_for(week_end, vintage)
+        current = current.view(shown)
+        chosen = current.dataset.region(region)
+        scheme, classes = parse_scheme(scheme or current.dataset.default_scheme, k)
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
-    html = download_html(current, MapQuery(chosen, week_end, scheme, classes))
+    asked = vintage is not None
+    query = MapQuery(chosen, week_end, scheme, classes, None, shown, asked, indicator)
+    html = download_html(current, query)
     target = Path(output)
     try:
         target.write_text(html, encoding="utf-8", newline="")

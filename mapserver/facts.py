@@ -326,5 +326,6 @@ def region_facts(dataset, region, week: pd.Timestamp) -> Facts:
 
 def to_text(facts: Facts) -> str:
     """The sentences for a terminal, one paragraph each, under a title with the week."""
-    head = f"{facts.title}: key facts for the {tables.format_week(facts.week)}"
+    when = facts.period_text or f"the {tables.format_week(facts.week)}"
+    head = f"{facts.title}: key facts for {when}"
     return head + "\n\n" + "\n".join(f"- {sentence}" for sentence in facts.sentences) + "\n"

@@ -21,11 +21,9 @@ from .boundaries import read_boundaries
 from .choropleth import ATTRIBUTION, FIELDS, TITLE, region_values
 from .config import load_settings
 from .data import vintages
-from .data.indicator_dataset import IndicatorDataset
-from .data.indicator_store import KeptIndicators, indicators_root
+from .data.indicator_dataset import indicator_of
 from .data.vintages import BASE
-from .dataset import COVID_ID, Dataset, load_dataset
-from .errors import UnknownIndicator
+from .dataset import Dataset, load_dataset
 from .resources import resource
 from .single_file import inline_code
 from .versions import current_settings
@@ -98,33 +96,10 @@ def _neighbours(data, codes) -> set[str]:
     return set().union(*(neighbours.get(code, ()) for code in codes)) - set(codes)
 
 
-def _indicator(dataset: Dataset, indicator: str | None):
-    """The Covid cases (None), or another indicator kept with `mapserver add`."""
-    if not indicator or indicator == COVID_ID:
-        return dataset
-    settings = dataset.settings or load_settings()
-    kept = KeptIndicators(indicators_root(settings))
-    stored = kept.current().get(indicator)
-    if stored is None:
-        choices = ", ".join([COVID_ID, *kept.current()])
-        raise UnknownIndicator(f"unknown indicator {indicator!r}; choose from {choices}")
-    found = IndicatorDataset(
-        stored,
-        dataset.district_vintages,
-        dataset.source.population,
-        dataset.regions,
-        BASE,
-        kept.version(indicator),
-        settings,
-        lag_days=settings.lag_days,
-    )
-    return found.at(found.natural_vintage(found.default_week))
-
-
 def _values(region: str, week, scheme, k: int, data, indicator=None, vintage=None):
     from .bands import parse_scheme
 
-    dataset = _indicator(_dataset(data), indicator)
+    dataset = indicator_of(_dataset(data), indicator)
     if week is not None and not isinstance(week, str):  # a date or Timestamp
         week = f"{pd.Timestamp(week):%Y-%m-%d}"
     week_end = dataset.parse_week(week)

@@ -182,3 +182,31 @@ def indicator_summary(dataset) -> dict:
         "last_period_end": f"{last:%Y-%m-%d}",
         "periods": listed,
     }
+
+
+def indicator_text(records: list[dict], title: str, unit: str) -> str:
+    """An indicator's league table for a terminal: rank, area, value, 95% limits, count."""
+    headers = ["Rank", "Area", f"Value ({unit})" if unit else "Value", "95% CI", "Count"]
+
+    def shown(value, places: str = "") -> str:
+        return "–" if value is None else format(value, places)
+
+    rows = [
+        [
+            shown(row["rank"]) + ("" if row["rank"] is None else f"/{row['rank_of']}"),
+            row["name"],
+            shown(row["value"], ","),
+            "–" if row["lower"] is None else f"{row['lower']:,} to {row['upper']:,}",
+            shown(row["count"], ","),
+        ]
+        for row in records
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells) -> str:
+        return "  ".join(
+            str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    lines = [title, "", line(headers), line(["-" * width for width in widths])]
+    return "\n".join(lines + [line(row) for row in rows]) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -294,3 +295,35 @@ def test_old_districts_are_summed_only_when_all_are_there(tmp_path):
     assert served["partial"]["E06000060"]["value"] is None
     assert served["complete"]["E06000060"]["count"] == 10 + 11 + 12 + 13
     assert served["complete"]["E06000060"]["vintage"] == 2021
+
+
+def test_the_command_line_maps_an_indicator_and_a_later_vintage(ons_store, tmp_path):
+    runner = CliRunner(env={"MAPSERVER_STORE_DIR": str(ons_store)})
+    table = runner.invoke(
+        main, ["rates", "--region", "north-west", "--indicator", CVD, "--top", "2"]
+    )
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert lines[0] == "Preventable cardiovascular mortality (England), North West: 2022 to 2024"
+    assert lines[4].split()[:3] == ["1/294", "Blackpool", "54.4"]
+    records = runner.invoke(
+        main,
+        ["rates", "--region", "london", "--indicator", CVD, "--period", "2019", "--format", "json"],
+    )
+    assert records.exit_code == 2 and "period 2019 is not in the data" in records.stderr
+    facts = runner.invoke(main, ["facts", "--region", "london", "--indicator", CVD])
+    assert facts.output.startswith("London: key facts for 2022 to 2024")
+    later = runner.invoke(
+        main,
+        ["rates", "--region", "east-midlands", "--week", "2021-02-21", "--vintage", "2023",
+         "--format", "json"],
+    )  # fmt: skip
+    assert later.exit_code == 0, later.output
+    codes = {row["code"] for row in json.loads(later.output)}
+    assert "E06000061" in codes and "E07000150" not in codes
+    page = tmp_path / "london.html"
+    written = runner.invoke(
+        main, ["html", "--region", "london", "--indicator", CVD, "-o", str(page)]
+    )
+    assert written.exit_code == 0, written.output
+    assert "Rate per 100,000 population" in page.read_text()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import BadParameter, WeekOutOfRange
+from ..errors import BadParameter, UnknownIndicator, WeekOutOfRange
 from ..regions import Region, resolve_region
 from . import vintages as vintages_module
 from .indicator_store import StoredIndicator
@@ -315,3 +315,31 @@ class IndicatorDataset:
                 value = table["rate"].get(lookup.loc[code, "series"])
                 rates[code].append(None if pd.isna(value) else round(float(value), self.decimals))
         return {"weeks": [f"{end:%Y-%m-%d}" for end in kept], "rates": rates}
+
+
+def indicator_of(dataset, indicator: str | None):
+    """The Covid cases' `dataset` (for None), or another indicator kept with `mapserver
+    add` in the same store, on its latest period's districts."""
+    from ..config import load_settings
+    from ..dataset import COVID_ID
+    from .indicator_store import KeptIndicators, indicators_root
+
+    if not indicator or indicator == COVID_ID:
+        return dataset
+    settings = dataset.settings or load_settings()
+    kept = KeptIndicators(indicators_root(settings))
+    stored = kept.current().get(indicator)
+    if stored is None:
+        choices = ", ".join([COVID_ID, *kept.current()])
+        raise UnknownIndicator(f"unknown indicator {indicator!r}; choose from {choices}")
+    found = IndicatorDataset(
+        stored,
+        dataset.district_vintages,
+        dataset.source.population,
+        dataset.regions,
+        vintages_module.BASE,
+        kept.version(indicator),
+        settings,
+        lag_days=settings.lag_days,
+    )
+    return found.at(found.natural_vintage(found.default_week))
