@@ -159,6 +159,8 @@ class PageWords:
     unit: str
     rate_header: str
     published_values: bool = False
+    live_choice: str = "Live: follows the latest week and data"
+    pinned_choice: str = "As published: this week, with today's figures, whatever is revised later"
 
     def no_total(self, total: dict) -> str:
         """Why a region has no total."""
@@ -182,7 +184,17 @@ def page_words(dataset) -> PageWords:
         return COVID_WORDS
     published = dataset.indicator.kind != "count"
     unit = dataset.unit
-    return PageWords("Period", "period", "in", "", unit, value_heading(unit), published)
+    return PageWords(
+        "Period",
+        "period",
+        "in",
+        "",
+        unit,
+        value_heading(unit),
+        published,
+        "Latest: follows the latest period",
+        "This period: always this period, with the figures kept when it is viewed",
+    )
 
 
 def _stepping(dataset) -> dict:
