@@ -159,8 +159,6 @@ class PageWords:
     unit: str
     rate_header: str
     published_values: bool = False
-    live_choice: str = "Live: follows the latest week and data"
-    pinned_choice: str = "As published: this week, with today's figures, whatever is revised later"
 
     def no_total(self, total: dict) -> str:
         """Why a region has no total."""
@@ -192,8 +190,6 @@ def page_words(dataset) -> PageWords:
         unit,
         value_heading(unit),
         published,
-        "Latest: follows the latest period",
-        "This period: always this period, with the figures kept when it is viewed",
     )
 
 
