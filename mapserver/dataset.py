@@ -90,13 +90,7 @@ class Dataset:
 
     def vintage_for(self, week: pd.Timestamp, asked: str | None) -> int:
         """The vintage to show a week on: the one asked for (later only), else its own."""
-        natural = self.natural_vintage(week)
-        if asked is None or asked == "":
-            return natural
-        if not asked.isdigit():
-            raise BadParameter(f"vintage must be a year such as 2023, not {asked!r}")
-        vintages.check_forward(natural, int(asked))
-        return int(asked)
+        return vintages.shown_vintage(self.natural_vintage(week), asked)
 
     def vintages_in_use(self) -> list[int]:
         """Every vintage some week of the data is on, oldest first."""

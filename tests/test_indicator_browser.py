@@ -7,7 +7,8 @@ import json
 import pytest
 import requests
 
-from .browser import SCREENSHOTS, PageWatch
+from .browser import SCREENSHOTS
+from .test_find_browser import open_embed
 from .test_publishing import run_axe
 
 pytestmark = pytest.mark.browser
@@ -25,12 +26,9 @@ def api(base: str, region: str, **params) -> dict[str, dict]:
     return {row["code"]: row for row in response.json()}
 
 
-def open_page(browser, url: str, width: int = 375):
-    page = browser.new_page(viewport={"width": width, "height": 800})
-    watch = PageWatch(page, url)
-    page.goto(url)
-    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
-    return page, watch
+def open_page(browser, url: str):
+    """The page at 375 px, once its map is drawn, and its watch."""
+    return open_embed(browser, url, 375)
 
 
 def test_an_indicator_embed_on_a_phone(indicator_server, browser):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ from mapserver.cli import main
 
 from .conftest import SHARED_DATA
 from .test_formats import FINGERTIPS_HEADER, ft_row, table, write
+from .test_update import tree_digest
 
 ONS = SHARED_DATA / "indicators" / "ons_els_preventable-cardiovascular-mortality-england.csv"
 CVD = "preventable-cardiovascular-mortality-england"
@@ -28,14 +28,6 @@ def add(store: Path, *args: str):
 
 def client_for(store: Path):
     return create_app({"store_dir": store, "watch_every": "0"}).test_client()
-
-
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")

@@ -163,13 +163,7 @@ class IndicatorDataset:
 
     def vintage_for(self, week: pd.Timestamp, asked: str | None) -> int:
         """The vintage asked for (later only), else the period's own."""
-        natural = self.natural_vintage(week)
-        if not asked:
-            return natural
-        if not asked.isdigit():
-            raise BadParameter(f"vintage must be a year such as 2023, not {asked!r}")
-        vintages_module.check_forward(natural, int(asked))
-        return int(asked)
+        return vintages_module.shown_vintage(self.natural_vintage(week), asked)
 
     def vintages_in_use(self) -> list[int]:
         """Every vintage some period is on."""

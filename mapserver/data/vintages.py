@@ -305,6 +305,16 @@ def builtin_vintages(lookup: pd.DataFrame) -> Vintages:
     return build_vintages(changes[changes["old"].isin(lookup.index)].copy(), lookup)
 
 
+def shown_vintage(natural: int, asked: str | None) -> int:
+    """The vintage to show data on: `asked` (a year, later only) or the data's own."""
+    if not asked:
+        return natural
+    if not asked.isdigit():
+        raise BadParameter(f"vintage must be a year such as 2023, not {asked!r}")
+    check_forward(natural, int(asked))
+    return int(asked)
+
+
 def check_forward(source: int, target: int) -> None:
     """BadParameter unless `target` is a served vintage no older than `source`."""
     check_vintage(target)
