@@ -7,6 +7,8 @@ the districts its codes need, and a reader may ask for a later vintage.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -167,3 +169,24 @@ def test_a_later_area_with_an_old_district_missing_is_unknown(archive, tmp_path)
     assert pd.isna(figures.loc["E06000061", "rate"])
     assert not figures.loc["E06000061", "complete"]
     assert figures.loc["E06000062", "rate"] > 0  # West Northamptonshire has all three
+
+
+def test_a_static_export_draws_each_week_on_its_districts(updated, tmp_path):
+    """The last weeks of the re-coded feed are on 2021 districts: the exported map of such
+    a week loads a geometry file (written) that has North Northamptonshire."""
+    import re
+
+    from mapserver.web.export import export_site
+
+    app = updated.application
+    report = export_site(app, tmp_path / "site", 1)
+    week = report.weeks[0]
+    site = tmp_path / "site"
+    page = (site / "embed" / "east-midlands" / "index.html").read_text()
+    geometry = re.search(r'data-geometry="\.\./\.\./([^"]+)"', page).group(1)
+    topology = json.loads((site / geometry).read_text())
+    drawn = {item["id"] for item in topology["objects"]["areas"]["geometries"]}
+    assert "E06000061" in drawn and not NORTH & drawn
+    values = re.search(r'data-values="\.\./\.\./([^"]+)"', page).group(1)
+    figures = json.loads((site / values).read_text())
+    assert figures["week"] == week and "E06000061" in figures["areas"]

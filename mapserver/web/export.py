@@ -68,43 +68,56 @@ def export_site(app: Flask, directory: Path, weeks: int) -> ExportReport:
         writer = _Writer(staging, report)
         for bundle in current.bundles.values():
             writer.write(bundle.path, bundle.body)
-        for region in dataset.regions.values():
+        written: set[tuple[str, str]] = set()
+        for slug in dataset.regions:
             report.regions += 1
-            writer.write(
-                geometry_path(current.geometry_version, region.slug),
-                current.region_geometry(region),
-            )
             for week in chosen:
-                query = MapQuery(region, week, "dashboard", DEFAULT_K)
-                values = current.values(region, week, "dashboard", DEFAULT_K)
+                # Each week on the districts its codes are on (its own geometry file).
+                view = current.view(dataset.natural_vintage(week))
+                region = view.dataset.region(slug)
+                if (view.geometry_version, slug) not in written:
+                    written.add((view.geometry_version, slug))
+                    writer.write(
+                        geometry_path(view.geometry_version, slug), view.region_geometry(region)
+                    )
+                query = MapQuery(region, week, "dashboard", DEFAULT_K, None, view.dataset.vintage)
+                values = view.values(region, week, "dashboard", DEFAULT_K)
                 writer.write(
-                    values_path(current.data_version, region.slug, week, "dashboard", DEFAULT_K),
+                    values_path(current.data_version, slug, week, "dashboard", DEFAULT_K),
                     compact_json(values),
                 )
                 writer.write(
-                    history_path(current.data_version, region.slug, week),
-                    compact_json(current.history(region, week)),
+                    history_path(current.data_version, slug, week),
+                    compact_json(view.history(region, week)),
                 )
                 folders = [(f"{week:%Y-%m-%d}/", 3)]
                 if week == latest:
                     folders.append(("", 2))
                 for folder, depth in folders:
                     links = _links(depth, latest)
-                    embed_src = links.page("embed", region.slug, week)
+                    embed_src = links.page("embed", slug, week)
                     writer.write(
-                        f"embed/{region.slug}/{folder}index.html",
-                        render_embed(current, query, links, Presentation()),
+                        f"embed/{slug}/{folder}index.html",
+                        render_embed(view, query, links, Presentation()),
                     )
                     writer.write(
-                        f"map/{region.slug}/{folder}index.html",
-                        render_map_page(current, query, links, embed_src, weeks=chosen),
+                        f"map/{slug}/{folder}index.html",
+                        render_map_page(view, query, links, embed_src, weeks=chosen),
                     )
-        england = MapQuery(dataset.region("england"), latest, "dashboard", DEFAULT_K)
-        home = _links(0, latest)
-        writer.write(
-            "index.html",
-            render_map_page(current, england, home, home.page("embed", "england"), weeks=chosen),
+        home_view = current.view(dataset.natural_vintage(latest))
+        england = MapQuery(
+            home_view.dataset.region("england"),
+            latest,
+            "dashboard",
+            DEFAULT_K,
+            None,
+            home_view.dataset.vintage,
         )
+        home = _links(0, latest)
+        page = render_map_page(
+            home_view, england, home, home.page("embed", "england"), weeks=chosen
+        )
+        writer.write("index.html", page)
     # Swap the new copy in whole, so a server never sees a half-written site.
     previous = directory.with_name(directory.name + ".previous")
     if directory.exists():
