@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from .bands import NO_DATA_COLOUR, Bands, make_bands
+from .data.vintages import BASE
 from .dataset import COVID_ID
 from .labels import label_order
 from .tables import format_week
@@ -131,7 +132,14 @@ def map_values(
     # Other indicators say what their figures are; the Covid values stay as published.
     if dataset is not None and dataset.indicator_id != COVID_ID:
         values |= indicator_words(dataset)
+    if dataset is not None and shows_vintage(dataset):
+        values["vintage"] = dataset.vintage  # a map stepping to another week checks it
     return values
+
+
+def shows_vintage(dataset) -> bool:
+    """True when the data is on more than one vintage, or shown on a later one."""
+    return dataset.vintage != BASE or len(dataset.vintages_in_use()) > 1
 
 
 def value_heading(unit: str) -> str:

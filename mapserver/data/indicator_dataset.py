@@ -153,13 +153,24 @@ class IndicatorDataset:
 
     def natural_vintage(self, week: pd.Timestamp) -> int:
         """The districts the period's codes are on."""
-        period = self.period(week)
-        frame = self.stored.frame
-        if period.kind == "window":
-            rows = frame[(frame["start"] >= period.start) & (frame["end"] <= period.end)]
-        else:
-            rows = frame[frame["period"] == period.key]
-        return self.known.natural(rows["code"])
+        return int(self._naturals()[self.period(week).end])
+
+    def _naturals(self) -> pd.Series:
+        """Each period's vintage (the newest its codes need), by the period's last day."""
+        found = self._figures.get("naturals")
+        if found is None:
+            frame = self.stored.frame
+            first = frame["code"].map(self.known.first)
+            if self.indicator.window:  # the newest code of any day in each window
+                daily = first.groupby(frame["end"]).max()
+                every = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
+                daily = daily.reindex(every).fillna(vintages_module.BASE)
+                found = daily.rolling(self.indicator.window, min_periods=1).max().astype(int)
+            else:
+                ends = frame["period"].map({p.key: p.end for p in self.periods})
+                found = first.groupby(ends).max().astype(int)
+            self._figures["naturals"] = found
+        return found
 
     def vintage_for(self, week: pd.Timestamp, asked: str | None) -> int:
         """The vintage asked for (later only), else the period's own."""
@@ -167,7 +178,8 @@ class IndicatorDataset:
 
     def vintages_in_use(self) -> list[int]:
         """Every vintage some period is on."""
-        return sorted({self.natural_vintage(period.end) for period in self.periods})
+        ends = [period.end for period in self.periods]
+        return sorted({int(v) for v in self._naturals().reindex(ends).dropna()})
 
     def at(self, vintage: int) -> IndicatorDataset:
         """The indicator on the districts of `vintage`."""

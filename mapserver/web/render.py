@@ -14,6 +14,7 @@ from ..choropleth import (
     TITLE,
     indicator_attribution,
     indicator_words,
+    shows_vintage,
     value_heading,
 )
 from ..dataset import COVID_ID
@@ -92,6 +93,7 @@ def _figure_context(
         "first_week": f"{dataset.first_week:%Y-%m-%d}",
         "last_week": f"{dataset.last_week:%Y-%m-%d}",
         **_stepping(dataset),
+        "vintage_shown": dataset.vintage if shows_vintage(dataset) else None,
         "links": links,
         "bundles": current.bundles,
         "query": query,

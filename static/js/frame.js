@@ -177,7 +177,19 @@
       // version, and a week seen before must not come back with the old figures.
       var url = data.valuesTemplate.replace("{week}", week);
       if (!cache[url]) cache[url] = MS.getJSON(url);
-      return cache[url].then(function (values) { view.update(values); setButtons(); });
+      return cache[url].then(function (values) {
+        if (values.vintage && data.vintage && String(values.vintage) !== data.vintage) {
+          // That week is on other districts (North Northamptonshire from 2021, say):
+          // its own page brings their outlines.
+          var page = new URL(window.location.href);
+          page.searchParams.set(page.searchParams.has("period") ? "period" : "week", week);
+          page.searchParams.set("timeline", "1");
+          window.location.assign(page.toString());
+          return;
+        }
+        view.update(values);
+        setButtons();
+      });
     }
 
     function stop() {
