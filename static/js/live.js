@@ -20,6 +20,11 @@
       var week = view.values.week === data.lastWeek ? live.default_week : view.values.week;
       var template = data.valuesTemplate.split(old).join(fresh);
       return MS.getJSON(template.replace("{week}", week)).then(function (values) {
+        // The new week is on other districts (a merger took effect): load the page again.
+        if (values.vintage && data.vintage && String(values.vintage) !== data.vintage) {
+          window.location.reload();
+          return;
+        }
         view.container.setAttribute("data-values-template", template);
         if (data.historyTemplate) {
           view.container.setAttribute("data-history-template", data.historyTemplate.split(old).join(fresh));
