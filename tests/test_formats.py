@@ -687,3 +687,25 @@ def test_real_ukhsa_cases_file():
     assert read.meta.kind == "count"
     assert read.frame["line"].iloc[-1] == 512051
     assert read.frame["code"].nunique() == 381
+
+
+def test_fingertips_age_standardised_values_are_kept_as_published(tmp_path):
+    """Counts and denominators beside a directly standardised rate: the rate is not
+    Count / Denominator, so it is never recomputed (a crude rate would be a wrong figure)."""
+    rows = [
+        ft_row("E06000031", "Peterborough", "UA", "2022", "35.2", "60", "204000"),  # crude 29.4
+        ft_row("E07000010", "Fenland", "District", "2022", "31.0", "40", "102000"),  # crude 39.2
+    ]
+    read = read_observations(ft_file(tmp_path, rows))
+    assert read.meta.kind == "value" and read.meta.multiplier is None
+    assert list(read.frame["value"]) == [35.2, 31.0]
+    assert any("not Count / Denominator" in note for note in read.notes)
+
+
+def test_fingertips_rates_per_1000_are_recognised(tmp_path):
+    rows = [
+        ft_row("E06000031", "Peterborough", "UA", "2022", "2.9", "600", "204000"),
+        ft_row("E07000010", "Fenland", "District", "2022", "3.9", "400", "102000"),
+    ]
+    read = read_observations(ft_file(tmp_path, rows))
+    assert read.meta.kind == "count" and read.meta.multiplier == 1000

@@ -148,6 +148,9 @@ class MapState:
             with _VIEWS_LOCK:
                 found = self.views.get(key)
                 if found is None:
+                    # An indicator added again replaces its older version in memory too.
+                    for old in [k for k in self.views if isinstance(k, tuple) and k[0] == key[0]]:
+                        del self.views[old]
                     found = self.views[key] = self._build_indicator(stored, version)
         return found
 

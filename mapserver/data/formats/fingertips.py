@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .common import (
@@ -112,15 +113,32 @@ def _keep_local_authorities(path, table, columns, notes):
     return table[local]
 
 
-def _kind(frame: pd.DataFrame, notes: list[str]) -> str:
+# Multipliers a crude rate or proportion may be published with, most usual first.
+MULTIPLIERS = (100_000, 1_000, 100, 1_000_000, 10_000, 1)
+
+
+def _kind(frame: pd.DataFrame, notes: list[str]) -> tuple[str, int | None]:
+    """("count", multiplier) when the values are Count / Denominator x a multiplier (the
+    server may then recompute them and sum areas); else ("value", None): as published."""
     valued = frame["value"].notna()
     if not valued.any() or frame.loc[valued, ["count", "denominator"]].isna().any().any():
-        return "value"
+        return "value", None
     if (frame["count"] % 1 > 0).any():
         # Survey-weighted and modelled counts are not whole: the published value stands.
         notes.append("counts are not whole numbers (weighted or estimated): values used as given")
-        return "value"
-    return "count"
+        return "value", None
+    rows = frame[valued & (frame["denominator"] > 0)]
+    for multiplier in MULTIPLIERS:
+        crude = rows["count"] / rows["denominator"] * multiplier
+        # Published values are rounded (to 1 decimal place, often): close, not equal.
+        agree = np.isclose(rows["value"], crude, rtol=0.01, atol=0.06)
+        if len(rows) and agree.mean() >= 0.95:
+            return "count", multiplier
+    # An age-standardised rate, say: Count / Denominator is not the figure published.
+    notes.append(
+        "values are not Count / Denominator (age-standardised or modelled?): used as given"
+    )
+    return "value", None
 
 
 def _missing_note(frame: pd.DataFrame) -> str | None:
@@ -160,10 +178,12 @@ def read(path: Path) -> Observations:
     if empty:
         notes.append(empty)
     title = _text(table, columns["indicator"]).iloc[0] if columns["indicator"] else ""
+    kind, multiplier = _kind(frame, notes)
     meta = SourceMeta(
         title=title or path.name,
         measure=", ".join(part for part in (sex, age) if part) or None,
-        kind=_kind(frame, notes),
+        kind=kind,
+        multiplier=multiplier,
         source=SOURCE,
         format=NAME,
     )
