@@ -35,6 +35,9 @@ FIELDS = (
 )
 
 
+LIMITS = ("lower", "upper")
+
+
 def ordinal(n: int) -> str:
     """1 -> 1st, 2 -> 2nd, 11 -> 11th, 23 -> 23rd."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -103,6 +106,12 @@ def map_values(
     # plain dicts, not iterrows' Series: this runs for every uncached week and region
     rows = table.to_dict("index")
     areas = {code: area_row(row, band_of[code], countries, decimals) for code, row in rows.items()}
+    # Another indicator's figures carry their 95% limits (the source's, or exact Poisson).
+    limits = dataset is not None and dataset.indicator_id != COVID_ID
+    if limits:
+        for code, row in rows.items():
+            known = _known(row["complete"]) and bool(row["complete"])
+            areas[code] += [_round(row[name], decimals) if known else None for name in LIMITS]
     notes = {
         code: f"Figures are for {row['series_name']}, reported together"
         for code, row in rows.items()
@@ -122,7 +131,7 @@ def map_values(
         "no_data_colour": NO_DATA_COLOUR,
         "legend": legend,
         "countries": countries,
-        "fields": list(FIELDS),
+        "fields": list(FIELDS) + (list(LIMITS) if limits else []),
         "areas": areas,
         "notes": notes,
         "labels": label_order(table),

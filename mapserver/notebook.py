@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import geometry, popups
 from .boundaries import read_boundaries
-from .choropleth import ATTRIBUTION, FIELDS, TITLE, region_values
+from .choropleth import ATTRIBUTION, TITLE, region_values
 from .config import load_settings
 from .data import vintages
 from .data.indicator_dataset import indicator_of
@@ -115,7 +115,7 @@ def frame_from_values(values: dict, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     records = popups.read_areas(values)
     table = pd.DataFrame.from_records(
         [
-            {key: area[key] for key in ("code", *FIELDS, "colour", "note")}
+            {key: area[key] for key in ("code", *values["fields"], "colour", "note")}
             for area in records.values()
         ]
     ).set_index("code")

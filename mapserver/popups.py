@@ -109,6 +109,9 @@ def popup_lines(area: dict, week_text: str, words: Words = COVID) -> list[tuple[
     lines = [("popup-name", area["name"])]
     if area["rate"] is not None:
         lines.append(("popup-rate", f"{rate_text(area, words)} {words.unit}".strip()))
+        if area.get("lower") is not None and area.get("upper") is not None:
+            low, high = words.figure(area["lower"]), words.figure(area["upper"])
+            lines.append(("popup-ci", f"95% confidence interval {low} to {high}"))
         if area.get("cases") is not None:
             lines.append(("popup-cases", cases_text(area, week_text, words)))
         elif not words.weekly:

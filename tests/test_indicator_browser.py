@@ -57,6 +57,9 @@ def test_an_indicator_embed_on_a_phone(indicator_server, browser):
     value = float(popup.locator(".popup-rate-value").inner_text())
     assert value == expected[BLACKPOOL]["value"]
     assert UNIT in popup.locator(".popup-rate").inner_text()
+    low, high = expected[BLACKPOOL]["lower"], expected[BLACKPOOL]["upper"]
+    interval = popup.locator(".popup-ci").inner_text()
+    assert interval == f"95% confidence interval {low:.1f} to {high:.1f}"  # the file's own
     assert "cases" not in popup.inner_text()  # published values: no count to speak of
     before = api(indicator_server, "england", period="2021-01-01/P3Y")[BLACKPOOL]["value"]
     direction = "Down" if before > value else "Up"

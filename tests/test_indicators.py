@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from mapserver import create_app
 from mapserver.cli import main
+from mapserver.data.intervals import poisson_rate_limits
 
 from .conftest import SHARED_DATA
 from .test_formats import FINGERTIPS_HEADER, ft_row, table, write
@@ -169,6 +170,10 @@ def test_a_fingertips_export_loads_with_no_options(ft_store):
     assert len(served) == len(rows.get_json())
     assert "E07000150" not in served
     assert served["E06000061"]["vintage"] == 2021
+    # No limits in the file: exact Poisson limits of the computed rate (issue 16).
+    lower, upper = poisson_rate_limits([20], [350000], 100_000)
+    assert served["E06000061"]["lower"] == round(float(lower[0]), 1)
+    assert served["E06000061"]["upper"] == round(float(upper[0]), 1)
 
 
 def test_an_old_year_uses_the_unitarys_own_row_not_its_parts(ft_store):

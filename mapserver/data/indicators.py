@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BadParameter
+from . import intervals
 from . import vintages as vintages_module
 from .formats import Observations
 from .periods import Period, parse_period, rolling_window_label
@@ -197,6 +198,7 @@ def period_figures(
             table = table.reindex(table.index.union(denominators.index))
             table["denominator"] = denominators
         table["rate"] = table["count"] / table["denominator"] * indicator.multiplier
+        table = with_limits(table, indicator.multiplier)
     codes = pd.Index(lookup["series"].unique(), name="series")
     table = table.reindex(codes)
     names = lookup.drop_duplicates("series").set_index("series")["series_name"]
@@ -215,6 +217,21 @@ def period_figures(
 def _has_figure(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     column = "count" if indicator.kind == "count" else "value"
     return rows[column].notna()
+
+
+def with_limits(table: pd.DataFrame, multiplier: int) -> pd.DataFrame:
+    """95% limits where the source gives none (and for areas summed here): Wilson for a
+    percentage, exact Poisson for a rate."""
+    if multiplier == 100:
+        lower, upper = intervals.wilson_limits(table["count"], table["denominator"])
+        lower, upper = lower * 100, upper * 100
+    else:
+        counts, denominators = table["count"], table["denominator"]
+        lower, upper = intervals.poisson_rate_limits(counts, denominators, multiplier)
+    given = table["lower"].notna() & table["upper"].notna()
+    return table.assign(
+        lower=table["lower"].where(given, lower), upper=table["upper"].where(given, upper)
+    )
 
 
 def _partly_covered(parts: pd.DataFrame, known: Vintages, to_series: pd.Series) -> set[str]:

@@ -128,6 +128,10 @@
       rate.appendChild(el("strong", "popup-rate-value", rateText(area)));
       if (words.unit) rate.appendChild(document.createTextNode(" " + words.unit));
       box.appendChild(rate);
+      if (area.lower !== null && area.lower !== undefined && area.upper !== null) {
+        box.appendChild(el("p", "popup-ci", "95% confidence interval " +
+          figure.format(area.lower) + " to " + figure.format(area.upper)));
+      }
       if (area.cases !== null && area.cases !== undefined) {
         var cases = whole.format(area.cases) + " " + words.noun[area.cases === 1 ? 0 : 1];
         box.appendChild(el("p", "popup-cases", cases + during(weekText)));

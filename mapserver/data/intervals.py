@@ -1,0 +1,52 @@
+"""Confidence intervals: exact Poisson for rates from counts, Wilson for proportions.
+
+Exact Poisson limits come from the chi-square distribution, as Fingertips (PHE's
+"Technical Guide: Confidence Intervals") computes them for counts of events: for a count
+O at level 1 - a, the limits of the expected count are chi2(a/2, 2O) / 2 and
+chi2(1 - a/2, 2O + 2) / 2 (the lower limit of 0 events is 0). The Wilson score interval
+is the guide's method for proportions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import chi2, norm
+
+LEVELS = (0.95, 0.998)
+
+
+def _array(values) -> np.ndarray:
+    return np.asarray(values, dtype="float64")
+
+
+def poisson_count_limits(counts, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Exact lower and upper limits of the expected count for observed counts."""
+    counts = _array(counts)
+    alpha = 1 - level
+    with np.errstate(invalid="ignore"):
+        lower = np.where(counts > 0, chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
+        upper = chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+    unknown = np.isnan(counts)
+    return np.where(unknown, np.nan, lower), np.where(unknown, np.nan, upper)
+
+
+def poisson_rate_limits(
+    counts, denominators, multiplier: float, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Limits of a rate (count / denominator x multiplier), from the count's exact limits."""
+    lower, upper = poisson_count_limits(counts, level)
+    scale = multiplier / _array(denominators)
+    return lower * scale, upper * scale
+
+
+def wilson_limits(successes, totals, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score limits of the proportions successes / totals."""
+    successes, totals = _array(successes), _array(totals)
+    z = norm.ppf(1 - (1 - level) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = successes / totals
+        centre = share + z * z / (2 * totals)
+        spread = z * np.sqrt(share * (1 - share) / totals + z * z / (4 * totals * totals))
+        scale = 1 + z * z / totals
+        # (clipped: at 0 or all of n, rounding would put a limit a hair outside [0, 1])
+        return np.clip((centre - spread) / scale, 0, 1), np.clip((centre + spread) / scale, 0, 1)
