@@ -10,7 +10,6 @@ is the guide's method for proportions.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2, norm
 
 LEVELS = (0.95, 0.998)
 
@@ -21,6 +20,8 @@ def _array(values) -> np.ndarray:
 
 def poisson_count_limits(counts, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact lower and upper limits of the expected count for observed counts."""
+    from scipy.stats import chi2  # slow to import: only when limits are computed
+
     counts = _array(counts)
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
@@ -41,6 +42,8 @@ def poisson_rate_limits(
 
 def wilson_limits(successes, totals, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score limits of the proportions successes / totals."""
+    from scipy.stats import norm
+
     successes, totals = _array(successes), _array(totals)
     z = norm.ppf(1 - (1 - level) / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
