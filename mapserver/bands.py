@@ -118,9 +118,35 @@ def classified_bands(values: pd.Series, scheme: str, k: int) -> Bands:
     return Bands(scheme, tuple(upper), sequential_palette(len(upper)), tuple(labels))
 
 
+# Lower, similar, higher than the national figure: a diverging scheme whose middle is
+# not white (the page), readable with the common colour-vision deficiencies (ColorBrewer).
+COMPARED_COLOURS = ("#4575b4", "#fee090", "#d73027")
+COMPARED_ORDER = {"lower": 0, "similar": 1, "higher": 2}
+
+
+class ComparedBands(Bands):
+    """Three classes from an area's comparison with its country, not from its figure."""
+
+    def classify(self, values: pd.Series) -> pd.Series:
+        """Band index for each comparison (lower, similar, higher); <NA> where none."""
+        return values.map(COMPARED_ORDER).astype("Int64")
+
+
+def compared_bands(country: str) -> Bands:
+    """Whether each area's 95% interval is above, around or below `country`'s figure."""
+    labels = (
+        f"Lower than {country}",
+        f"Similar to {country}",
+        f"Higher than {country}",
+    )
+    return ComparedBands("compared", (0.5, 1.5, float("inf")), COMPARED_COLOURS, labels)
+
+
 def parse_scheme(scheme: str | None, k: str | int | None) -> tuple[str, int]:
     """Validate the scheme name and class count from a request or the command line."""
     scheme = scheme or "dashboard"
+    if scheme == "compared":
+        return scheme, DEFAULT_K
     if scheme not in SCHEMES:
         raise BadParameter(f"scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     if k is None or k == "":

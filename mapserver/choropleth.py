@@ -10,9 +10,10 @@ import math
 
 import pandas as pd
 
-from .bands import NO_DATA_COLOUR, Bands, make_bands
+from .bands import NO_DATA_COLOUR, Bands, compared_bands, make_bands
 from .data.vintages import BASE
 from .dataset import COVID_ID
+from .errors import BadParameter
 from .labels import label_order
 from .tables import format_week
 
@@ -101,7 +102,7 @@ def map_values(
     `dataset` (default: the Covid cases) gives the words: title, unit, period text.
     """
     decimals = 1 if dataset is None else dataset.decimals
-    band_of = bands.classify(table["rate"])
+    band_of = bands.classify(table["compared"] if bands.scheme == "compared" else table["rate"])
     countries: list[str] = []
     # plain dicts, not iterrows' Series: this runs for every uncached week and region
     rows = table.to_dict("index")
@@ -112,6 +113,8 @@ def map_values(
         for code, row in rows.items():
             known = _known(row["complete"]) and bool(row["complete"])
             areas[code] += [_round(row[name], decimals) if known else None for name in LIMITS]
+            shown = known and isinstance(row["compared"], str)  # (pandas reads None as NaN)
+            areas[code].append(row["compared"] if shown else None)
     notes = {
         code: f"Figures are for {row['series_name']}, reported together"
         for code, row in rows.items()
@@ -131,7 +134,7 @@ def map_values(
         "no_data_colour": NO_DATA_COLOUR,
         "legend": legend,
         "countries": countries,
-        "fields": list(FIELDS) + (list(LIMITS) if limits else []),
+        "fields": list(FIELDS) + ([*LIMITS, "compared"] if limits else []),
         "areas": areas,
         "notes": notes,
         "labels": label_order(table),
@@ -141,6 +144,8 @@ def map_values(
     # Other indicators say what their figures are; the Covid values stay as published.
     if dataset is not None and dataset.indicator_id != COVID_ID:
         values |= indicator_words(dataset)
+        national = table.drop_duplicates("country").set_index("country")["national"].dropna()
+        values["national"] = {str(k): _round(v, decimals) for k, v in national.items()}
     if dataset is not None and shows_vintage(dataset):
         values["vintage"] = dataset.vintage  # a map stepping to another week checks it
     return values
@@ -179,9 +184,23 @@ def indicator_words(dataset) -> dict:
     }
 
 
+def check_scheme(dataset, scheme: str) -> None:
+    """Refuse a scheme the data cannot be drawn with (compared needs intervals)."""
+    if scheme == "compared" and dataset.indicator_id == COVID_ID:
+        raise BadParameter(
+            "scheme=compared needs confidence intervals, which the Covid cases do not "
+            "have yet; choose dashboard, quantiles, natural-breaks or equal-interval"
+        )
+
+
 def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> dict:
     """The values resource for a region and week: what every map of it is drawn from."""
     table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
-    bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
+    if scheme == "compared":
+        check_scheme(dataset, scheme)
+        countries = table.loc[table["national"].notna(), "country"].unique()
+        bands = compared_bands(countries[0] if len(countries) == 1 else "its country")
+    else:
+        bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
     total = dataset.region_total(region, week)
     return map_values(table, bands, week, region.title, total, dataset)

@@ -318,6 +318,8 @@ INDICATOR_PROPERTIES = [
     "denominator",
     "rank",
     "rank_of",
+    "national",
+    "compared",
     "period",
     "period_text",
     "vintage",
@@ -382,6 +384,8 @@ def indicator_properties(dataset, codes: pd.Index, week: pd.Timestamp) -> pd.Dat
     out["denominator"] = rows["denominator"].to_numpy()
     out["rank"] = rows["rank"].to_numpy()
     out["rank_of"] = rows["rank_of"].to_numpy()
+    out["national"] = rows["national"].astype("float64").round(places).to_numpy()
+    out["compared"] = [text if isinstance(text, str) else None for text in rows["compared"]]
     out["period"] = period.key
     out["period_text"] = period.label
     out["vintage"] = dataset.vintage

@@ -109,7 +109,11 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
             "week", week_text, {"type": "string", "format": "date"}, False, EXAMPLE_WEEK
         ),
         "scheme": _query_param(
-            "scheme", "Colour scheme (default dashboard).", {"type": "string", "enum": SCHEMES}
+            "scheme",
+            "Colour scheme (default dashboard; another indicator's default quantiles). "
+            "compared: each area's 95% interval above, around or below its country's figure "
+            "(other indicators only: 400 for the Covid cases).",
+            {"type": "string", "enum": [*SCHEMES, "compared"]},
         ),
         "k": _query_param(
             "k",
@@ -260,6 +264,12 @@ def _schemas() -> dict:
                 "upper": number,
                 "rank": integer,
                 "rank_of": integer,
+                "national": number,
+                "compared": {
+                    "type": "string",
+                    "nullable": True,
+                    "enum": ["higher", "similar", "lower", None],
+                },
                 "region": {"type": "string"},
                 "period": {"type": "string"},
                 "period_text": {"type": "string"},
@@ -652,7 +662,9 @@ def _data_paths() -> dict:
                 version,
                 region,
                 week_path,
-                _path_param("scheme", "Colour scheme.", {"type": "string", "enum": SCHEMES}),
+                _path_param(
+                    "scheme", "Colour scheme.", {"type": "string", "enum": [*SCHEMES, "compared"]}
+                ),
                 _path_param(
                     "k",
                     "Number of classes.",

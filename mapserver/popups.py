@@ -60,6 +60,7 @@ def read_areas(values: dict) -> dict[str, dict]:
         area["colour"] = values["no_data_colour"] if band is None else values["colours"][band]
         area["country"] = values["countries"][area["country"]]
         area["note"] = values["notes"].get(code)
+        area["national"] = values.get("national", {}).get(area["country"])
         areas[code] = area
     return areas
 
@@ -112,6 +113,10 @@ def popup_lines(area: dict, week_text: str, words: Words = COVID) -> list[tuple[
         if area.get("lower") is not None and area.get("upper") is not None:
             low, high = words.figure(area["lower"]), words.figure(area["upper"])
             lines.append(("popup-ci", f"95% confidence interval {low} to {high}"))
+        if area.get("compared") and area.get("national") is not None:
+            how = {"higher": "Higher than", "lower": "Lower than", "similar": "Similar to"}
+            text = f"{how[area['compared']]} {area['country']} ({words.figure(area['national'])})"
+            lines.append((f"popup-compared popup-compared-{area['compared']}", text))
         if area.get("cases") is not None:
             lines.append(("popup-cases", cases_text(area, week_text, words)))
         elif not words.weekly:

@@ -149,6 +149,9 @@ def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) ->
             record[name] = None if value is None else round(float(value), decimals)
         record["rank"] = _json_value(row["rank"])
         record["rank_of"] = _json_value(row["rank_of"])
+        national = _json_value(row["national"])
+        record["national"] = None if national is None else round(float(national), decimals)
+        record["compared"] = row["compared"] if isinstance(row["compared"], str) else None
         record["region"] = region_slug
         record["period"] = period.key
         record["period_text"] = period.label

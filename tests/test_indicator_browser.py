@@ -119,3 +119,35 @@ def test_the_timeline_steps_through_the_indicators_periods(indicator_server, bro
     assert "2021 to 2023" in popup.inner_text()
     assert watch.errors == [] and watch.foreign_requests() == []
     page.close()
+
+
+def test_compared_with_england_draws_three_classes(indicator_server, browser):
+    expected = api(indicator_server, "london")
+    page, watch = open_page(
+        browser, f"{indicator_server}/embed/london?indicator={CVD}&scheme=compared"
+    )
+    legend = page.locator("#legend .legend-label").all_inner_texts()
+    assert legend[:3] == ["Lower than England", "Similar to England", "Higher than England"]
+    colours = {"lower": "#4575b4", "similar": "#fee090", "higher": "#d73027"}
+    fills = page.evaluate(
+        "() => Object.fromEntries(Object.entries(Mapserver.view.areas)"
+        ".map(([code, area]) => [code, area.colour]))"
+    )
+    classes = {row["compared"] for row in expected.values()}
+    assert {"higher", "similar"} <= classes
+    for code, row in expected.items():
+        if code in fills:
+            assert fills[code] == colours[row["compared"]], code
+    page.locator("#area-search-input").click()
+    page.keyboard.type("barking")
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup .popup")
+    popup.wait_for(timeout=5_000)
+    barking = expected["E09000002"]
+    assert barking["compared"] == "higher"
+    text = popup.locator(".popup-compared").inner_text()
+    assert text == f"Higher than England ({barking['national']:.1f})"
+    violations = run_axe(page)
+    assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
+    assert watch.errors == [] and watch.foreign_requests() == []
+    page.close()

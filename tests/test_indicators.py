@@ -324,3 +324,20 @@ def test_the_command_line_maps_an_indicator_and_a_later_vintage(ons_store, tmp_p
     )
     assert written.exit_code == 0, written.output
     assert "Rate per 100,000 population" in page.read_text()
+
+
+def test_areas_are_compared_with_the_files_england_figure(ons_client):
+    rows = ons_client.get(f"/api/rates?indicator={CVD}&region=england").get_json()
+    source = pd.read_csv(ONS, encoding="utf-8-sig", dtype={"areacd": str})
+    latest = source[source["period"] == "2022-01-01/P3Y"].set_index("areacd")
+    england = latest.loc["E92000001", "observation"]
+    for row in rows:
+        assert row["national"] == round(england, 1)
+        # the comparison uses the file's limits, before rounding
+        code = {"E09000012": "E67000001", "E06000052": "E67000002"}.get(row["code"], row["code"])
+        low, high = latest.loc[code, "lci_95"], latest.loc[code, "uci_95"]
+        expected = "higher" if low > england else "lower" if high < england else "similar"
+        assert row["compared"] == expected, row["name"]
+    covid = ons_client.get("/embed/london?week=2021-02-21&scheme=compared")
+    assert covid.status_code == 400
+    assert "Covid cases do not have yet" in covid.get_data(as_text=True)

@@ -250,6 +250,9 @@ class IndicatorDataset:
             previous_cases=pd.NA,
             days_known=pd.NA,
         )
+        national = self.national_values(period, table)
+        out["national"] = out["country"].map(national).astype("float64")
+        out["compared"] = compared(out["lower"], out["upper"], out["national"])
         out["change"] = pd.NA
         # The change of the figure itself (published values come without counts).
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -259,6 +262,27 @@ class IndicatorDataset:
         out["rank_of"] = out["rank_of"].astype("Int64")
         out.index.name = "series"
         return out
+
+    def national_values(self, period: Period, table: pd.DataFrame) -> dict[str, float]:
+        """Each country's figure for the period: the file's own, else (for counts) the
+        sum of its areas' counts over the sum of their denominators, if all are known."""
+        out: dict[str, float] = {}
+        given = self.stored.national
+        if given is not None and period.kind != "window":
+            rows = given[given["period"] == period.key]
+            for row in rows.itertuples():
+                name = NATIONS.get(row.code)
+                if self.indicator.kind == "count" and row.denominator > 0:
+                    out[name] = row.count / row.denominator * self.indicator.multiplier
+                elif not pd.isna(row.value):
+                    out[name] = float(row.value)
+        if self.indicator.kind == "count":
+            for country, rows in table.groupby("country"):
+                complete = rows["count"].notna().all() and rows["denominator"].notna().all()
+                if country not in out and complete and rows["denominator"].sum() > 0:
+                    total = rows["count"].sum() / rows["denominator"].sum()
+                    out[country] = float(total * self.indicator.multiplier)
+        return {name: value for name, value in out.items() if name}
 
     def _previous(self, period: Period) -> pd.Series | None:
         """The rates of the period before, on this vintage, where it can be put on it."""
@@ -349,3 +373,22 @@ def indicator_of(dataset, indicator: str | None):
         lag_days=settings.lag_days,
     )
     return found.at(found.natural_vintage(found.default_week))
+
+
+NATIONS = {
+    "E92000001": "England",
+    "W92000004": "Wales",
+    "S92000003": "Scotland",
+    "N92000002": "Northern Ireland",
+}
+
+
+def compared(lower: pd.Series, upper: pd.Series, national: pd.Series) -> pd.Series:
+    """higher, lower or similar: whether an area's 95% interval excludes its country's
+    figure (the way Fingertips compares); None without limits or a national figure."""
+    out = pd.Series(None, index=lower.index, dtype=object)
+    known = lower.notna() & upper.notna() & national.notna()
+    out[known] = "similar"
+    out[known & (lower > national)] = "higher"
+    out[known & (upper < national)] = "lower"
+    return out

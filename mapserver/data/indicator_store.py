@@ -30,6 +30,7 @@ from .vintages import Vintages, builtin_vintages, sum_forward
 FOLDER = "indicators"
 META = "indicator.json"
 DATA = "observations.csv.xz"
+NATIONAL = "national.csv.xz"
 XZ_PRESET = 1  # as the version store: fast, and still about a tenth of the CSV
 
 
@@ -39,6 +40,7 @@ class StoredIndicator:
 
     indicator: Indicator
     frame: pd.DataFrame
+    national: pd.DataFrame | None = None  # the file's country figures, where it has them
 
 
 def indicators_root(settings: Settings) -> Path:
@@ -98,7 +100,7 @@ def add(
     latest = periods(observations.frame, indicator.window)[0]
     figures = period_figures(indicator, observations.frame, latest, known, population)
     notes += figures.notes
-    stored = StoredIndicator(indicator, observations.frame)
+    stored = StoredIndicator(indicator, observations.frame, observations.national)
     _write(indicators_root(settings), stored)
     return stored, notes
 
@@ -109,14 +111,9 @@ def _write(root: Path, stored: StoredIndicator) -> None:
     staging.mkdir()
     try:
         (staging / META).write_text(json.dumps(stored.indicator.to_dict(), indent=1) + "\n")
-        # Plain objects, not pandas' own strings: much faster to write without pyarrow.
-        texts = {column: object for column in ("code", "name", "period", "note")}
-        stored.frame.astype(texts).to_csv(
-            staging / DATA,
-            index=False,
-            date_format="%Y-%m-%d",
-            compression={"method": "xz", "preset": XZ_PRESET},
-        )
+        _write_frame(stored.frame, staging / DATA)
+        if stored.national is not None and len(stored.national):
+            _write_frame(stored.national, staging / NATIONAL)
         for item in staging.iterdir():
             with open(item, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -130,17 +127,33 @@ def _write(root: Path, stored: StoredIndicator) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def load(folder: Path) -> StoredIndicator:
-    """One kept indicator."""
-    meta = json.loads((folder / META).read_text())
+def _write_frame(frame: pd.DataFrame, path: Path) -> None:
+    # Plain objects, not pandas' own strings: much faster to write without pyarrow.
+    texts = {column: object for column in ("code", "name", "period", "note")}
+    frame.astype(texts).to_csv(
+        path,
+        index=False,
+        date_format="%Y-%m-%d",
+        compression={"method": "xz", "preset": XZ_PRESET},
+    )
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
     frame = pd.read_csv(
-        folder / DATA,
+        path,
         dtype={"code": str, "name": str, "period": str, "note": str},
         keep_default_na=True,
         parse_dates=["start", "end"],
     )
     frame["name"] = frame["name"].fillna("")
-    return StoredIndicator(Indicator(**meta), frame[COLUMNS])
+    return frame[COLUMNS]
+
+
+def load(folder: Path) -> StoredIndicator:
+    """One kept indicator."""
+    meta = json.loads((folder / META).read_text())
+    national = _read_frame(folder / NATIONAL) if (folder / NATIONAL).is_file() else None
+    return StoredIndicator(Indicator(**meta), _read_frame(folder / DATA), national)
 
 
 def load_all(settings: Settings) -> dict[str, StoredIndicator]:
@@ -193,4 +206,7 @@ def content_version(stored: StoredIndicator) -> str:
     """A short hash of an indicator's description and observations."""
     digest = hashlib.sha256(repr(stored.indicator.to_dict()).encode())
     digest.update(pd.util.hash_pandas_object(stored.frame, index=False).to_numpy().tobytes())
+    if stored.national is not None:
+        national = pd.util.hash_pandas_object(stored.national, index=False)
+        digest.update(national.to_numpy().tobytes())
     return digest.hexdigest()[:12]

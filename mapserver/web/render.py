@@ -271,7 +271,9 @@ def render_map_page(
         regions=regions,
         weeks=weeks,
         words=words,
-        schemes=SCHEME_NAMES,
+        schemes=SCHEME_NAMES
+        if dataset.indicator_id == COVID_ID
+        else SCHEME_NAMES | {"compared": "Compared with the national figure"},
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
         league=tables.display_rows(tables.league_table(figures), dataset.decimals),
         total=dataset.region_total(query.region, query.week),

@@ -15,7 +15,7 @@ from flask import current_app, g, has_request_context
 from .. import geometry, labels
 from ..bands import make_bands, parse_scheme
 from ..boundaries import read_boundaries
-from ..choropleth import region_values
+from ..choropleth import check_scheme, region_values
 from ..config import Settings
 from ..data import vintages
 from ..data.indicator_dataset import IndicatorDataset
@@ -398,6 +398,7 @@ def parse_query(region_key: str, args) -> MapQuery:
     vintage = dataset.vintage_for(week, asked)
     region = dataset.at(vintage).region(region_key)
     scheme, k = parse_scheme(args.get("scheme") or dataset.default_scheme, args.get("k"))
+    check_scheme(dataset, scheme)
     return MapQuery(region, week, scheme, k, version, vintage, asked is not None, indicator)
 
 

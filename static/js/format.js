@@ -53,6 +53,7 @@
       area.colour = area.band === null ? values.no_data_colour : values.colours[area.band];
       area.country = values.countries[area.country];
       area.note = values.notes[code] || null;
+      area.national = values.national && area.country in values.national ? values.national[area.country] : null;
       areas[code] = area;
     });
     return areas;
@@ -132,6 +133,10 @@
         box.appendChild(el("p", "popup-ci", "95% confidence interval " +
           figure.format(area.lower) + " to " + figure.format(area.upper)));
       }
+      if (area.compared && area.national !== null) {
+        box.appendChild(el("p", "popup-compared popup-compared-" + area.compared,
+          comparedText(area) + " (" + figure.format(area.national) + ")"));
+      }
       if (area.cases !== null && area.cases !== undefined) {
         var cases = whole.format(area.cases) + " " + words.noun[area.cases === 1 ? 0 : 1];
         box.appendChild(el("p", "popup-cases", cases + during(weekText)));
@@ -149,6 +154,11 @@
     if (area.note) box.appendChild(el("p", "popup-note", area.note));
     box.appendChild(el("div", "popup-trend"));
     return box;
+  }
+
+  function comparedText(area) {
+    var how = { higher: "Higher than ", lower: "Lower than ", similar: "Similar to " };
+    return how[area.compared] + area.country;
   }
 
   function tooltipContent(area) {
@@ -170,7 +180,10 @@
     table.appendChild(el("caption", null, caption));
     var head = el("tr");
     var rateHeader = words.weekly ? "Rate per 100,000" : words.legend;
-    ["Area", rateHeader, words.weekly ? "Cases" : "Count", "Change", "Rank"].forEach(function (title, i) {
+    var comparing = rows.some(function (area) { return area.compared; });
+    var headers = ["Area", rateHeader, words.weekly ? "Cases" : "Count", "Change", "Rank"];
+    if (comparing) headers.push("Compared");
+    headers.forEach(function (title, i) {
       var th = el("th", i ? "num" : null, title);
       th.setAttribute("scope", "col");
       head.appendChild(th);
@@ -188,6 +201,7 @@
       tr.appendChild(el("td", "num", area.change_pct === null ? "\u2013" :
         (area.change_pct > 0 ? "+" : "") + number1.format(area.change_pct) + "%"));
       tr.appendChild(el("td", "num", area.rank === null ? "\u2013" : area.rank + " of " + area.rank_of));
+      if (comparing) tr.appendChild(el("td", null, area.compared ? comparedText(area) : "\u2013"));
       body.appendChild(tr);
     });
     table.appendChild(body);

@@ -58,6 +58,9 @@ class Observations:
     frame: pd.DataFrame
     meta: SourceMeta
     notes: list[str] = field(default_factory=list)
+    # The file's figures for whole countries (England E92000001 ...), in the same columns:
+    # what each area is compared with. None when the file gives none.
+    national: pd.DataFrame | None = None
 
 
 def fail(path: Path | str, line: int | None, problem: str) -> DataError:
@@ -273,3 +276,11 @@ def find_column(header: list[str], *patterns: str) -> str | None:
             if re.fullmatch(pattern, " ".join(column.lower().split())):
                 return column
     return None
+
+
+NATIONS = ("E92", "W92", "S92", "N92")
+
+
+def is_nation(codes: pd.Series) -> pd.Series:
+    """True for the codes of England, Wales, Scotland and Northern Ireland."""
+    return codes.str.startswith(NATIONS)

@@ -16,6 +16,7 @@ from .common import (
     drop_repeats,
     fail,
     find_column,
+    is_nation,
     plural,
     read_table,
     stripped,
@@ -162,12 +163,18 @@ def read(path: Path) -> Observations:
     _one(path, _text(table, columns["indicator_id"]), "Indicator ID", advice)
     notes: list[str] = []
     table = _drop_breakdowns(table, columns, notes)
+    nations = table[is_nation(_text(table, columns["code"]))]
     table = _keep_local_authorities(path, table, columns, notes)
     advice = "export one, or filter the file to one"
     sex = _one(path, _text(table, columns["sex"]), "Sex", advice)
     age = _one(path, _text(table, columns["age"]), "Age", advice)
     wanted = ("code", "name", "period", "count", "denominator", "value", "lower", "upper", "note")
-    frame = build(path, table, {name: columns[name] for name in wanted}, whole_counts=False)
+    chosen = {name: columns[name] for name in wanted}
+    frame = build(path, table, chosen, whole_counts=False)
+    same = (_text(nations, columns["sex"]) == sex) & (_text(nations, columns["age"]) == age)
+    national = build(path, nations[same], chosen, whole_counts=False) if same.any() else None
+    if national is not None:
+        national, _ = drop_repeats(national)
     # Fingertips lists an area once per parent it is shown under, and a unitary under
     # every tier type kept: identical rows are one observation.
     frame, repeats = drop_repeats(frame)
@@ -187,4 +194,4 @@ def read(path: Path) -> Observations:
         source=SOURCE,
         format=NAME,
     )
-    return Observations(frame, meta, notes)
+    return Observations(frame, meta, notes, national)

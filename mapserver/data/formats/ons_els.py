@@ -14,6 +14,7 @@ from .common import (
     counted,
     drop_repeats,
     fail,
+    is_nation,
     plural,
     read_table,
     stripped,
@@ -97,6 +98,7 @@ def read(path: Path) -> Observations:
     geography = stripped(table["geography"])
     local = codes.str.startswith(DISTRICT_PREFIXES) | codes.isin(COMBINED)
     keep = geography.isin(GEOGRAPHIES) & local
+    nations = table[is_nation(codes)]
     if (~keep).any():
         other = (geography + " " + codes.str[:3])[~keep].value_counts(sort=False).to_dict()
         notes.append(
@@ -122,6 +124,10 @@ def read(path: Path) -> Observations:
         "note": "note",
     }
     frame = build(path, table, columns)
+    national = None
+    if len(nations):
+        national = build(path, nations.assign(note=""), columns)
+        national, _ = drop_repeats(national)
     # The same code may be listed under both geographies; once is enough.
     frame, repeats = drop_repeats(frame)
     if repeats:
@@ -131,7 +137,7 @@ def read(path: Path) -> Observations:
         )
     check_unique(path, frame)
     meta = _meta(path, table, indicator, notes)
-    return Observations(frame, meta, notes)
+    return Observations(frame, meta, notes, national)
 
 
 def _meta(path: Path, table, indicator: str, notes: list[str]) -> SourceMeta:
