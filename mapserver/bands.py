@@ -132,14 +132,16 @@ class ComparedBands(Bands):
         return values.map(COMPARED_ORDER).astype("Int64")
 
 
-def compared_bands(country: str) -> Bands:
-    """Whether each area's 95% interval is above, around or below `country`'s figure."""
-    labels = (
-        f"Lower than {country}",
-        f"Similar to {country}",
-        f"Higher than {country}",
-    )
+def compared_bands() -> Bands:
+    """Whether each area's 95% interval is above, around or below its country's figure."""
+    # Short labels fit a phone's legend; its title names the country (compared_title).
+    labels = ("Lower", "Similar", "Higher")
     return ComparedBands("compared", (0.5, 1.5, float("inf")), COMPARED_COLOURS, labels)
+
+
+def compared_title(country: str) -> str:
+    """The legend's title for scheme=compared."""
+    return f"Compared with {country} (95% confidence intervals)"
 
 
 def parse_scheme(scheme: str | None, k: str | int | None) -> tuple[str, int]:

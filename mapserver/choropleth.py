@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from .bands import NO_DATA_COLOUR, Bands, compared_bands, make_bands
+from .bands import NO_DATA_COLOUR, Bands, compared_bands, compared_title, make_bands
 from .data.vintages import BASE
 from .dataset import COVID_ID
 from .errors import BadParameter
@@ -178,6 +178,7 @@ def indicator_words(dataset) -> dict:
         "attribution": indicator_attribution(dataset),
         "unit": dataset.unit,
         "legend_title": value_heading(dataset.unit),
+        "value_heading": value_heading(dataset.unit),
         "decimals": dataset.decimals,
         "count_noun": ["case", "cases"],
         "period_kind": "period",
@@ -198,9 +199,14 @@ def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> d
     table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
     if scheme == "compared":
         check_scheme(dataset, scheme)
-        countries = table.loc[table["national"].notna(), "country"].unique()
-        bands = compared_bands(countries[0] if len(countries) == 1 else "its country")
+        bands = compared_bands()
     else:
         bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
     total = dataset.region_total(region, week)
-    return map_values(table, bands, week, region.title, total, dataset)
+    values = map_values(table, bands, week, region.title, total, dataset)
+    if scheme == "compared":
+        countries = table.loc[table["national"].notna(), "country"].unique()
+        values["legend_title"] = compared_title(
+            countries[0] if len(countries) == 1 else "its country"
+        )
+    return values

@@ -127,7 +127,9 @@ def test_compared_with_england_draws_three_classes(indicator_server, browser):
         browser, f"{indicator_server}/embed/london?indicator={CVD}&scheme=compared"
     )
     legend = page.locator("#legend .legend-label").all_inner_texts()
-    assert legend[:3] == ["Lower than England", "Similar to England", "Higher than England"]
+    assert legend[:3] == ["Lower", "Similar", "Higher"]
+    title = page.locator("#legend .legend-title").inner_text()
+    assert title == "Compared with England (95% confidence intervals)"
     colours = {"lower": "#4575b4", "similar": "#fee090", "higher": "#d73027"}
     fills = page.evaluate(
         "() => Object.fromEntries(Object.entries(Mapserver.view.areas)"

@@ -15,6 +15,7 @@
     words = {
       unit: values.unit === undefined ? "per 100,000" : values.unit,
       legend: values.legend_title || "Cases per 100,000",
+      heading: values.value_heading || "Rate per 100,000",
       noun: values.count_noun || ["case", "cases"],
       weekly: !values.period_kind
     };
@@ -179,7 +180,7 @@
     var table = el("table", "figures");
     table.appendChild(el("caption", null, caption));
     var head = el("tr");
-    var rateHeader = words.weekly ? "Rate per 100,000" : words.legend;
+    var rateHeader = words.heading;
     var comparing = rows.some(function (area) { return area.compared; });
     var headers = ["Area", rateHeader, words.weekly ? "Cases" : "Count", "Change", "Rank"];
     if (comparing) headers.push("Compared");
