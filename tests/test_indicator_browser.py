@@ -26,6 +26,15 @@ def api(base: str, region: str, **params) -> dict[str, dict]:
     return {row["code"]: row for row in response.json()}
 
 
+def settle(page) -> None:
+    """Wait until an open popup has faded in: axe reads the colours as drawn, and a
+    half-faded popup's text has less contrast than the popup itself."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.leaflet-popup')]"
+        ".every(p => getComputedStyle(p).opacity === '1')"
+    )
+
+
 def open_page(browser, url: str):
     """The page at 375 px, once its map is drawn, and its watch."""
     return open_embed(browser, url, 375)
@@ -69,6 +78,7 @@ def test_an_indicator_embed_on_a_phone(indicator_server, browser):
     assert (direction == "Down") == ("\u25bc" in popup.locator(".popup-change").inner_text())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "indicator-embed-england-375.png"))
+    settle(page)
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
@@ -93,6 +103,7 @@ def test_the_period_picker_speaks_the_indicators_periods(indicator_server, brows
     first = page.locator("#league tbody tr").first
     code = first.get_attribute("data-code")
     assert first.locator("td").nth(1).inner_text() == f"{expected[code]['value']:.1f}"
+    settle(page)
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
@@ -149,6 +160,7 @@ def test_compared_with_england_draws_three_classes(indicator_server, browser):
     assert barking["compared"] == "higher"
     text = popup.locator(".popup-compared").inner_text()
     assert text == f"Higher than England ({barking['national']:.1f})"
+    settle(page)
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
