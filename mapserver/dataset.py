@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -94,7 +95,7 @@ class Dataset:
 
     def vintages_in_use(self) -> list[int]:
         """Every vintage some week of the data is on, oldest first."""
-        return [self.vintage] if self.source is None else self.source.in_use()
+        return [self.vintage] if self.source is None else self.source.in_use
 
     def at(self, vintage: int) -> Dataset:
         """The same data on the districts of `vintage` (old codes summed into new areas)."""
@@ -203,8 +204,9 @@ class VintageSource:
         window = self.day_vintage.loc[week - pd.Timedelta(days=rates.WINDOW - 1) : week]
         return int(window.max()) if len(window) else BASE
 
+    @functools.cached_property
     def in_use(self) -> list[int]:
-        """The vintages that some week is on."""
+        """The vintages that some week is on (asked for with every map: made once)."""
         weekly = self.day_vintage.rolling(rates.WINDOW, min_periods=1).max()
         return sorted(int(v) for v in weekly.unique())
 
@@ -212,7 +214,7 @@ class VintageSource:
         """`base`'s data summed onto the districts of `vintage`."""
         to_district = self.vintages.mapping(vintage)
         lookup = self.vintages.districts(vintage)
-        to_series = to_district.map(lookup["series"])
+        to_series = self.vintages.series_mapping(vintage)
         # Every 2019 district is a part of its later area, present in the file or not:
         # a sum without one of them would be silently low, so it is unknown.
         every = self.wide.columns.union(self.vintages.lookup.index)
@@ -351,13 +353,7 @@ def _check_plausible(
         by_line["code"], by_line["code"].map(known.first).notna(), f"cases file {path}"
     )
     plausibility.check_dates(by_line["date"], today, f"cases file {path}")
-    code_population = pd.Series(float("nan"), index=by_line.index)
-    for vintage in sorted({known.first(code) for code in by_line["code"].unique()} - {None}):
-        to_series = known.mapping(vintage).map(known.districts(vintage)["series"])
-        own = population.index.intersection(to_series.index)
-        summed = vintages.sum_forward(population.loc[own], to_series)
-        rows = by_line["code"].map(known.first) == vintage
-        code_population[rows] = by_line.loc[rows, "code"].map(to_series).map(summed)
+    code_population = known.area_population(by_line["code"], population)
     plausibility.check_counts(
         by_line["cases"], code_population, "cases in a day", f"cases file {path}"
     )

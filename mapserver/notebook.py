@@ -20,7 +20,6 @@ from . import geometry, popups
 from .boundaries import read_boundaries
 from .choropleth import ATTRIBUTION, TITLE, region_values
 from .config import load_settings
-from .data import vintages
 from .data.indicator_dataset import indicator_of
 from .data.vintages import BASE
 from .dataset import Dataset, load_dataset
@@ -71,9 +70,7 @@ def _boundaries(path: str, modified: float, known=None, vintage: int = BASE) -> 
     on the districts of `vintage` (the file's, dissolved along the changes `known`)."""
     areas = read_boundaries(Path(path))
     if vintage != BASE:
-        mapping = known.mapping(vintage)
-        inside = mapping.loc[mapping.index.intersection(areas.index)]
-        areas = vintages.dissolve(areas, inside, known.districts(vintage)["district_name"])
+        areas = known.areas_at(areas, vintage)
     return geometry.build_topology(areas), geometry.neighbours(areas)
 
 

@@ -26,6 +26,16 @@ def api(base: str, region: str, **params) -> dict[str, dict]:
     return {row["code"]: row for row in response.json()}
 
 
+def find(page, text: str):
+    """Type `text` into the Find an area box and press Enter: the popup it opens."""
+    page.locator("#area-search-input").click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup .popup")
+    popup.wait_for(timeout=5_000)
+    return popup
+
+
 def settle(page) -> None:
     """Wait until an open popup has faded in: axe reads the colours as drawn, and a
     half-faded popup's text has less contrast than the popup itself."""
@@ -57,11 +67,7 @@ def test_an_indicator_embed_on_a_phone(indicator_server, browser):
         f"{expected[BLACKPOOL]['value']:.1f} {UNIT}"
     )
     # Search, then the popup: the figure, its unit and the period.
-    page.locator("#area-search-input").click()
-    page.keyboard.type("blackp")
-    page.keyboard.press("Enter")
-    popup = page.locator(".leaflet-popup .popup")
-    popup.wait_for(timeout=5_000)
+    popup = find(page, "blackp")
     assert popup.locator(".popup-name").inner_text() == "Blackpool"
     value = float(popup.locator(".popup-rate-value").inner_text())
     assert value == expected[BLACKPOOL]["value"]
@@ -120,12 +126,7 @@ def test_the_timeline_steps_through_the_indicators_periods(indicator_server, bro
     page.wait_for_selector("#map[data-week='2023-12-31']", timeout=10_000)
     assert page.locator(".timeline-week").inner_text() == "2021 to 2023"
     expected = api(indicator_server, "england", period="2021-01-01/P3Y")
-    search = page.locator("#area-search-input")
-    search.click()
-    page.keyboard.type("blackp")
-    page.keyboard.press("Enter")
-    popup = page.locator(".leaflet-popup .popup")
-    popup.wait_for(timeout=5_000)
+    popup = find(page, "blackp")
     assert float(popup.locator(".popup-rate-value").inner_text()) == expected[BLACKPOOL]["value"]
     assert "2021 to 2023" in popup.inner_text()
     assert watch.errors == [] and watch.foreign_requests() == []
@@ -151,11 +152,7 @@ def test_compared_with_england_draws_three_classes(indicator_server, browser):
     for code, row in expected.items():
         if code in fills:
             assert fills[code] == colours[row["compared"]], code
-    page.locator("#area-search-input").click()
-    page.keyboard.type("barking")
-    page.keyboard.press("Enter")
-    popup = page.locator(".leaflet-popup .popup")
-    popup.wait_for(timeout=5_000)
+    popup = find(page, "barking")
     barking = expected["E09000002"]
     assert barking["compared"] == "higher"
     text = popup.locator(".popup-compared").inner_text()

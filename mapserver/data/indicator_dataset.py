@@ -8,13 +8,14 @@ travels in URLs as its last day (`2024-12-31` for 2022 to 2024), as Covid weeks 
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from ..errors import BadParameter, UnknownIndicator, WeekOutOfRange
+from ..errors import BadParameter, WeekOutOfRange
 from ..regions import Region, resolve_region
 from . import vintages as vintages_module
 from .indicator_store import StoredIndicator
@@ -76,14 +77,10 @@ class IndicatorDataset:
         return self.period(week).label
 
     # --- periods ---
-    @property
+    @functools.cached_property
     def periods(self) -> list[Period]:
         """Every period, newest first."""
-        found = self._figures.get("periods")
-        if found is None:
-            found = periods(self.stored.frame, self.indicator.window)
-            self._figures["periods"] = found
-        return found
+        return periods(self.stored.frame, self.indicator.window)
 
     def period(self, week: pd.Timestamp) -> Period:
         """The period whose last day is `week`."""
@@ -153,24 +150,20 @@ class IndicatorDataset:
 
     def natural_vintage(self, week: pd.Timestamp) -> int:
         """The districts the period's codes are on."""
-        return int(self._naturals()[self.period(week).end])
+        return int(self._naturals[self.period(week).end])
 
+    @functools.cached_property
     def _naturals(self) -> pd.Series:
         """Each period's vintage (the newest its codes need), by the period's last day."""
-        found = self._figures.get("naturals")
-        if found is None:
-            frame = self.stored.frame
-            first = frame["code"].map(self.known.first)
-            if self.indicator.window:  # the newest code of any day in each window
-                daily = first.groupby(frame["end"]).max()
-                every = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
-                daily = daily.reindex(every).fillna(vintages_module.BASE)
-                found = daily.rolling(self.indicator.window, min_periods=1).max().astype(int)
-            else:
-                ends = frame["period"].map({p.key: p.end for p in self.periods})
-                found = first.groupby(ends).max().astype(int)
-            self._figures["naturals"] = found
-        return found
+        frame = self.stored.frame
+        first = frame["code"].map(self.known.first)
+        if self.indicator.window:  # the newest code of any day in each window
+            daily = first.groupby(frame["end"]).max()
+            every = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
+            daily = daily.reindex(every).fillna(vintages_module.BASE)
+            return daily.rolling(self.indicator.window, min_periods=1).max().astype(int)
+        ends = frame["period"].map({p.key: p.end for p in self.periods})
+        return first.groupby(ends).max().astype(int)
 
     def vintage_for(self, week: pd.Timestamp, asked: str | None) -> int:
         """The vintage asked for (later only), else the period's own."""
@@ -179,7 +172,7 @@ class IndicatorDataset:
     def vintages_in_use(self) -> list[int]:
         """Every vintage some period is on."""
         ends = [period.end for period in self.periods]
-        return sorted({int(v) for v in self._naturals().reindex(ends).dropna()})
+        return sorted({int(v) for v in self._naturals.reindex(ends).dropna()})
 
     def at(self, vintage: int) -> IndicatorDataset:
         """The indicator on the districts of `vintage`."""
@@ -199,15 +192,9 @@ class IndicatorDataset:
         """The districts of this vintage (district, names, region, country, series)."""
         return self.known.districts(self.vintage)
 
-    @property
+    @functools.cached_property
     def regions(self) -> dict[str, Region]:
         """Countries, English regions and custom regions on this vintage's districts."""
-        found = self._figures.get("regions")
-        if found is None:
-            found = self._figures["regions"] = self._mapped_regions()
-        return found
-
-    def _mapped_regions(self) -> dict[str, Region]:
         mapping = self.known.mapping(self.vintage)
         return {
             slug: replace(
@@ -347,6 +334,22 @@ class IndicatorDataset:
         return {"weeks": [f"{end:%Y-%m-%d}" for end in kept], "rates": rates}
 
 
+def beside(covid, stored: StoredIndicator, version: str, settings) -> IndicatorDataset:
+    """A kept indicator with the Covid data set's districts, population and regions, on
+    its latest period's districts."""
+    found = IndicatorDataset(
+        stored,
+        covid.district_vintages,
+        covid.source.population,
+        covid.regions,
+        vintages_module.BASE,
+        version,
+        settings,
+        lag_days=settings.lag_days,
+    )
+    return found.at(found.natural_vintage(found.default_week))
+
+
 def indicator_of(dataset, indicator: str | None):
     """The Covid cases' `dataset` (for None), or another indicator kept with `mapserver
     add` in the same store, on its latest period's districts."""
@@ -358,21 +361,7 @@ def indicator_of(dataset, indicator: str | None):
         return dataset
     settings = dataset.settings or load_settings()
     kept = KeptIndicators(indicators_root(settings))
-    stored = kept.current().get(indicator)
-    if stored is None:
-        choices = ", ".join([COVID_ID, *kept.current()])
-        raise UnknownIndicator(f"unknown indicator {indicator!r}; choose from {choices}")
-    found = IndicatorDataset(
-        stored,
-        dataset.district_vintages,
-        dataset.source.population,
-        dataset.regions,
-        vintages_module.BASE,
-        kept.version(indicator),
-        settings,
-        lag_days=settings.lag_days,
-    )
-    return found.at(found.natural_vintage(found.default_week))
+    return beside(dataset, kept.get(indicator), kept.version(indicator), settings)
 
 
 NATIONS = {

@@ -20,12 +20,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Settings
-from ..errors import DataError
+from ..dataset import COVID_ID
+from ..errors import DataError, UnknownIndicator
 from ..loaders import read_lookup, read_population
 from . import plausibility
 from .formats import COLUMNS, Observations, read_observations
 from .indicators import SLUG, Indicator, describe, period_figures, periods
-from .vintages import Vintages, builtin_vintages, sum_forward
+from .vintages import Vintages, builtin_vintages
 
 FOLDER = "indicators"
 META = "indicator.json"
@@ -67,14 +68,7 @@ def check_observations(
             f"{name}, line {row['line']}: period {row['period']} begins after today "
             f"({today:%Y-%m-%d})"
         )
-    area_population = pd.Series(float("nan"), index=frame.index)
-    for vintage in sorted({known.first(code) for code in frame["code"].unique()}):
-        to_series = known.mapping(vintage).map(known.districts(vintage)["series"])
-        present = population.index.intersection(to_series.index)
-        summed = sum_forward(population.loc[present], to_series)
-        rows = frame["code"].map(known.first) == vintage
-        area_population[rows] = frame.loc[rows, "code"].map(to_series).map(summed)
-    limit = frame["denominator"].fillna(area_population)
+    limit = frame["denominator"].fillna(known.area_population(frame["code"], population))
     plausibility.check_counts(frame["count"], limit, "counted", name)
 
 
@@ -156,19 +150,6 @@ def load(folder: Path) -> StoredIndicator:
     return StoredIndicator(Indicator(**meta), _read_frame(folder / DATA), national)
 
 
-def load_all(settings: Settings) -> dict[str, StoredIndicator]:
-    """Every kept indicator, by id, in id order."""
-    root = indicators_root(settings)
-    if not root.is_dir():
-        return {}
-    folders = sorted(
-        p
-        for p in root.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and (p / META).is_file()
-    )
-    return {folder.name: load(folder) for folder in folders}
-
-
 class KeptIndicators:
     """The indicators kept under a folder, read again when `mapserver add` changes it."""
 
@@ -195,6 +176,14 @@ class KeptIndicators:
             self._versions = {name: content_version(found) for name, found in kept.items()}
             self._kept, self._seen = kept, stamp
         return self._kept
+
+    def get(self, name: str) -> StoredIndicator:
+        """A kept indicator by id; UnknownIndicator (naming the choices) if there is none."""
+        kept = self.current()
+        if name not in kept:
+            choices = ", ".join([COVID_ID, *kept])
+            raise UnknownIndicator(f"unknown indicator {name!r}; choose from {choices}")
+        return kept[name]
 
     def version(self, name: str) -> str:
         """The content version of a kept indicator (as current() read it)."""

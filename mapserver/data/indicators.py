@@ -168,7 +168,7 @@ def period_figures(
         vintage = natural
     vintages_module.check_forward(natural, vintage)
     lookup = known.districts(vintage)
-    to_series = known.mapping(vintage).map(lookup["series"])
+    to_series = known.series_mapping(vintage)
     series = rows["code"].map(to_series)
     # A row under the series' own code (or an alias of it) stands for the whole area.
     own = (rows["code"] == series) | rows["code"].isin(list(known.aliases))

@@ -148,6 +148,32 @@ class Vintages:
         """
         return self._once("districts", vintage, self._districts)
 
+    def series_mapping(self, vintage: int) -> pd.Series:
+        """Every code known by `vintage` -> the series of `vintage` that counts it (the
+        district that contains it, or the merged series that covers that: Hackney's)."""
+        return self._once(
+            "series", vintage, lambda v: self.mapping(v).map(self.districts(v)["series"])
+        )
+
+    def area_population(self, codes: pd.Series, population: pd.Series) -> pd.Series:
+        """The population of each code's area on its own vintage (the LAD 2019 population
+        summed), aligned with `codes`; NaN for codes no vintage knows."""
+        first = codes.map(self.first)
+        out = pd.Series(float("nan"), index=codes.index)
+        for vintage in sorted(set(first.dropna().astype(int))):
+            to_series = self.series_mapping(vintage)
+            present = population.index.intersection(to_series.index)
+            summed = sum_forward(population.loc[present], to_series)
+            rows = first == vintage
+            out[rows] = codes[rows].map(to_series).map(summed)
+        return out
+
+    def areas_at(self, areas: gpd.GeoDataFrame, vintage: int) -> gpd.GeoDataFrame:
+        """LAD 2019 boundaries (as read_boundaries gives them) dissolved onto `vintage`."""
+        mapping = self.mapping(vintage)
+        inside = mapping.loc[mapping.index.intersection(areas.index)]
+        return dissolve(areas, inside, self.districts(vintage)["district_name"])
+
     def _once(self, what: str, vintage: int, make):
         found = self.made.get((what, vintage))
         if found is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint, request
@@ -34,13 +33,7 @@ def indicator_index(links, slug: str) -> list | None:
         dataset = base.indicator_state(name).dataset
         extra = {"indicator": name} if name else {}
         latest = dataset.period_text(dataset.default_week)
-        out.append(
-            (
-                _Item(dataset.indicator_id, dataset.title),
-                links.page("map", slug, extra=extra),
-                latest,
-            )
-        )
+        out.append((dataset, links.page("map", slug, extra=extra), latest))
     return out
 
 
@@ -50,12 +43,6 @@ def _kept_stamp() -> tuple:
     if kept is None:
         return ()
     return tuple((name, kept.version(name)) for name in kept.current())
-
-
-@dataclass(frozen=True)
-class _Item:
-    id: str
-    title: str
 
 
 def _map_page(region: str):

@@ -13,7 +13,6 @@ from ..choropleth import (
     ATTRIBUTION,
     TITLE,
     indicator_attribution,
-    indicator_words,
     shows_vintage,
     value_heading,
 )
@@ -206,8 +205,9 @@ def _stepping(dataset) -> dict:
 
 
 def _legend_title(dataset) -> str:
-    words = indicator_words(dataset) if dataset.indicator_id != COVID_ID else {}
-    return words.get("legend_title", "Cases per 100,000")
+    if dataset.indicator_id == COVID_ID:
+        return "Cases per 100,000"
+    return value_heading(dataset.unit)  # as choropleth.indicator_words says it
 
 
 def describe(dataset, query: MapQuery, figures) -> str:

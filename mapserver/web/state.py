@@ -17,12 +17,10 @@ from ..bands import make_bands, parse_scheme
 from ..boundaries import read_boundaries
 from ..choropleth import check_scheme, region_values
 from ..config import Settings
-from ..data import vintages
-from ..data.indicator_dataset import IndicatorDataset
+from ..data.indicator_dataset import beside as indicator_beside
 from ..data.indicator_store import KeptIndicators, indicators_root
-from ..data.vintages import BASE
-from ..dataset import COVID_ID, Dataset, load_dataset
-from ..errors import BadParameter, UnknownIndicator, UnknownVersion
+from ..dataset import Dataset, load_dataset
+from ..errors import BadParameter, UnknownVersion
 from ..live import Registry
 from ..regions import Region
 from .bundles import Bundle, build_bundles
@@ -120,12 +118,7 @@ class MapState:
 
     def _build_view(self, vintage: int) -> MapState:
         dataset = self.dataset.at(vintage)
-        mapping = dataset.district_vintages.mapping(vintage)
-        areas = vintages.dissolve(
-            self.areas,
-            mapping.loc[mapping.index.intersection(self.areas.index)],
-            dataset.lookup["district_name"],
-        )
+        areas = dataset.district_vintages.areas_at(self.areas, vintage)
         # The view's responses share the cache, under keys of their own.
         cache = ScopedCache(self.cache, ("vintage", vintage))
         return MapState.from_parts(
@@ -136,11 +129,7 @@ class MapState:
         """The state of an indicator kept beside the data (this one for the Covid cases)."""
         if not indicator_id or indicator_id == self.dataset.indicator_id:
             return self
-        kept = self.indicators.current()
-        stored = kept.get(indicator_id)
-        if stored is None:
-            choices = ", ".join([COVID_ID, *kept])
-            raise UnknownIndicator(f"unknown indicator {indicator_id!r}; choose from {choices}")
+        stored = self.indicators.get(indicator_id)
         version = self.indicators.version(indicator_id)
         key = (indicator_id, version)
         found = self.views.get(key)
@@ -155,18 +144,7 @@ class MapState:
         return found
 
     def _build_indicator(self, stored, version: str) -> MapState:
-        known = self.dataset.district_vintages
-        population = self.dataset.source.population
-        latest = IndicatorDataset(
-            stored,
-            known,
-            population,
-            self.dataset.regions,
-            BASE,
-            version,
-            lag_days=self.settings.lag_days,
-        )
-        dataset = latest.at(latest.natural_vintage(latest.default_week))
+        dataset = indicator_beside(self.dataset, stored, version, self.settings)
         base = self if dataset.vintage == self.dataset.vintage else self.view(dataset.vintage)
         cache = ScopedCache(self.cache, ("indicator", stored.indicator.id, version))
         return replace(base, dataset=dataset, cache=cache, views={})
