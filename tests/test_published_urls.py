@@ -2,13 +2,21 @@
 
 `fixtures/published/b089565.json` holds what main answered at b089565 (the last commit
 before indicators), recorded by `fixtures/published/record.py` on the built-in data.
-Pinned resources (values, geometry, images, API with v=) must be byte for byte the same;
-pages too, but for the front-end code, which they name by hash or carry inline; live
-JSON must give the same figures.
+
+A published URL may gain figures (confidence intervals, a comparison with England) but
+never lose or change one it gave:
+- PNG images and geometry are byte for byte the same;
+- JSON keeps every key with the same value; new keys may appear, and a values
+  resource's area rows may gain trailing fields, named at the end of `fields`;
+- CSV keeps every column with the same cells; new columns may appear;
+- pages and SVG images keep every visible word and figure in the same order; words may
+  be added between them (the front-end code is not compared: it changes by design).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -19,6 +27,9 @@ from mapserver import create_app
 from .fixtures.published.record import record
 
 RECORDED = Path(__file__).parent / "fixtures" / "published" / "b089565.json"
+# Lists whose entries may gain trailing items: a values resource's field names and the
+# rows of figures in that order.
+EXTENSIBLE = {"fields", "areas"}
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +40,47 @@ def then_and_now(tmp_path_factory):
     return then, record(app.test_client())
 
 
-def _without_time_stamp(document):
-    # OGC collections stamp the time the data was loaded; the figures are what count.
-    if isinstance(document, dict):
-        return {key: value for key, value in document.items() if key != "timeStamp"}
-    return document
+def kept(before, after, where: str = "", extensible: bool = False) -> list[str]:
+    """Where `after` loses or changes something `before` had (empty: all kept)."""
+    if isinstance(before, dict):
+        if not isinstance(after, dict):
+            return [f"{where}: was an object"]
+        problems = []
+        for key, value in before.items():
+            if key == "timeStamp":  # when the data was loaded, not a figure
+                continue
+            if key not in after:
+                problems.append(f"{where}/{key}: missing")
+                continue
+            problems += kept(value, after[key], f"{where}/{key}", extensible or key in EXTENSIBLE)
+        return problems
+    if isinstance(before, list):
+        if not isinstance(after, list):
+            return [f"{where}: was a list"]
+        if len(after) != len(before) and not (extensible and len(after) > len(before)):
+            return [f"{where}: {len(before)} items became {len(after)}"]
+        problems = []
+        for i, value in enumerate(before):
+            problems += kept(value, after[i], f"{where}/{i}", extensible)
+        return problems
+    return [] if before == after else [f"{where}: {before!r} became {after!r}"]
+
+
+def in_order(before: list[str], after: list[str]) -> list[str]:
+    """The words of `before` that `after` lacks, reading both in order."""
+    missing, at = [], 0
+    for word in before:
+        try:
+            at = after.index(word, at) + 1
+        except ValueError:
+            missing.append(word)
+    return missing
+
+
+def columns(text: str) -> dict[str, list[str]]:
+    """A CSV's cells by column."""
+    rows = list(csv.reader(io.StringIO(text)))
+    return {name: [row[i] for row in rows[1:]] for i, name in enumerate(rows[0])}
 
 
 def test_at_least_twenty_urls_are_recorded(then_and_now):
@@ -50,15 +97,33 @@ def test_the_data_and_geometry_versions_are_unchanged(then_and_now):
     assert now["geometry_version"] == then["geometry_version"]
 
 
+def test_the_comparisons_catch_a_lost_or_changed_figure():
+    values = {"fields": ["name", "rate"], "areas": {"E1": ["Alpha", 12.5]}}
+    grown = {"fields": ["name", "rate", "lower"], "areas": {"E1": ["Alpha", 12.5, 9.1]}, "x": 1}
+    assert kept(values, grown) == []
+    assert kept(values, {**grown, "areas": {"E1": ["Alpha", 12.6, 9.1]}}) == [
+        "/areas/E1/1: 12.5 became 12.6"
+    ]
+    assert kept({"rows": [1, 2]}, {"rows": [1, 2, 3]}) == ["/rows: 2 items became 3"]
+    assert kept({"a": 1}, {}) == ["/a: missing"]
+    assert in_order(["Corby", "358.6", "1st"], ["Corby", "358.6", "(95%", "CI)", "1st"]) == []
+    assert in_order(["Corby", "358.6", "1st"], ["358.6", "Corby", "1st"]) == ["358.6"]
+
+
 @pytest.mark.parametrize("url", list(json.loads(RECORDED.read_text())["answers"]))
 def test_a_published_url_answers_as_before(then_and_now, url):
     then, now = then_and_now
     before, after = then["answers"][url], now["answers"][url]
     assert after["status"] == before["status"] == 200
     assert after["content_type"] == before["content_type"]
-    if before["content_type"].startswith(("text/html", "application/geo+json")):
-        assert after["sha256_masked"] == before["sha256_masked"]
-    else:
+    if before["content_type"] == "image/png" or url.startswith("/geo/"):
         assert after["sha256"] == before["sha256"]  # byte for byte
     if "json" in before:
-        assert _without_time_stamp(after["json"]) == _without_time_stamp(before["json"])
+        assert kept(before["json"], after["json"]) == []
+    if "csv" in before:
+        old, new = columns(before["csv"]), columns(after["csv"])
+        assert {name: new.get(name) for name in old} == old
+    if "words" in before:
+        assert in_order(before["words"], after["words"]) == []
+    # Every answer is compared on something a reader gets.
+    assert {"json", "csv", "words"} & before.keys() or before["content_type"] == "image/png"
