@@ -132,25 +132,31 @@ class ComparedBands(Bands):
         return values.map(COMPARED_ORDER).astype("Int64")
 
 
-def compared_bands() -> Bands:
-    """Whether each area's 95% interval is above, around or below its country's figure."""
+# scheme -> the confidence level (%) its intervals are taken at, and the figures' suffix
+COMPARED_SCHEMES = {"compared": ("95", ""), "compared-99.8": ("99.8", "_998")}
+
+
+def compared_bands(scheme: str = "compared") -> Bands:
+    """Whether each area's interval is above, around or below its country's figure."""
     # Short labels fit a phone's legend; its title names the country (compared_title).
     labels = ("Lower", "Similar", "Higher")
-    return ComparedBands("compared", (0.5, 1.5, float("inf")), COMPARED_COLOURS, labels)
+    return ComparedBands(scheme, (0.5, 1.5, float("inf")), COMPARED_COLOURS, labels)
 
 
-def compared_title(country: str) -> str:
-    """The legend's title for scheme=compared."""
-    return f"Compared with {country} (95% confidence intervals)"
+def compared_title(country: str, scheme: str = "compared") -> str:
+    """The legend's title for scheme=compared (95%) or compared-99.8."""
+    level = COMPARED_SCHEMES[scheme][0]
+    return f"Compared with {country} ({level}% confidence intervals)"
 
 
 def parse_scheme(scheme: str | None, k: str | int | None) -> tuple[str, int]:
     """Validate the scheme name and class count from a request or the command line."""
     scheme = scheme or "dashboard"
-    if scheme == "compared":
+    if scheme in COMPARED_SCHEMES:
         return scheme, DEFAULT_K
     if scheme not in SCHEMES:
-        raise BadParameter(f"scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
+        every = ", ".join([*SCHEMES, *COMPARED_SCHEMES])
+        raise BadParameter(f"scheme must be one of {every}, not {scheme!r}")
     if k is None or k == "":
         return scheme, DEFAULT_K
     try:

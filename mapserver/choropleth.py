@@ -10,7 +10,14 @@ import math
 
 import pandas as pd
 
-from .bands import NO_DATA_COLOUR, Bands, compared_bands, compared_title, make_bands
+from .bands import (
+    COMPARED_SCHEMES,
+    NO_DATA_COLOUR,
+    Bands,
+    compared_bands,
+    compared_title,
+    make_bands,
+)
 from .data.vintages import BASE
 from .dataset import COVID_ID
 from .errors import BadParameter
@@ -102,19 +109,25 @@ def map_values(
     `dataset` (default: the Covid cases) gives the words: title, unit, period text.
     """
     decimals = 1 if dataset is None else dataset.decimals
-    band_of = bands.classify(table["compared"] if bands.scheme == "compared" else table["rate"])
+    # The limits shown, and the comparison made, at 95% unless the scheme asks for 99.8%.
+    level, suffix = COMPARED_SCHEMES.get(bands.scheme, COMPARED_SCHEMES["compared"])
+    compared_column = f"compared{suffix}"
+    comparing = bands.scheme in COMPARED_SCHEMES
+    band_of = bands.classify(table[compared_column] if comparing else table["rate"])
     countries: list[str] = []
     # plain dicts, not iterrows' Series: this runs for every uncached week and region
     rows = table.to_dict("index")
     areas = {code: area_row(row, band_of[code], countries, decimals) for code, row in rows.items()}
-    # Another indicator's figures carry their 95% limits (the source's, or exact Poisson).
-    limits = dataset is not None and dataset.indicator_id != COVID_ID
+    # Figures carry their limits (the source's, or exact Poisson) and the comparison.
+    limits = "lower" in table.columns
     if limits:
         for code, row in rows.items():
             known = _known(row["complete"]) and bool(row["complete"])
-            areas[code] += [_round(row[name], decimals) if known else None for name in LIMITS]
-            shown = known and isinstance(row["compared"], str)  # (pandas reads None as NaN)
-            areas[code].append(row["compared"] if shown else None)
+            areas[code] += [
+                _round(row[name + suffix], decimals) if known else None for name in LIMITS
+            ]
+            shown = known and isinstance(row[compared_column], str)  # (None is read as NaN)
+            areas[code].append(row[compared_column] if shown else None)
     notes = {
         code: f"Figures are for {row['series_name']}, reported together"
         for code, row in rows.items()
@@ -141,11 +154,13 @@ def map_values(
         "total": total,
         "attribution": ATTRIBUTION,
     }
-    # Other indicators say what their figures are; the Covid values stay as published.
+    # Other indicators say what their figures are; the Covid values keep their words.
     if dataset is not None and dataset.indicator_id != COVID_ID:
         values |= indicator_words(dataset)
+    if limits:
         national = table.drop_duplicates("country").set_index("country")["national"].dropna()
         values["national"] = {str(k): _round(v, decimals) for k, v in national.items()}
+        values["confidence"] = level
     if dataset is not None and shows_vintage(dataset):
         values["vintage"] = dataset.vintage  # a map stepping to another week checks it
     return values
@@ -185,28 +200,31 @@ def indicator_words(dataset) -> dict:
     }
 
 
-def check_scheme(dataset, scheme: str) -> None:
-    """Refuse a scheme the data cannot be drawn with (compared needs intervals)."""
-    if scheme == "compared" and dataset.indicator_id == COVID_ID:
+def check_scheme(figures: pd.DataFrame, scheme: str) -> None:
+    """Refuse a comparison the figures have no intervals for (a source giving 95% only)."""
+    if scheme not in COMPARED_SCHEMES:
+        return
+    level, suffix = COMPARED_SCHEMES[scheme]
+    if f"lower{suffix}" not in figures or figures[f"lower{suffix}"].isna().all():
         raise BadParameter(
-            "scheme=compared needs confidence intervals, which the Covid cases do not "
-            "have yet; choose dashboard, quantiles, natural-breaks or equal-interval"
+            f"scheme={scheme} needs {level}% confidence intervals, which these figures do "
+            "not have; choose compared (95%), quantiles or natural-breaks"
         )
 
 
 def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> dict:
     """The values resource for a region and week: what every map of it is drawn from."""
     table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
-    if scheme == "compared":
-        check_scheme(dataset, scheme)
-        bands = compared_bands()
+    if scheme in COMPARED_SCHEMES:
+        check_scheme(table, scheme)
+        bands = compared_bands(scheme)
     else:
         bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
     total = dataset.region_total(region, week)
     values = map_values(table, bands, week, region.title, total, dataset)
-    if scheme == "compared":
+    if scheme in COMPARED_SCHEMES:
         countries = table.loc[table["national"].notna(), "country"].unique()
         values["legend_title"] = compared_title(
-            countries[0] if len(countries) == 1 else "its country"
+            countries[0] if len(countries) == 1 else "its country", scheme
         )
     return values

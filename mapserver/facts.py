@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import rates, tables
 from .choropleth import ordinal
+from .data.comparison import LIMIT_COLUMNS
 
 TOP_RANKS = 2
 MAX_NAMED = 5
@@ -94,6 +95,7 @@ def _total_figures(total: dict) -> dict:
         "previous_rate": _round(total["previous_rate"]),
         "change": None if cases is None or previous is None else cases - previous,
         "change_pct": _round(_pct(cases, previous)),
+        **{name: _round(total.get(name)) for name in LIMIT_COLUMNS},
     }
 
 

@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .data.comparison import LIMIT_COLUMNS
 from .dataset import Dataset
 from .errors import BadParameter
 from .rates import FIGURE_COLUMNS
 from .regions import Region
-from .tables import league_table
+from .tables import INTERVAL_COLUMNS, league_table
 
 # 6 decimal places of a degree is 0.11 m north-south: finer than the source boundaries.
 COORDINATE_DECIMALS = 6
@@ -47,6 +48,7 @@ REGION_PROPERTIES = [
     "rate",
     "previous_cases",
     "previous_rate",
+    *LIMIT_COLUMNS,
 ]
 
 
@@ -285,7 +287,7 @@ def district_properties(dataset: Dataset, codes: pd.Index, week: pd.Timestamp) -
     rows["series_name"] = lookup["series_name"].to_numpy()
     rows["region"] = lookup["region_name"].fillna(lookup["country_name"]).to_numpy()
     rows["country"] = lookup["country_name"].to_numpy()
-    return rows[FIGURE_COLUMNS + DISTRICT_EXTRA]
+    return rows[FIGURE_COLUMNS + DISTRICT_EXTRA + INTERVAL_COLUMNS]
 
 
 def region_properties(dataset: Dataset, slugs: list[str], week: pd.Timestamp) -> pd.DataFrame:
@@ -305,6 +307,8 @@ def region_properties(dataset: Dataset, slugs: list[str], week: pd.Timestamp) ->
             if total["previous_rate"] is None
             else round(total["previous_rate"], 1),
         }
+        for name in LIMIT_COLUMNS:
+            rows[slug][name] = None if total[name] is None else round(total[name], 1)
     return pd.DataFrame.from_dict(rows, orient="index", columns=REGION_PROPERTIES)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from . import __version__
-from .bands import K_RANGE, SCHEMES
+from .bands import COMPARED_SCHEMES, K_RANGE, SCHEMES
+from .data.comparison import COMPARED_COLUMNS, LIMIT_COLUMNS
 from .data.vintages import VINTAGES
 from .features import DEFAULT_LIMIT, GEOMETRIES, MAX_LIMIT
 from .image import WIDTH_RANGE
@@ -111,9 +112,9 @@ def _parameters(week_range: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
         "scheme": _query_param(
             "scheme",
             "Colour scheme (default dashboard; another indicator's default quantiles). "
-            "compared: each area's 95% interval above, around or below its country's figure "
-            "(other indicators only: 400 for the Covid cases).",
-            {"type": "string", "enum": [*SCHEMES, "compared"]},
+            "compared: each area's 95% interval above, around or below its country's figure; "
+            "compared-99.8: the same at 99.8% (400 where the source gives 95% limits only).",
+            {"type": "string", "enum": [*SCHEMES, *COMPARED_SCHEMES]},
         ),
         "k": _query_param(
             "k",
@@ -229,6 +230,10 @@ def _schemas() -> dict:
             "links": {"type": "array", "items": _ref("schemas", "Link")},
         },
     }
+    comparison = {"type": "string", "nullable": True, "enum": ["higher", "similar", "lower", None]}
+    # 95% limits (lower, upper) and 99.8% (..._998), the country's figure and the comparisons
+    intervals = {name: number for name in LIMIT_COLUMNS} | {"national": number}
+    intervals |= {name: comparison for name in COMPARED_COLUMNS}
     return {
         "Error": {
             "type": "object",
@@ -249,6 +254,7 @@ def _schemas() -> dict:
                 "week": {"type": "string", "format": "date"},
                 "complete": {"type": "boolean"},
                 "days_known": {"type": "integer"},
+                **intervals,
             },
         },
         "IndicatorRecord": {
@@ -264,12 +270,7 @@ def _schemas() -> dict:
                 "upper": number,
                 "rank": integer,
                 "rank_of": integer,
-                "national": number,
-                "compared": {
-                    "type": "string",
-                    "nullable": True,
-                    "enum": ["higher", "similar", "lower", None],
-                },
+                **intervals,
                 "region": {"type": "string"},
                 "period": {"type": "string"},
                 "period_text": {"type": "string"},
@@ -663,7 +664,9 @@ def _data_paths() -> dict:
                 region,
                 week_path,
                 _path_param(
-                    "scheme", "Colour scheme.", {"type": "string", "enum": [*SCHEMES, "compared"]}
+                    "scheme",
+                    "Colour scheme.",
+                    {"type": "string", "enum": [*SCHEMES, *COMPARED_SCHEMES]},
                 ),
                 _path_param(
                     "k",

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .data import comparison
+
 PER = 100_000
 WINDOW = 7
 
@@ -115,6 +117,12 @@ def week_figures(
         pct = out["change"] / out["previous_cases"] * 100
     out["change_pct"] = pct.where(out["previous_cases"] > 0)
     out["complete"] = out["rate"].notna()
+    # 95% and 99.8% limits (exact Poisson), and each area against its country's rate.
+    out = comparison.with_count_limits(out, "cases", "population", PER)
+    whole = out[out["population"].notna()]
+    out = comparison.with_comparison(
+        out, comparison.national_from_counts(whole, "cases", "population", PER)
+    )
     ranked = out[out["complete"]]
     out["rank"] = ranked.groupby("country")["rate"].rank(method="min", ascending=False)
     out["rank_of"] = out["country"].map(ranked.groupby("country").size()).where(out["complete"])
@@ -158,4 +166,5 @@ def region_total(figures: pd.DataFrame, series: list[str] | pd.Index) -> dict:
         "rate": rate,
         "previous_cases": previous_cases,
         "previous_rate": previous_rate,
+        **comparison.total_limits(cases if rate is not None else None, population, PER),
     }

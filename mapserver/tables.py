@@ -7,7 +7,11 @@ import math
 
 import pandas as pd
 
+from .data.comparison import COMPARED_COLUMNS, LIMIT_COLUMNS
 from .rates import FIGURE_COLUMNS
+
+# After the figures: 95% and 99.8% limits, the country's rate and the comparisons with it.
+INTERVAL_COLUMNS = [*LIMIT_COLUMNS, "national", *COMPARED_COLUMNS]
 
 
 def format_week(week: pd.Timestamp) -> str:
@@ -23,9 +27,11 @@ def format_date(day: pd.Timestamp) -> str:
 def league_table(figures: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     """The CSV columns, rates and percentages rounded to 1 dp, unknowns as <NA>."""
     table = figures.head(top) if top else figures
-    out = table[FIGURE_COLUMNS].copy()
-    for column in ("rate", "previous_rate", "change_pct"):
-        out[column] = out[column].round(1)
+    out = table[FIGURE_COLUMNS + INTERVAL_COLUMNS].copy()
+    for column in ("rate", "previous_rate", "change_pct", *LIMIT_COLUMNS, "national"):
+        out[column] = out[column].astype("float64").round(1)
+    for column in COMPARED_COLUMNS:  # known where the rate is
+        out[column] = out[column].where(table["complete"].astype(bool), None)
     return out.reset_index(drop=True)
 
 
@@ -52,6 +58,7 @@ def records(
         record["week"] = f"{week:%Y-%m-%d}"
         record["complete"] = bool(flag["complete"])
         record["days_known"] = _json_value(flag["days_known"])
+        record |= {column: _json_value(row[column]) for column in INTERVAL_COLUMNS}
         out.append(record)
     return out
 
@@ -152,6 +159,11 @@ def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) ->
         national = _json_value(row["national"])
         record["national"] = None if national is None else round(float(national), decimals)
         record["compared"] = row["compared"] if isinstance(row["compared"], str) else None
+        for column in ("lower_998", "upper_998"):
+            value = _json_value(row[column])
+            record[column] = None if value is None else round(float(value), decimals)
+        compared = row["compared_998"]
+        record["compared_998"] = compared if isinstance(compared, str) else None
         record["region"] = region_slug
         record["period"] = period.key
         record["period_text"] = period.label

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import BadParameter, WeekOutOfRange
 from ..regions import Region, resolve_region
+from . import comparison
 from . import vintages as vintages_module
 from .indicator_store import StoredIndicator
 from .indicators import Indicator, period_figures, periods
@@ -237,9 +238,7 @@ class IndicatorDataset:
             previous_cases=pd.NA,
             days_known=pd.NA,
         )
-        national = self.national_values(period, table)
-        out["national"] = out["country"].map(national).astype("float64")
-        out["compared"] = compared(out["lower"], out["upper"], out["national"])
+        out = comparison.with_comparison(out, self.national_values(period, table))
         out["change"] = pd.NA
         # The change of the figure itself (published values come without counts).
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -264,11 +263,10 @@ class IndicatorDataset:
                 elif not pd.isna(row.value):
                     out[name] = float(row.value)
         if self.indicator.kind == "count":
-            for country, rows in table.groupby("country"):
-                complete = rows["count"].notna().all() and rows["denominator"].notna().all()
-                if country not in out and complete and rows["denominator"].sum() > 0:
-                    total = rows["count"].sum() / rows["denominator"].sum()
-                    out[country] = float(total * self.indicator.multiplier)
+            summed = comparison.national_from_counts(
+                table, "count", "denominator", self.indicator.multiplier
+            )
+            out = summed | out  # the file's own figure first
         return {name: value for name, value in out.items() if name}
 
     def _previous(self, period: Period) -> pd.Series | None:
@@ -314,6 +312,11 @@ class IndicatorDataset:
             "rate": rate,
             "previous_cases": None,
             "previous_rate": None,
+            **comparison.total_limits(
+                counts.sum() if rate is not None else None,
+                denominators.sum(),
+                self.indicator.multiplier or 1,
+            ),
         }
 
     def history(self, region: Region, week: pd.Timestamp, count: int = 12) -> dict:
@@ -370,14 +373,3 @@ NATIONS = {
     "S92000003": "Scotland",
     "N92000002": "Northern Ireland",
 }
-
-
-def compared(lower: pd.Series, upper: pd.Series, national: pd.Series) -> pd.Series:
-    """higher, lower or similar: whether an area's 95% interval excludes its country's
-    figure (the way Fingertips compares); None without limits or a national figure."""
-    out = pd.Series(None, index=lower.index, dtype=object)
-    known = lower.notna() & upper.notna() & national.notna()
-    out[known] = "similar"
-    out[known & (lower > national)] = "higher"
-    out[known & (upper < national)] = "lower"
-    return out

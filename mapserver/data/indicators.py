@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BadParameter
-from . import intervals
+from . import comparison
 from . import vintages as vintages_module
 from .formats import Observations
 from .periods import Period, parse_period, rolling_window_label
@@ -118,7 +118,7 @@ def window_rows(frame: pd.DataFrame, period: Period, window: int) -> pd.DataFram
     summed.loc[known_days < window, "count"] = np.nan  # a missing day is not a zero
     summed["denominator"] = grouped["denominator"].first()
     out = summed.reset_index()
-    for column in ("value", "lower", "upper"):
+    for column in ("value", *comparison.LIMIT_COLUMNS):
         out[column] = np.nan
     out["period"] = period.key
     return out
@@ -220,18 +220,9 @@ def _has_figure(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
 
 
 def with_limits(table: pd.DataFrame, multiplier: int) -> pd.DataFrame:
-    """95% limits where the source gives none (and for areas summed here): Wilson for a
-    percentage, exact Poisson for a rate."""
-    if multiplier == 100:
-        lower, upper = intervals.wilson_limits(table["count"], table["denominator"])
-        lower, upper = lower * 100, upper * 100
-    else:
-        counts, denominators = table["count"], table["denominator"]
-        lower, upper = intervals.poisson_rate_limits(counts, denominators, multiplier)
-    given = table["lower"].notna() & table["upper"].notna()
-    return table.assign(
-        lower=table["lower"].where(given, lower), upper=table["upper"].where(given, upper)
-    )
+    """95% and 99.8% limits where the source gives none (and for areas summed here):
+    Wilson for a percentage, exact Poisson for a rate."""
+    return comparison.with_count_limits(table, "count", "denominator", multiplier)
 
 
 def _partly_covered(parts: pd.DataFrame, known: Vintages, to_series: pd.Series) -> set[str]:
@@ -248,7 +239,7 @@ def _partly_covered(parts: pd.DataFrame, known: Vintages, to_series: pd.Series) 
 
 def _summed(indicator: Indicator, used: pd.DataFrame, own: pd.Series) -> pd.DataFrame:
     """One row per series: its own row, or (counts only) its parts summed."""
-    columns = ["count", "denominator", "value", "lower", "upper"]
+    columns = ["count", "denominator", "value", *comparison.LIMIT_COLUMNS]
     own_rows = used[own].groupby("series")[columns].first()
     part_rows = used[~own]
     if indicator.kind == "count" and len(part_rows):

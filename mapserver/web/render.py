@@ -8,7 +8,7 @@ from flask import render_template
 from markupsafe import escape
 
 from .. import tables
-from ..bands import K_RANGE
+from ..bands import COMPARED_SCHEMES, K_RANGE
 from ..choropleth import (
     ATTRIBUTION,
     TITLE,
@@ -271,9 +271,7 @@ def render_map_page(
         regions=regions,
         weeks=weeks,
         words=words,
-        schemes=SCHEME_NAMES
-        if dataset.indicator_id == COVID_ID
-        else SCHEME_NAMES | {"compared": "Compared with the national figure"},
+        schemes=schemes_for(figures),
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
         league=tables.display_rows(tables.league_table(figures), dataset.decimals),
         total=dataset.region_total(query.region, query.week),
@@ -299,3 +297,12 @@ def render_map_page(
         indicators=indicators,
         current_indicator=dataset.indicator_id,
     )
+
+
+def schemes_for(figures) -> dict[str, str]:
+    """The colour schemes a map page offers: the comparisons where there are limits."""
+    offered = dict(SCHEME_NAMES)
+    for scheme, (level, suffix) in COMPARED_SCHEMES.items():
+        if f"lower{suffix}" in figures and figures[f"lower{suffix}"].notna().any():
+            offered[scheme] = f"Compared with the national figure ({level}%)"
+    return offered

@@ -376,7 +376,7 @@ def parse_query(region_key: str, args) -> MapQuery:
     vintage = dataset.vintage_for(week, asked)
     region = dataset.at(vintage).region(region_key)
     scheme, k = parse_scheme(args.get("scheme") or dataset.default_scheme, args.get("k"))
-    check_scheme(dataset, scheme)
+    check_scheme(dataset.at(vintage).figures(week), scheme)
     return MapQuery(region, week, scheme, k, version, vintage, asked is not None, indicator)
 
 

@@ -29,10 +29,12 @@ COLUMNS = [
     "value",
     "lower",
     "upper",
+    "lower_998",
+    "upper_998",
     "note",
     "line",
 ]
-FIGURES = ("count", "denominator", "value", "lower", "upper")
+FIGURES = ("count", "denominator", "value", "lower", "upper", "lower_998", "upper_998")
 _OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
 
 

@@ -38,6 +38,8 @@ COLUMNS = {
     "value": [r"value"],
     "lower": [r"lower ci 95(\.0+)?%? limit", r"lower ci 95(\.0+)?%?"],
     "upper": [r"upper ci 95(\.0+)?%? limit", r"upper ci 95(\.0+)?%?"],
+    "lower_998": [r"lower ci 99\.8%? limit", r"lower ci 99\.8%?"],
+    "upper_998": [r"upper ci 99\.8%? limit", r"upper ci 99\.8%?"],
     "count": [r"count"],
     "denominator": [r"denominator"],
     "note": [r"value note"],
@@ -168,7 +170,8 @@ def read(path: Path) -> Observations:
     advice = "export one, or filter the file to one"
     sex = _one(path, _text(table, columns["sex"]), "Sex", advice)
     age = _one(path, _text(table, columns["age"]), "Age", advice)
-    wanted = ("code", "name", "period", "count", "denominator", "value", "lower", "upper", "note")
+    wanted = ("code", "name", "period", "count", "denominator", "value", "note")
+    wanted += ("lower", "upper", "lower_998", "upper_998")
     chosen = {name: columns[name] for name in wanted}
     frame = build(path, table, chosen, whole_counts=False)
     same = (_text(nations, columns["sex"]) == sex) & (_text(nations, columns["age"]) == age)
