@@ -15,6 +15,7 @@ import pandas as pd
 from . import rates, tables
 from .choropleth import ordinal
 from .data.comparison import LIMIT_COLUMNS
+from .significance import compared_sentence, interval_fields, next_highest
 
 TOP_RANKS = 2
 MAX_NAMED = 5
@@ -124,6 +125,7 @@ def _area(row) -> dict:
         "rank": int(row["rank"]),
         "rank_of": int(row["rank_of"]),
         "country": row["country"],
+        **interval_fields(row, 1),
     }
 
 
@@ -153,11 +155,7 @@ def _top_sentence(title: str, when: str, top: list[dict]) -> str:
     if others:
         second = others[0]
         rank = _rank_text(second, len(others) > 1, second["country"] != lead["country"])
-        if len(others) > 1:
-            names = _names([area["name"] for area in others])
-            sentence += f"; {names} share the next highest, {second['rate']:,.1f} ({rank})"
-        else:
-            sentence += f", followed by {second['name']}, {second['rate']:,.1f} ({rank})"
+        sentence += next_highest(lead, others, f"{second['rate']:,.1f}", rank)
     return sentence + "."
 
 
@@ -294,6 +292,9 @@ def region_facts(dataset, region, week: pd.Timestamp) -> Facts:
     sentences = []
     if top:
         sentences.append(_top_sentence(region.title, when, top))
+        compared = compared_sentence(top, lambda value: f"{value:,.1f} per 100,000", f"the {when}")
+        if compared:
+            sentences.append(compared)
     elif len(positive):
         best = positive["rate"].max()
         tied = int((positive["rate"] == best).sum())

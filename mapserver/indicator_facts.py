@@ -11,6 +11,7 @@ import pandas as pd
 
 from .choropleth import ordinal
 from .facts import Facts, _names, select_top
+from .significance import compared_sentence, interval_fields, next_highest
 
 
 def _figure(value: float, dataset) -> str:
@@ -25,6 +26,7 @@ def _area(row, dataset) -> dict:
         "rank": int(row["rank"]),
         "rank_of": int(row["rank_of"]),
         "country": row["country"],
+        **interval_fields(row, dataset.decimals),
     }
 
 
@@ -41,8 +43,9 @@ def _top_sentence(dataset, region, when: str, top: list[dict]) -> str:
     others = [area for area in top if area["rank"] != lead["rank"]]
     if others:
         second = others[0]
-        sentence += f", followed by {second['name']}, {second['rate']:,.{dataset.decimals}f}"
-        sentence += f" ({ordinal(second['rank'])} of {second['rank_of']})"
+        figure = f"{second['rate']:,.{dataset.decimals}f}"
+        rank = f"{'joint ' * (len(others) > 1)}{ordinal(second['rank'])} of {second['rank_of']}"
+        sentence += next_highest(lead, others, figure, rank)
     return sentence + "."
 
 
@@ -57,6 +60,9 @@ def indicator_facts(dataset, region, week: pd.Timestamp) -> Facts:
     sentences = []
     if top:
         sentences.append(_top_sentence(dataset, region, when, top))
+        compared = compared_sentence(top, lambda value: _figure(value, dataset), when)
+        if compared:
+            sentences.append(compared)
     if len(known) > 2:
         lowest = known.iloc[-1]
         sentences.append(f"The lowest was {lowest['name']}, {_figure(lowest['rate'], dataset)}.")

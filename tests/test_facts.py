@@ -8,6 +8,7 @@ import tomllib
 
 import pandas as pd
 import pytest
+from scipy.stats import chi2
 from click.testing import CliRunner
 
 from mapserver import create_app
@@ -47,15 +48,22 @@ def test_zero_cases_and_no_change_are_worded(tiny):
     # England: 70 + 0 + 70 = 140 cases over 250,000 people; the week before 70 + 35 + 35.
     assert facts.total["cases"] == 140 and facts.total["rate"] == 56.0
     assert facts.total["change_pct"] == 0.0
+    # 70 cases in 100,000: exact Poisson 95% limits 54.6 to 88.4, around England's 56.0.
+    assert (facts.top[0]["lower"], facts.top[0]["upper"]) == (54.6, 88.4)
     assert facts.sentences[1] == (
+        "In the 7 days to 14 January 2021, Alpha as well as Charlie and Delta were not "
+        "significantly different from England as a whole (56.0 per 100,000), by 95% "
+        "confidence intervals."
+    )
+    assert facts.sentences[2] == (
         "England as a whole had 140 cases in the 7 days to 14 January 2021, 56.0 per "
         "100,000: no change on the 7 days to 7 January 2021."
     )
     # Without the two tied areas only Bravo is left: 35 cases, then none.
     assert facts.rest["cases"] == 0 and facts.rest["previous_cases"] == 35
-    assert "cases fell 100.0% in the 7 days to 14 January 2021, from 35 to 0" in facts.sentences[2]
+    assert "cases fell 100.0% in the 7 days to 14 January 2021, from 35 to 0" in facts.sentences[3]
     assert facts.changes == {"rose": 1, "fell": 1, "same": 1, "not_compared": 0}
-    assert facts.sentences[3] == (
+    assert facts.sentences[4] == (
         "In the 7 days to 14 January 2021, cases rose in 1 area, fell in 1 and did not change "
         "in 1, compared with the 7 days to 7 January 2021."
     )
@@ -94,9 +102,15 @@ def test_a_week_where_every_area_fell():
     assert facts.rest["cases"] == 35 and facts.rest["previous_cases"] == 70
     assert facts.rest["change_pct"] == -50.0 and facts.rest["rate"] == 35.0
     assert facts.changes == {"rose": 0, "fell": 3, "same": 0, "not_compared": 0}
+    # Alpha's 70 cases in 100,000 give 54.6 to 88.4, Bravo's 21 in 50,000 give 26.0 to
+    # 64.2: the intervals overlap, so Alpha is not said to be above Bravo for certain.
     assert facts.sentences == [
         "Alpha had the highest rate in England in the 7 days to 14 January 2021: 70.0 cases "
-        "per 100,000 (1st of 3 in England), followed by Bravo, 42.0 (2nd of 3).",
+        "per 100,000 (1st of 3 in England), but Bravo, 42.0 (2nd of 3), is not "
+        "significantly lower: their 95% confidence intervals overlap.",
+        "In the 7 days to 14 January 2021, Alpha was significantly higher than England as a "
+        "whole (50.4 per 100,000); Bravo was not significantly different from it, by 95% "
+        "confidence intervals.",
         "England as a whole had 126 cases in the 7 days to 14 January 2021, 50.4 per 100,000: "
         "down 48.6% on the 245 cases in the 7 days to 7 January 2021.",
         "Across the rest of England (without Alpha and Bravo), cases fell 50.0% in the 7 days "
@@ -114,7 +128,7 @@ def test_a_week_where_every_area_fell():
 
 def test_a_region_of_one_area_has_no_rest(tiny):
     facts = facts_for(tiny, "southland")
-    assert facts.rest is None and len(facts.sentences) == 4
+    assert facts.rest is None and len(facts.sentences) == 5
     last = "The one area of Southland reported all 7 days to 14 January 2021."
     assert facts.sentences[-1] == last
 
@@ -212,6 +226,21 @@ def test_anglia_facts_match_the_raw_files(anglia_cli_output):
         f"Corby had the highest rate in ITV Anglia in the 7 days to 21 February 2021: "
         f"{table.loc[corby, 'rate']:.1f} cases per 100,000 (1st of 315 in England), followed "
         f"by Peterborough, {table.loc[peterborough, 'rate']:.1f} (2nd of 315)."
+    ) in text
+    # Far more than small numbers: their 95% intervals (exact Poisson, from the raw counts)
+    # do not overlap, and both lie above England's rate.
+    limits = {}
+    for code in (corby, peterborough):
+        count, people = table.loc[code, "cases"], table.loc[code, "population"]
+        limits[code] = (chi2.ppf(0.025, 2 * count) / 2, chi2.ppf(0.975, 2 * count + 2) / 2)
+        limits[code] = tuple(limit / people * 100_000 for limit in limits[code])
+    assert limits[peterborough][1] < limits[corby][0]
+    england_rate = england["cases"].sum() / england["population"].sum() * 100_000
+    assert limits[peterborough][0] > england_rate
+    assert (
+        "In the 7 days to 21 February 2021, Corby and Peterborough were significantly higher "
+        f"than England as a whole ({england_rate:.1f} per 100,000), by 95% confidence "
+        "intervals."
     ) in text
 
     cases, previous = int(anglia["cases"].sum()), int(anglia["previous"].sum())

@@ -9,8 +9,10 @@ never lose or change one it gave:
 - JSON keeps every key with the same value; new keys may appear, and a values
   resource's area rows may gain trailing fields, named at the end of `fields`;
 - CSV keeps every column with the same cells; new columns may appear;
-- pages and SVG images keep every visible word and figure in the same order; words may
-  be added between them (the front-end code is not compared: it changes by design).
+- pages, SVG images and key-facts sentences keep every figure they showed, in the same
+  order; words and figures may be added between them. Their wording may change: key
+  facts now say where two areas' intervals overlap instead of "followed by". (The
+  front-end code is not compared: it changes by design.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,7 @@ RECORDED = Path(__file__).parent / "fixtures" / "published" / "b089565.json"
 # Lists whose entries may gain trailing items: a values resource's field names and the
 # rows of figures in that order.
 EXTENSIBLE = {"fields", "areas"}
+FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +61,9 @@ def kept(before, after, where: str = "", extensible: bool = False) -> list[str]:
     if isinstance(before, list):
         if not isinstance(after, list):
             return [f"{where}: was a list"]
+        if where.endswith("/sentences"):
+            lost = in_order(figures(" ".join(before)), figures(" ".join(after)))
+            return [f"{where}: lost {lost}"] if lost else []
         if len(after) != len(before) and not (extensible and len(after) > len(before)):
             return [f"{where}: {len(before)} items became {len(after)}"]
         problems = []
@@ -75,6 +82,11 @@ def in_order(before: list[str], after: list[str]) -> list[str]:
         except ValueError:
             missing.append(word)
     return missing
+
+
+def figures(text: str) -> list[str]:
+    """The numbers in a text, in order (`7,783`, `107.2`, `14.5`)."""
+    return FIGURE.findall(text)
 
 
 def columns(text: str) -> dict[str, list[str]]:
@@ -106,6 +118,13 @@ def test_the_comparisons_catch_a_lost_or_changed_figure():
     ]
     assert kept({"rows": [1, 2]}, {"rows": [1, 2, 3]}) == ["/rows: 2 items became 3"]
     assert kept({"a": 1}, {}) == ["/a: missing"]
+    said = {"sentences": ["Corby, 358.6, followed by Peterborough, 273.9.", "All 53 areas."]}
+    reworded = ["Corby, 358.6, but Peterborough, 273.9, is close.", "Both are higher.", "All 53."]
+    assert kept(said, {"sentences": reworded}) == []
+    assert kept(said, {"sentences": reworded[:2]}) == ["/sentences: lost ['53']"]
+    assert figures("1st of 315). 7,783 cases, 107.2 per 100,000") == [
+        "1", "315", "7,783", "107.2", "100,000"
+    ]  # fmt: skip
     assert in_order(["Corby", "358.6", "1st"], ["Corby", "358.6", "(95%", "CI)", "1st"]) == []
     assert in_order(["Corby", "358.6", "1st"], ["358.6", "Corby", "1st"]) == ["358.6"]
 
@@ -124,6 +143,7 @@ def test_a_published_url_answers_as_before(then_and_now, url):
         old, new = columns(before["csv"]), columns(after["csv"])
         assert {name: new.get(name) for name in old} == old
     if "words" in before:
-        assert in_order(before["words"], after["words"]) == []
+        old, new = (figures(" ".join(answer["words"])) for answer in (before, after))
+        assert in_order(old, new) == []
     # Every answer is compared on something a reader gets.
     assert {"json", "csv", "words"} & before.keys() or before["content_type"] == "image/png"

@@ -103,8 +103,13 @@ def test_api_rates_json_matches_csv_and_has_flags(client):
     text = client.get(f"/api/rates.csv?region=east-of-england&week={WEEK}").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert text.splitlines()[0] == (
-        "code,name,cases,rate,previous_cases,previous_rate,change,change_pct,rank,rank_of"
+        "code,name,cases,rate,previous_cases,previous_rate,change,change_pct,rank,rank_of,"
+        "lower,upper,lower_998,upper_998,national,compared,compared_998"
     )
+    # 554 cases in 202,259 people: exact Poisson 95% limits 251.6 to 297.7 per 100,000
+    assert (rows[0]["lower"], rows[0]["upper"]) == ("251.6", "297.7")
+    assert (peterborough["lower"], peterborough["upper"]) == (251.6, 297.7)
+    assert rows[0]["compared"] == peterborough["compared"] == "higher"
     assert [r["code"] for r in rows] == [r["code"] for r in records]
     assert float(rows[0]["rate"]) == peterborough["rate"]
 
