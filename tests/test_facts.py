@@ -8,8 +8,8 @@ import tomllib
 
 import pandas as pd
 import pytest
-from scipy.stats import chi2
 from click.testing import CliRunner
+from scipy.stats import chi2
 
 from mapserver import create_app
 from mapserver.cli import main
