@@ -207,6 +207,44 @@
     return box;
   }
 
+  function hasLimits(area) {
+    return area.rate !== null && area.lower !== null && area.lower !== undefined &&
+      area.upper !== null && area.upper !== undefined;
+  }
+
+  // "12.2 to 32.4", and beside it the same interval drawn on the table's scale: a line
+  // from lower to upper, a dot at the rate, a tick at the national figure. The bar is
+  // decorative (aria-hidden): the text says it all.
+  function intervalCell(area, top) {
+    var cell = el("td", "ci");
+    if (!hasLimits(area) || !(top > 0)) {
+      cell.textContent = "\u2013";
+      return cell;
+    }
+    cell.appendChild(el("span", "ci-text", figure.format(area.lower) + " to " + figure.format(area.upper)));
+    cell.appendChild(intervalBar(area.lower, area.upper, area.rate, area.national, top));
+    return cell;
+  }
+
+  function intervalBar(lower, upper, rate, national, top) {
+    var width = 60, height = 10, pad = 3;
+    function x(value) { return (pad + Math.min(Math.max(value, 0), top) / top * (width - 2 * pad)).toFixed(1); }
+    function shape(tag, attributes) {
+      var node = document.createElementNS(SVG, tag);
+      Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+      return node;
+    }
+    var svg = shape("svg", { "class": "ci-bar", width: width, height: height, viewBox: "0 0 " + width + " " + height,
+      "aria-hidden": "true", focusable: "false" });
+    svg.appendChild(shape("line", { "class": "ci-bar-track", x1: x(0), x2: x(top), y1: height / 2, y2: height / 2 }));
+    if (national !== null && national !== undefined) {
+      svg.appendChild(shape("line", { "class": "ci-bar-national", x1: x(national), x2: x(national), y1: 0, y2: height }));
+    }
+    svg.appendChild(shape("line", { "class": "ci-bar-range", x1: x(lower), x2: x(upper), y1: height / 2, y2: height / 2 }));
+    svg.appendChild(shape("circle", { "class": "ci-bar-rate", cx: x(rate), cy: height / 2, r: 2.5 }));
+    return svg;
+  }
+
   function figuresTable(areas, caption) {
     var rows = Object.keys(areas).map(function (code) { return areas[code]; });
     rows.sort(function (a, b) {
@@ -220,10 +258,16 @@
     var head = el("tr");
     var rateHeader = words.heading;
     var comparing = rows.some(function (area) { return area.compared; });
+    var limited = rows.filter(hasLimits);
+    // One scale for every bar in the table: 0 to the highest upper limit (or national figure).
+    var scaleTop = Math.max.apply(null, [0].concat(limited.map(function (area) {
+      return Math.max(area.upper, area.national === null ? 0 : area.national);
+    })));
     var headers = ["Area", rateHeader, words.weekly ? "Cases" : "Count", "Change", "Rank"];
+    if (limited.length) headers.push("95% CI");
     if (comparing) headers.push("Compared");
     headers.forEach(function (title, i) {
-      var th = el("th", i ? "num" : null, title);
+      var th = el("th", i && title !== "95% CI" ? "num" : null, title);
       th.setAttribute("scope", "col");
       head.appendChild(th);
     });
@@ -240,6 +284,7 @@
       tr.appendChild(el("td", "num", area.change_pct === null ? "\u2013" :
         (area.change_pct > 0 ? "+" : "") + number1.format(area.change_pct) + "%"));
       tr.appendChild(el("td", "num", area.rank === null ? "\u2013" : area.rank + " of " + area.rank_of));
+      if (limited.length) tr.appendChild(intervalCell(area, scaleTop));
       if (comparing) tr.appendChild(el("td", null, area.compared ? comparedText(area) : "\u2013"));
       body.appendChild(tr);
     });

@@ -1,4 +1,4 @@
-"""The sparkline's history carries each rate's 95% limits beside the rates themselves."""
+"""95% limits where people see them: the sparkline's history JSON and the league table."""
 
 from __future__ import annotations
 
@@ -87,3 +87,52 @@ def test_indicator_history_limits_are_the_figures_limits(ons_client):
             assert history["upper"][row["code"]][i] == row["upper"], (week, row["name"])
             checked += row["lower"] is not None
     assert checked > 300  # the file's own limits, not nulls compared with nulls
+
+
+def test_the_league_table_gives_each_interval_as_text_and_a_bar(ons_client):
+    page = ons_client.get(f"/map/london?indicator={CVD}").get_data(as_text=True)
+    rows = {
+        row["code"]: row
+        for row in ons_client.get(f"/api/rates?indicator={CVD}&region=london").get_json()
+    }
+    head = re.search(r"<thead>.*?</thead>", page, re.S).group(0)
+    assert '<th scope="col" data-type="number"><button type="button">95% CI</button></th>' in head
+    cells = re.findall(
+        r'<tr data-code="(\w+)">.*?<td class="ci" data-sort="([^"]*)">([^<]*)(<svg.*?</svg>)?</td>',
+        page,
+        re.S,
+    )
+    assert len(cells) == len(rows) == 32  # the City is with Hackney
+    for code, sort, text, bar in cells:
+        row = rows[code]
+        assert text == f"{row['lower']:.1f} to {row['upper']:.1f}", row["name"]
+        assert round(float(sort), 1) == row["lower"]
+        assert 'aria-hidden="true"' in bar and 'class="ci-bar-rate"' in bar
+        # The range starts on the track, before the dot; the national tick is on the scale.
+        x = {
+            name: float(value)
+            for name, value in re.findall(r'class="ci-bar-(\w+)" (?:x1|cx)="([\d.]+)"', bar)
+        }
+        assert x["track"] <= x["range"] <= x["rate"] <= 57
+        assert x["national"] == pytest.approx(3 + row["national"] / top(rows) * 54, abs=0.06)
+
+
+def top(rows: dict) -> float:
+    """The bars' scale: the highest upper limit (or national figure) in the table."""
+    return max(max(row["upper"], row["national"]) for row in rows.values())
+
+
+def test_the_covid_league_table_has_no_interval_column_yet(client_tiny):
+    response = client_tiny.get("/map/england?week=2021-01-14")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-code="E06000901"' in page
+    assert "95% CI" not in page and "ci-bar" not in page
+
+
+@pytest.fixture
+def client_tiny(tmp_path):
+    from mapserver import create_app
+
+    from .conftest import tiny_config
+
+    return create_app({**tiny_config(), "store_dir": tmp_path / "store"}).test_client()
