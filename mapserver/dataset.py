@@ -17,6 +17,7 @@ from . import rates
 from .boundaries import read_boundary_codes
 from .config import Settings
 from .data import plausibility, vintages
+from .data.intervals import poisson_rate_limits
 from .data.vintages import BASE
 from .digest import content_sha256
 from .errors import BadParameter, DataError, WeekOutOfRange
@@ -68,17 +69,25 @@ class Dataset:
         return f"7 days to {week.day} {week:%B %Y}"
 
     def history(self, region: Region, week: pd.Timestamp, weeks: int = 12) -> dict:
-        """Each district's rate for the `weeks` weeks ending with `week`, for sparklines."""
+        """Each district's rate for the `weeks` weeks ending with `week`, for sparklines,
+        with its 95% limits (`lower`, `upper`; null where the rate is unknown)."""
         ends = [week - pd.Timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
         ends = [end for end in ends if end >= self.first_week]
         series = self.lookup.loc[list(region.districts), "series"]
         sums = self.sums.reindex(index=ends, columns=series.unique())
-        rates = sums / self.population.reindex(sums.columns).to_numpy() * 100_000
-        rounded = rates.round(1).astype(object).where(rates.notna(), None)
-        return {
-            "weeks": [f"{end:%Y-%m-%d}" for end in ends],
-            "rates": {code: list(rounded[series[code]]) for code in region.districts},
+        population = self.population.reindex(sums.columns).to_numpy()
+        rates = sums / population * 100_000
+        lower, upper = poisson_rate_limits(sums.to_numpy(), population, 100_000)
+        limits = {
+            "lower": pd.DataFrame(lower, index=sums.index, columns=sums.columns),
+            "upper": pd.DataFrame(upper, index=sums.index, columns=sums.columns),
         }
+        out = {"weeks": [f"{end:%Y-%m-%d}" for end in ends]}
+        # The sparkline's band: each rate's exact Poisson 95% limits, rounded as the rate.
+        for key, frame in {"rates": rates, **limits}.items():
+            rounded = frame.round(1).astype(object).where(frame.notna(), None)
+            out[key] = {code: list(rounded[series[code]]) for code in region.districts}
+        return out
 
     @property
     def district_vintages(self) -> vintages.Vintages:

@@ -348,6 +348,16 @@ def _schemas() -> dict:
                     "type": "object",
                     "additionalProperties": {"type": "array", "items": number},
                 },
+                "lower": {
+                    "type": "object",
+                    "description": "Each rate's lower 95% confidence limit.",
+                    "additionalProperties": {"type": "array", "items": number},
+                },
+                "upper": {
+                    "type": "object",
+                    "description": "Each rate's upper 95% confidence limit.",
+                    "additionalProperties": {"type": "array", "items": number},
+                },
             },
         },
         "Topology": {

@@ -140,6 +140,52 @@ def display_rows(table: pd.DataFrame, decimals: int = 1) -> list[dict]:
     return rows
 
 
+BAR_WIDTH, BAR_HEIGHT, BAR_PAD = 60, 10, 3
+
+
+def interval_cells(figures: pd.DataFrame, decimals: int = 1) -> list[dict] | None:
+    """Each row's 95% interval as text (`12.2 to 32.4`), its lower limit to sort by, and
+    a bar's x positions (lower, upper, rate, national) on one scale for the table, 0 to
+    its highest upper limit; None when the figures have no limits at all."""
+    if "lower" not in figures or "upper" not in figures:
+        return None
+    known = figures["rate"].notna() & figures["lower"].notna() & figures["upper"].notna()
+    if "complete" in figures:
+        known &= figures["complete"].astype(bool)
+    if not known.any():
+        return None
+    national = figures["national"] if "national" in figures else pd.Series(None, figures.index)
+    top = max(float(figures.loc[known, "upper"].max()), float(national[known].fillna(0).max()))
+    if not top > 0:
+        return None
+
+    def x(value: float) -> str:
+        share = min(max(float(value), 0.0), top) / top
+        return f"{BAR_PAD + share * (BAR_WIDTH - 2 * BAR_PAD):.1f}"
+
+    out = []
+    for (_, row), shown in zip(figures.iterrows(), known, strict=True):
+        if not shown:
+            out.append({"text": "–", "sort": "", "bar": None})
+            continue
+        nation = row.get("national")
+        out.append(
+            {
+                "text": f"{row['lower']:,.{decimals}f} to {row['upper']:,.{decimals}f}",
+                "sort": float(row["lower"]),
+                "bar": {
+                    "start": x(0),
+                    "end": x(top),
+                    "lower": x(row["lower"]),
+                    "upper": x(row["upper"]),
+                    "rate": x(row["rate"]),
+                    "national": None if pd.isna(nation) else x(nation),
+                },
+            }
+        )
+    return out
+
+
 def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) -> list[dict]:
     """An indicator's areas as JSON-ready records, figures to the indicator's decimals."""
     decimals = dataset.decimals

@@ -320,9 +320,11 @@ class IndicatorDataset:
         }
 
     def history(self, region: Region, week: pd.Timestamp, count: int = 12) -> dict:
-        """Each district's figure over the periods up to `week` on this vintage."""
+        """Each district's figure over the periods up to `week` on this vintage, with its
+        95% limits (`lower`, `upper`: the source's, or computed; null where unknown)."""
         ends = [p.end for p in self.periods if p.end <= week][:count][::-1]
-        rates = {code: [] for code in region.districts}
+        columns = {"rates": "rate", "lower": "lower", "upper": "upper"}
+        out = {key: {code: [] for code in region.districts} for key in columns}
         lookup = self.lookup
         kept = []
         for end in ends:
@@ -332,9 +334,12 @@ class IndicatorDataset:
                 continue
             kept.append(end)
             for code in region.districts:
-                value = table["rate"].get(lookup.loc[code, "series"])
-                rates[code].append(None if pd.isna(value) else round(float(value), self.decimals))
-        return {"weeks": [f"{end:%Y-%m-%d}" for end in kept], "rates": rates}
+                series = lookup.loc[code, "series"]
+                for key, column in columns.items():
+                    value = table[column].get(series)
+                    shown = None if pd.isna(value) else round(float(value), self.decimals)
+                    out[key][code].append(shown)
+        return {"weeks": [f"{end:%Y-%m-%d}" for end in kept], **out}
 
 
 def beside(covid, stored: StoredIndicator, version: str, settings) -> IndicatorDataset:

@@ -265,6 +265,12 @@ def render_map_page(
         (region, links.page("map", region.slug, query.week, query.scheme, query.k, vintage))
         for region in dataset.regions.values()
     ]
+    league = tables.display_rows(tables.league_table(figures), dataset.decimals)
+    # Figures with 95% limits: a column with each interval as text and as a small bar.
+    intervals = tables.interval_cells(figures, dataset.decimals)
+    if intervals is not None:
+        for row, cell in zip(league, intervals, strict=True):
+            row["ci"] = cell
     return render_template(
         "map.html",
         **_figure_context(current, query, links, presentation, None),
@@ -273,7 +279,9 @@ def render_map_page(
         words=words,
         schemes=schemes_for(figures),
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
-        league=tables.display_rows(tables.league_table(figures), dataset.decimals),
+        league=league,
+        intervals=intervals is not None,
+        ci_bar=(tables.BAR_WIDTH, tables.BAR_HEIGHT),
         total=dataset.region_total(query.region, query.week),
         embed_code=embed_code(query, embed_src, loader_url, label),
         embed_codes={

@@ -85,12 +85,34 @@
     return area.name + ": " + (area.rate === null ? "no data" : (rateText(area) + " " + words.unit).trim());
   }
 
-  function sparkline(rates, weekText) {
+  // Runs of consecutive weeks whose rate and both limits are known: [[i, j], ...].
+  function knownRuns(rates, lower, upper) {
+    var runs = [], start = null;
+    for (var i = 0; i <= rates.length; i++) {
+      var known = i < rates.length && rates[i] !== null && lower[i] !== null && upper[i] !== null &&
+        lower[i] !== undefined && upper[i] !== undefined;
+      if (known && start === null) start = i;
+      if (!known && start !== null) { runs.push([start, i - 1]); start = null; }
+    }
+    return runs;
+  }
+
+  // The rates as a line; with `lower` and `upper` (each rate's 95% limits), a light band
+  // under the line, and the y axis reaching the band's top.
+  function sparkline(rates, weekText, lower, upper) {
     var known = rates.filter(function (r) { return r !== null; });
     if (known.length < 2) return null;
     var width = 150, height = 34, pad = 3;
-    var top = Math.max.apply(null, known) || 1;
+    var runs = lower && upper && lower.length === rates.length && upper.length === rates.length ?
+      knownRuns(rates, lower, upper) : [];
+    var highs = known.slice();
+    runs.forEach(function (run) {
+      for (var i = run[0]; i <= run[1]; i++) highs.push(upper[i]);
+    });
+    var top = Math.max.apply(null, highs) || 1;
     var step = (width - 2 * pad) / (rates.length - 1);
+    function x(i) { return pad + i * step; }
+    function y(value) { return height - pad - (Math.max(value, 0) / top) * (height - 2 * pad); }
     var svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("class", "sparkline");
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
@@ -99,13 +121,29 @@
     svg.setAttribute("role", "img");
     var first = known[0], last = known[known.length - 1];
     svg.setAttribute("aria-label", "Rate over the " + rates.length + (words.weekly ? " weeks to " : " periods to ") +
-      weekText.replace(/^7 days to /, "") + ": from " + number1.format(first) + " to " + number1.format(last));
+      weekText.replace(/^7 days to /, "") + ": from " + number1.format(first) + " to " + number1.format(last) +
+      (runs.length ? ". The shaded band is the 95% confidence interval" : ""));
+    if (runs.length) {
+      var band = "";
+      runs.forEach(function (run) {
+        // A lone week is a narrow bar; a run is the upper limits, then the lower ones back.
+        var a = run[0], b = run[1], half = a === b ? 1 : 0, i, along = [], back = [];
+        for (i = a; i <= b; i++) along.push((x(i) - half).toFixed(1) + " " + y(upper[i]).toFixed(1));
+        if (half) along.push((x(b) + half).toFixed(1) + " " + y(upper[b]).toFixed(1));
+        for (i = b; i >= a; i--) back.push((x(i) + half).toFixed(1) + " " + y(lower[i]).toFixed(1));
+        if (half) back.push((x(a) - half).toFixed(1) + " " + y(lower[a]).toFixed(1));
+        band += "M" + along.join("L") + "L" + back.join("L") + "Z";
+      });
+      var shade = document.createElementNS(SVG, "path");
+      shade.setAttribute("d", band);
+      shade.setAttribute("class", "sparkline-band");
+      svg.appendChild(shade);
+    }
     var path = "", lastPoint = null;
     rates.forEach(function (rate, i) {
       if (rate === null) { lastPoint = null; return; }
-      var x = pad + i * step, y = height - pad - (rate / top) * (height - 2 * pad);
-      path += (lastPoint ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
-      lastPoint = [x, y];
+      path += (lastPoint ? "L" : "M") + x(i).toFixed(1) + " " + y(rate).toFixed(1);
+      lastPoint = [x(i), y(rate)];
     });
     var line = document.createElementNS(SVG, "path");
     line.setAttribute("d", path);
@@ -169,6 +207,44 @@
     return box;
   }
 
+  function hasLimits(area) {
+    return area.rate !== null && area.lower !== null && area.lower !== undefined &&
+      area.upper !== null && area.upper !== undefined;
+  }
+
+  // "12.2 to 32.4", and beside it the same interval drawn on the table's scale: a line
+  // from lower to upper, a dot at the rate, a tick at the national figure. The bar is
+  // decorative (aria-hidden): the text says it all.
+  function intervalCell(area, top) {
+    var cell = el("td", "ci");
+    if (!hasLimits(area) || !(top > 0)) {
+      cell.textContent = "\u2013";
+      return cell;
+    }
+    cell.appendChild(el("span", "ci-text", figure.format(area.lower) + " to " + figure.format(area.upper)));
+    cell.appendChild(intervalBar(area.lower, area.upper, area.rate, area.national, top));
+    return cell;
+  }
+
+  function intervalBar(lower, upper, rate, national, top) {
+    var width = 60, height = 10, pad = 3;
+    function x(value) { return (pad + Math.min(Math.max(value, 0), top) / top * (width - 2 * pad)).toFixed(1); }
+    function shape(tag, attributes) {
+      var node = document.createElementNS(SVG, tag);
+      Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+      return node;
+    }
+    var svg = shape("svg", { "class": "ci-bar", width: width, height: height, viewBox: "0 0 " + width + " " + height,
+      "aria-hidden": "true", focusable: "false" });
+    svg.appendChild(shape("line", { "class": "ci-bar-track", x1: x(0), x2: x(top), y1: height / 2, y2: height / 2 }));
+    if (national !== null && national !== undefined) {
+      svg.appendChild(shape("line", { "class": "ci-bar-national", x1: x(national), x2: x(national), y1: 0, y2: height }));
+    }
+    svg.appendChild(shape("line", { "class": "ci-bar-range", x1: x(lower), x2: x(upper), y1: height / 2, y2: height / 2 }));
+    svg.appendChild(shape("circle", { "class": "ci-bar-rate", cx: x(rate), cy: height / 2, r: 2.5 }));
+    return svg;
+  }
+
   function figuresTable(areas, caption) {
     var rows = Object.keys(areas).map(function (code) { return areas[code]; });
     rows.sort(function (a, b) {
@@ -182,10 +258,16 @@
     var head = el("tr");
     var rateHeader = words.heading;
     var comparing = rows.some(function (area) { return area.compared; });
+    var limited = rows.filter(hasLimits);
+    // One scale for every bar in the table: 0 to the highest upper limit (or national figure).
+    var scaleTop = Math.max.apply(null, [0].concat(limited.map(function (area) {
+      return Math.max(area.upper, area.national === null ? 0 : area.national);
+    })));
     var headers = ["Area", rateHeader, words.weekly ? "Cases" : "Count", "Change", "Rank"];
+    if (limited.length) headers.push("95% CI");
     if (comparing) headers.push("Compared");
     headers.forEach(function (title, i) {
-      var th = el("th", i ? "num" : null, title);
+      var th = el("th", i && title !== "95% CI" ? "num" : null, title);
       th.setAttribute("scope", "col");
       head.appendChild(th);
     });
@@ -202,6 +284,7 @@
       tr.appendChild(el("td", "num", area.change_pct === null ? "\u2013" :
         (area.change_pct > 0 ? "+" : "") + number1.format(area.change_pct) + "%"));
       tr.appendChild(el("td", "num", area.rank === null ? "\u2013" : area.rank + " of " + area.rank_of));
+      if (limited.length) tr.appendChild(intervalCell(area, scaleTop));
       if (comparing) tr.appendChild(el("td", null, area.compared ? comparedText(area) : "\u2013"));
       body.appendChild(tr);
     });

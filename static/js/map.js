@@ -216,7 +216,8 @@
       var slot = self.popup(code).querySelector(".popup-trend");
       var rates = history.rates[code];
       if (!slot || !rates || self.values.week !== week || slot.firstChild) return;
-      var line = F.sparkline(rates, self.values.week_text);
+      var line = F.sparkline(rates, self.values.week_text,
+        history.lower && history.lower[code], history.upper && history.upper[code]);
       if (line) {
         slot.textContent = "";
         slot.appendChild(el("span", "popup-trend-label", F.trendLabel(rates.length)));
