@@ -24,6 +24,8 @@ DASHBOARD_COLOURS = [
     "#000000",
 ]
 NO_DATA_COLOUR = "#d7d7d7"
+# Suppressed small counts: a dark grey, never mistaken for no data or for the lowest band.
+SUPPRESSED_COLOUR = "#6f6f6f"
 
 # Viridis, light to dark, sampled for k = 3..9 classes: perceptually uniform and readable
 # with the common colour-vision deficiencies (van der Walt and Smith, matplotlib).

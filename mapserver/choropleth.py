@@ -13,11 +13,13 @@ import pandas as pd
 from .bands import (
     COMPARED_SCHEMES,
     NO_DATA_COLOUR,
+    SUPPRESSED_COLOUR,
     Bands,
     compared_bands,
     compared_title,
     make_bands,
 )
+from .data import disclosure
 from .data.vintages import BASE
 from .dataset import COVID_ID
 from .errors import BadParameter
@@ -134,7 +136,21 @@ def map_values(
         if row["covered"]
     }
     legend = bands.legend()
-    no_data = any(values[FIELDS.index("band")] is None for values in areas.values())
+    # Small counts withheld (an indicator's suppress_below): marked, never as no data.
+    threshold = getattr(getattr(dataset, "indicator", None), "suppress_below", None)
+    withheld = {code for code, row in rows.items() if threshold and row["suppressed"] is True}
+    for code in areas:
+        if threshold:
+            areas[code].append(code in withheld)
+    no_data = any(
+        values[FIELDS.index("band")] is None and code not in withheld
+        for code, values in areas.items()
+    )
+    if withheld:
+        label = f"Suppressed (under {threshold})"
+        legend.append(
+            {"label": label, "colour": SUPPRESSED_COLOUR, "suppressed": True, "no_data": True}
+        )
     if no_data:
         legend.append({"label": "No data", "colour": NO_DATA_COLOUR, "no_data": True})
     values = {
@@ -147,7 +163,9 @@ def map_values(
         "no_data_colour": NO_DATA_COLOUR,
         "legend": legend,
         "countries": countries,
-        "fields": list(FIELDS) + ([*LIMITS, "compared"] if limits else []),
+        "fields": list(FIELDS)
+        + ([*LIMITS, "compared"] if limits else [])
+        + (["suppressed"] if threshold else []),
         "areas": areas,
         "notes": notes,
         "labels": label_order(table),
@@ -157,6 +175,9 @@ def map_values(
     # Other indicators say what their figures are; the Covid values keep their words.
     if dataset is not None and dataset.indicator_id != COVID_ID:
         values |= indicator_words(dataset)
+    if threshold:
+        values["suppressed_colour"] = SUPPRESSED_COLOUR
+        values["suppressed_reason"] = disclosure.reason(threshold)
     if limits:
         national = table.drop_duplicates("country").set_index("country")["national"].dropna()
         values["national"] = {str(k): _round(v, decimals) for k, v in national.items()}

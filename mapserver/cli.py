@@ -316,7 +316,13 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
     metavar="DAYS",
     help="Daily counts: map sums over this many days (default 7 for UKHSA dashboard files).",
 )
-def add(file, indicator_id, window, **columns) -> None:
+@click.option(
+    "--suppress-below",
+    type=click.IntRange(1, 100),
+    metavar="N",
+    help="Withhold counts below N, and every figure they could be worked back from.",
+)
+def add(file, indicator_id, window, suppress_below, **columns) -> None:
     """Add (or replace) an indicator from FILE, in any layout it recognises.
 
     Recognised with no options: a UKHSA dashboard CSV, a Fingertips export, an ONS
@@ -335,7 +341,12 @@ def add(file, indicator_id, window, **columns) -> None:
         raise UsageFailure(f"{file}: file not found")
     try:
         stored, notes = add_indicator(
-            load_settings(), Path(file), indicator_id, columns=named, window=window
+            load_settings(),
+            Path(file),
+            indicator_id,
+            columns=named,
+            window=window,
+            suppress_below=suppress_below,
         )
     except MapserverError as error:
         raise UsageFailure(str(error)) from error

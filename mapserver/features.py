@@ -324,6 +324,7 @@ INDICATOR_PROPERTIES = [
     "rank_of",
     "national",
     "compared",
+    "suppressed",
     "period",
     "period_text",
     "vintage",
@@ -390,6 +391,7 @@ def indicator_properties(dataset, codes: pd.Index, week: pd.Timestamp) -> pd.Dat
     out["rank_of"] = rows["rank_of"].to_numpy()
     out["national"] = rows["national"].astype("float64").round(places).to_numpy()
     out["compared"] = [text if isinstance(text, str) else None for text in rows["compared"]]
+    out["suppressed"] = rows["suppressed"].fillna(False).astype(bool).to_numpy()
     out["period"] = period.key
     out["period_text"] = period.label
     out["vintage"] = dataset.vintage

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .choropleth import ordinal
+from .data import disclosure
 from .facts import Facts, _names, select_top
 from .significance import compared_sentence, interval_fields, next_highest
 
@@ -71,7 +72,16 @@ def indicator_facts(dataset, region, week: pd.Timestamp) -> Facts:
             f"{region.title} as a whole: {_figure(total['rate'], dataset)} "
             f"({total['cases']:,} in {total['areas']} areas)."
         )
-    missing = figures[~figures["complete"]]
+    withheld = figures[figures["suppressed"].astype(bool)]
+    if len(withheld):
+        reason = disclosure.reason(dataset.indicator.suppress_below)
+        sentences.append(
+            f"{len(withheld)} of {len(figures)} areas had {reason} in {when}: their figures "
+            f"are suppressed ({_names([str(name) for name in withheld['name'].head(5)])}"
+            + (" and others)" if len(withheld) > 5 else ")")
+            + (", and so is the total." if total.get("suppressed") else ".")
+        )
+    missing = figures[~figures["complete"] & ~figures["suppressed"].astype(bool)]
     if len(missing):
         sentences.append(
             f"{len(missing)} of {len(figures)} areas have no figure for {when}: "

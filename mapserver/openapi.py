@@ -271,6 +271,11 @@ def _schemas() -> dict:
                 "rank": integer,
                 "rank_of": integer,
                 **intervals,
+                "suppressed": {
+                    "type": "boolean",
+                    "description": "A count below the indicator's threshold: its count, "
+                    "value, limits, rank and comparison are withheld (null).",
+                },
                 "region": {"type": "string"},
                 "period": {"type": "string"},
                 "period_text": {"type": "string"},

@@ -8,7 +8,7 @@ the same text. Everything from the data is HTML-escaped here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from .choropleth import ordinal
@@ -27,6 +27,7 @@ class Words:
     noun: tuple[str, str] = ("case", "cases")
     weekly: bool = True
     decimals: int = 1
+    confidence: str = "95"  # the level (%) of the limits shown and the comparison made
 
     def figure(self, value: float) -> str:
         """The figure to the indicator's decimals."""
@@ -38,10 +39,11 @@ COVID = Words()
 
 def words_of(values: dict) -> Words:
     """The words a values resource asks for (another indicator's carry their own)."""
+    level = values.get("confidence", "95")
     if "unit" not in values:
-        return COVID
+        return replace(COVID, confidence=level)
     noun = values.get("count_noun") or ["case", "cases"]
-    return Words(values["unit"], (noun[0], noun[1]), False, values.get("decimals", 1))
+    return Words(values["unit"], (noun[0], noun[1]), False, values.get("decimals", 1), level)
 
 
 def whole(value: int) -> str:
@@ -58,6 +60,9 @@ def read_areas(values: dict) -> dict[str, dict]:
         area["code"] = code
         band = area["band"]
         area["colour"] = values["no_data_colour"] if band is None else values["colours"][band]
+        if area.get("suppressed"):  # a small count withheld: its colour and reason
+            area["colour"] = values["suppressed_colour"]
+            area["suppressed"] = values["suppressed_reason"]
         area["country"] = values["countries"][area["country"]]
         area["note"] = values["notes"].get(code)
         area["national"] = values.get("national", {}).get(area["country"])
@@ -66,7 +71,9 @@ def read_areas(values: dict) -> dict[str, dict]:
 
 
 def rate_text(area: dict, words: Words = COVID) -> str:
-    """The rate as shown, or "no data"."""
+    """The rate as shown, "suppressed" or "no data"."""
+    if area.get("suppressed"):
+        return "suppressed"
     return "no data" if area["rate"] is None else words.figure(area["rate"])
 
 
@@ -101,7 +108,7 @@ def cases_text(area: dict, week_text: str, words: Words = COVID) -> str:
 def label(area: dict, words: Words = COVID) -> str:
     """The accessible name of an area's shape: `Peterborough: 273.9 per 100,000`."""
     if area["rate"] is None:
-        return f"{area['name']}: no data"
+        return f"{area['name']}: {rate_text(area, words)}"
     return f"{area['name']}: {rate_text(area, words)} {words.unit}".strip()
 
 
@@ -112,10 +119,13 @@ def popup_lines(area: dict, week_text: str, words: Words = COVID) -> list[tuple[
         lines.append(("popup-rate", f"{rate_text(area, words)} {words.unit}".strip()))
         if area.get("lower") is not None and area.get("upper") is not None:
             low, high = words.figure(area["lower"]), words.figure(area["upper"])
-            lines.append(("popup-ci", f"95% confidence interval {low} to {high}"))
-        if area.get("compared") and area.get("national") is not None:
+            interval = f"{words.confidence}% confidence interval {low} to {high}"
+            lines.append(("popup-ci", interval))
+        if area.get("compared"):
             how = {"higher": "Higher than", "lower": "Lower than", "similar": "Similar to"}
-            text = f"{how[area['compared']]} {area['country']} ({words.figure(area['national'])})"
+            text = f"{how[area['compared']]} {area['country']}"
+            if area.get("national") is not None:  # (withheld where it would reveal a count)
+                text += f" ({words.figure(area['national'])})"
             lines.append((f"popup-compared popup-compared-{area['compared']}", text))
         if area.get("cases") is not None:
             lines.append(("popup-cases", cases_text(area, week_text, words)))
@@ -124,6 +134,9 @@ def popup_lines(area: dict, week_text: str, words: Words = COVID) -> list[tuple[
         kind, text = change_text(area, words)
         lines.append((f"popup-change popup-change-{kind}", text))
         lines.append(("popup-rank", rank_text(area)))
+    elif area.get("suppressed"):
+        text = f"Figure suppressed: {area['suppressed']} in {week_text}, too few to publish"
+        lines.append(("popup-suppressed", text))
     elif words.weekly:
         lines.append(
             (

@@ -117,8 +117,11 @@ def to_text(table: pd.DataFrame, title: str, total: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def display_rows(table: pd.DataFrame, decimals: int = 1) -> list[dict]:
-    """Rows of a league table as text for a page, with raw values to sort by."""
+def display_rows(
+    table: pd.DataFrame, decimals: int = 1, withheld: frozenset[str] = frozenset()
+) -> list[dict]:
+    """Rows of a league table as text for a page, with raw values to sort by; areas in
+    `withheld` (small counts suppressed) say so."""
     rows = []
     for row in table.itertuples(index=False):
         known = row.rank is not pd.NA
@@ -129,7 +132,9 @@ def display_rows(table: pd.DataFrame, decimals: int = 1) -> list[dict]:
                 "name": str(row.name),
                 "cases": _number(row.cases) if counted else "–",
                 "cases_sort": "" if not counted else int(row.cases),
-                "rate": _number(row.rate, decimals) if known else "no data",
+                "rate": _number(row.rate, decimals)
+                if known
+                else ("suppressed" if row.code in withheld else "no data"),
                 "rate_sort": "" if not known else float(row.rate),
                 "change": "–" if pd.isna(row.change_pct) else f"{row.change_pct:+.1f}%",
                 "change_sort": "" if pd.isna(row.change_pct) else float(row.change_pct),
@@ -210,6 +215,8 @@ def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) ->
             record[column] = None if value is None else round(float(value), decimals)
         compared = row["compared_998"]
         record["compared_998"] = compared if isinstance(compared, str) else None
+        # A small count withheld (with every figure it could be worked back from).
+        record["suppressed"] = bool(row.get("suppressed", False))
         record["region"] = region_slug
         record["period"] = period.key
         record["period_text"] = period.label

@@ -338,6 +338,9 @@ def test_areas_are_compared_with_the_files_england_figure(ons_client):
         low, high = latest.loc[code, "lci_95"], latest.loc[code, "uci_95"]
         expected = "higher" if low > england else "lower" if high < england else "similar"
         assert row["compared"] == expected, row["name"]
-    covid = ons_client.get("/embed/london?week=2021-02-21&scheme=compared")
-    assert covid.status_code == 400
-    assert "Covid cases do not have yet" in covid.get_data(as_text=True)
+    # The file gives 95% limits only: no comparison at 99.8% (the Covid cases have both).
+    refused = ons_client.get(f"/embed/london?indicator={CVD}&scheme=compared-99.8")
+    assert refused.status_code == 400
+    assert "needs 99.8% confidence intervals" in refused.get_data(as_text=True)
+    covid = ons_client.get("/embed/london?week=2021-02-21&scheme=compared-99.8")
+    assert covid.status_code == 200

@@ -122,11 +122,20 @@ def top(rows: dict) -> float:
     return max(max(row["upper"], row["national"]) for row in rows.values())
 
 
-def test_the_covid_league_table_has_no_interval_column_yet(client_tiny):
+def test_the_covid_league_table_has_its_interval_column(client_tiny):
     response = client_tiny.get("/map/england?week=2021-01-14")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'data-code="E06000901"' in page
-    assert "95% CI" not in page and "ci-bar" not in page
+    assert response.status_code == 200 and "95% CI" in page
+    cells = dict(
+        re.findall(r'<tr data-code="(\w+)">.*?<td class="ci" data-sort="[^"]*">([^<]*)', page, re.S)
+    )
+    # Alpha 70 cases in 100,000 and Charlie and Delta 70 in 100,000: exact Poisson 54.6 to
+    # 88.4; Bravo none in 50,000: 0.0 to 7.4.
+    assert cells == {
+        "E06000901": "54.6 to 88.4",
+        "E06000903": "54.6 to 88.4",
+        "E06000902": "0.0 to 7.4",
+    }
 
 
 @pytest.fixture

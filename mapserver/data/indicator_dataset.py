@@ -17,10 +17,10 @@ import pandas as pd
 
 from ..errors import BadParameter, WeekOutOfRange
 from ..regions import Region, resolve_region
-from . import comparison
+from . import comparison, disclosure
 from . import vintages as vintages_module
 from .indicator_store import StoredIndicator
-from .indicators import Indicator, period_figures, periods
+from .indicators import Indicator, period_figures, periods, ranked
 from .periods import Period, parse_period
 from .vintages import Vintages
 
@@ -227,9 +227,11 @@ class IndicatorDataset:
 
     def _build_figures(self, week: pd.Timestamp) -> pd.DataFrame:
         period = self.period(week)
-        table = period_figures(
+        full = period_figures(
             self.indicator, self.stored.frame, period, self.known, self.population, self.vintage
         ).table
+        national = self.national_values(period, full)  # from the full counts
+        table = self._suppressed(full)
         previous = self._previous(period)
         out = table.assign(
             cases=table["count"].astype("Float64").round().astype("Int64"),
@@ -238,7 +240,12 @@ class IndicatorDataset:
             previous_cases=pd.NA,
             days_known=pd.NA,
         )
-        out = comparison.with_comparison(out, self.national_values(period, table))
+        out = comparison.with_comparison(out, national)
+        # A country's figure summed here from counts that include a suppressed area would
+        # reveal it by subtraction: it is used for the comparisons but not shown.
+        given = self.file_national(period)
+        hidden = out["suppressed"] & ~out["country"].isin(list(given))
+        out.loc[out["country"].isin(set(out.loc[hidden, "country"])), "national"] = np.nan
         out["change"] = pd.NA
         # The change of the figure itself (published values come without counts).
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -249,9 +256,14 @@ class IndicatorDataset:
         out.index.name = "series"
         return out
 
-    def national_values(self, period: Period, table: pd.DataFrame) -> dict[str, float]:
-        """Each country's figure for the period: the file's own, else (for counts) the
-        sum of its areas' counts over the sum of their denominators, if all are known."""
+    def _suppressed(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The figures with small counts withheld and the rest ranked without them."""
+        threshold = self.indicator.suppress_below
+        table = disclosure.suppress(table, threshold)
+        return ranked(table, self.indicator) if threshold else table
+
+    def file_national(self, period: Period) -> dict[str, float]:
+        """Each country's figure for the period as the file gives it (none for windows)."""
         out: dict[str, float] = {}
         given = self.stored.national
         if given is not None and period.kind != "window":
@@ -262,12 +274,18 @@ class IndicatorDataset:
                     out[name] = row.count / row.denominator * self.indicator.multiplier
                 elif not pd.isna(row.value):
                     out[name] = float(row.value)
+        return {name: value for name, value in out.items() if name}
+
+    def national_values(self, period: Period, table: pd.DataFrame) -> dict[str, float]:
+        """Each country's figure for the period: the file's own, else (for counts) the
+        sum of its areas' counts over the sum of their denominators, if all are known."""
+        out = self.file_national(period)
         if self.indicator.kind == "count":
             summed = comparison.national_from_counts(
                 table, "count", "denominator", self.indicator.multiplier
             )
             out = summed | out  # the file's own figure first
-        return {name: value for name, value in out.items() if name}
+        return out
 
     def _previous(self, period: Period) -> pd.Series | None:
         """The rates of the period before, on this vintage, where it can be put on it."""
@@ -285,7 +303,7 @@ class IndicatorDataset:
             )
         except BadParameter:  # the period before is on later districts: no comparison
             return None
-        return before.table["rate"]
+        return self._suppressed(before.table)["rate"]
 
     def region_figures(self, region: Region, week: pd.Timestamp) -> pd.DataFrame:
         """The region's areas, highest figure first (lowest first when lower is worse)."""
@@ -298,15 +316,23 @@ class IndicatorDataset:
     def region_total(self, region: Region, week: pd.Timestamp) -> dict:
         """Counts summed over denominators; no total for published values (never a mean)."""
         rows = self.figures(week).reindex(pd.Index(region.series(self.lookup)).unique())
-        missing = int((~rows["complete"].astype(bool)).sum())
+        # A total over a suppressed area is not shown: subtraction would reveal it.
+        withheld = rows["suppressed"].astype(bool)
+        missing = int((~rows["complete"].astype(bool) & ~withheld).sum())
         counts, denominators = rows["count"], rows["denominator"]
-        summable = self.indicator.kind == "count" and missing == 0 and counts.notna().all()
+        summable = (
+            self.indicator.kind == "count"
+            and missing == 0
+            and not withheld.any()
+            and counts.notna().all()
+        )
         rate = None
         if summable and denominators.sum() > 0:
             rate = float(counts.sum() / denominators.sum() * self.indicator.multiplier)
         return {
             "areas": len(rows),
             "missing": missing,
+            "suppressed": int(withheld.sum()),
             "population": int(denominators.sum()) if denominators.notna().all() else None,
             "cases": int(counts.sum()) if summable else None,
             "rate": rate,

@@ -79,10 +79,11 @@ def add(
     today: date | None = None,
     columns: dict | None = None,
     window: int | None = None,
+    suppress_below: int | None = None,
 ) -> tuple[StoredIndicator, list[str]]:
     """Read, check and keep an indicator file; returns it and what was set aside."""
     observations = read_observations(path, **(columns or {}))
-    indicator = describe(observations, id, window)
+    indicator = describe(observations, id, window, suppress_below)
     if not SLUG.match(indicator.id):
         raise DataError(f"indicator id {indicator.id!r}: use lower-case letters, digits, hyphens")
     if observations.frame.empty:

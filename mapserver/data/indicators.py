@@ -49,6 +49,8 @@ class Indicator:
     # Daily counts are mapped as sums over this many days ending on each day (the Covid
     # dashboard's 7); None: the periods as the source gives them.
     window: int | None = None
+    # Counts below this are suppressed in every output (disclosure.py); None: none are.
+    suppress_below: int | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""
@@ -61,12 +63,16 @@ def slug_of(title: str) -> str:
 
 
 def describe(
-    observations: Observations, id: str | None = None, window: int | None = None
+    observations: Observations,
+    id: str | None = None,
+    window: int | None = None,
+    suppress_below: int | None = None,
 ) -> Indicator:
     """The indicator a file describes (title, unit, decimals from its metadata).
 
     `window`: sum daily counts over that many days (default: 7 for the UKHSA dashboard's
-    daily counts, as the dashboard did; none otherwise).
+    daily counts, as the dashboard did; none otherwise). `suppress_below`: withhold
+    counts below it, and the figures that would reveal them.
     """
     meta = observations.meta
     if window is None and meta.format == "ukhsa-dashboard":
@@ -87,6 +93,7 @@ def describe(
         caveats=meta.caveats,
         format=meta.format,
         window=window,
+        suppress_below=suppress_below,
     )
 
 
@@ -205,13 +212,18 @@ def period_figures(
     table["code"] = codes
     table["name"] = names.reindex(codes).to_numpy()
     table["country"] = lookup.set_index("district")["country_name"].reindex(codes).to_numpy()
-    table["complete"] = table["rate"].notna()
-    ranked = table[table["complete"]]
+    return PeriodFigures(period, vintage, ranked(table, indicator), tuple(notes))
+
+
+def ranked(table: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The table with `complete` (a figure is shown) and ranks within each country."""
+    table = table.assign(complete=table["rate"].notna())
+    known = table[table["complete"]]
     ascending = not indicator.higher_is_worse
-    table["rank"] = ranked.groupby("country")["rate"].rank(method="min", ascending=ascending)
-    table["rank_of"] = table["country"].map(ranked.groupby("country").size())
+    table["rank"] = known.groupby("country")["rate"].rank(method="min", ascending=ascending)
+    table["rank_of"] = table["country"].map(known.groupby("country").size())
     table["rank_of"] = table["rank_of"].where(table["complete"])
-    return PeriodFigures(period, vintage, table, tuple(notes))
+    return table
 
 
 def _has_figure(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:

@@ -265,7 +265,12 @@ def render_map_page(
         (region, links.page("map", region.slug, query.week, query.scheme, query.k, vintage))
         for region in dataset.regions.values()
     ]
-    league = tables.display_rows(tables.league_table(figures), dataset.decimals)
+    withheld = (
+        frozenset(figures.index[figures["suppressed"].astype(bool)])
+        if "suppressed" in figures
+        else frozenset()
+    )
+    league = tables.display_rows(tables.league_table(figures), dataset.decimals, withheld)
     # Figures with 95% limits: a column with each interval as text and as a small bar.
     intervals = tables.interval_cells(figures, dataset.decimals)
     if intervals is not None:

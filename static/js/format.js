@@ -17,7 +17,8 @@
       legend: values.legend_title || "Cases per 100,000",
       heading: values.value_heading || "Rate per 100,000",
       noun: values.count_noun || ["case", "cases"],
-      weekly: !values.period_kind
+      weekly: !values.period_kind,
+      confidence: values.confidence || "95"
     };
     var places = values.decimals === undefined ? 1 : values.decimals;
     figure = new Intl.NumberFormat("en-GB", { minimumFractionDigits: places, maximumFractionDigits: places });
@@ -52,6 +53,11 @@
       var area = { code: code };
       Object.keys(at).forEach(function (name) { area[name] = row[at[name]]; });
       area.colour = area.band === null ? values.no_data_colour : values.colours[area.band];
+      // A suppressed small count: its own colour and reason, never "no data".
+      if (area.suppressed) {
+        area.colour = values.suppressed_colour;
+        area.suppressed = values.suppressed_reason;
+      }
       area.country = values.countries[area.country];
       area.note = values.notes[code] || null;
       area.national = values.national && area.country in values.national ? values.national[area.country] : null;
@@ -61,6 +67,7 @@
   }
 
   function rateText(area) {
+    if (area.suppressed) return "suppressed";
     return area.rate === null ? "no data" : figure.format(area.rate);
   }
 
@@ -82,7 +89,7 @@
   }
 
   function label(area) {
-    return area.name + ": " + (area.rate === null ? "no data" : (rateText(area) + " " + words.unit).trim());
+    return area.name + ": " + (area.rate === null ? rateText(area) : (rateText(area) + " " + words.unit).trim());
   }
 
   // Runs of consecutive weeks whose rate and both limits are known: [[i, j], ...].
@@ -169,12 +176,12 @@
       if (words.unit) rate.appendChild(document.createTextNode(" " + words.unit));
       box.appendChild(rate);
       if (area.lower !== null && area.lower !== undefined && area.upper !== null) {
-        box.appendChild(el("p", "popup-ci", "95% confidence interval " +
+        box.appendChild(el("p", "popup-ci", words.confidence + "% confidence interval " +
           figure.format(area.lower) + " to " + figure.format(area.upper)));
       }
-      if (area.compared && area.national !== null) {
-        box.appendChild(el("p", "popup-compared popup-compared-" + area.compared,
-          comparedText(area) + " (" + figure.format(area.national) + ")"));
+      if (area.compared) {  // (the country's figure is withheld where it would reveal a count)
+        box.appendChild(el("p", "popup-compared popup-compared-" + area.compared, comparedText(area) +
+          (area.national === null ? "" : " (" + figure.format(area.national) + ")")));
       }
       if (area.cases !== null && area.cases !== undefined) {
         var cases = whole.format(area.cases) + " " + words.noun[area.cases === 1 ? 0 : 1];
@@ -185,6 +192,9 @@
       var change = changeText(area);
       box.appendChild(el("p", "popup-change popup-change-" + change[0], change[1]));
       box.appendChild(el("p", "popup-rank", rankText(area)));
+    } else if (area.suppressed) {
+      box.appendChild(el("p", "popup-suppressed", "Figure suppressed: " + area.suppressed +
+        " in " + weekText + ", too few to publish"));
     } else {
       box.appendChild(el("p", "popup-missing", words.weekly ?
         "No complete figures for the " + weekText + ": " + area.days_known + " of 7 days reported" :
@@ -203,7 +213,8 @@
   function tooltipContent(area) {
     var box = el("div", "tip");
     box.appendChild(el("strong", null, area.name));
-    box.appendChild(el("span", null, area.rate === null ? "No data" : rateText(area)));
+    var shown = rateText(area);
+    box.appendChild(el("span", null, area.rate === null ? shown[0].toUpperCase() + shown.slice(1) : shown));
     return box;
   }
 
@@ -264,10 +275,11 @@
       return Math.max(area.upper, area.national === null ? 0 : area.national);
     })));
     var headers = ["Area", rateHeader, words.weekly ? "Cases" : "Count", "Change", "Rank"];
-    if (limited.length) headers.push("95% CI");
+    var ciHeader = words.confidence + "% CI";
+    if (limited.length) headers.push(ciHeader);
     if (comparing) headers.push("Compared");
     headers.forEach(function (title, i) {
-      var th = el("th", i && title !== "95% CI" ? "num" : null, title);
+      var th = el("th", i && title !== ciHeader ? "num" : null, title);
       th.setAttribute("scope", "col");
       head.appendChild(th);
     });

@@ -103,7 +103,7 @@
       option.setAttribute("aria-selected", String(i === self.active));
       option.appendChild(el("span", "area-search-name", result.area.name));
       option.appendChild(el("span", "area-search-rate",
-        result.area.rate === null ? "no data" : RATE.format(result.area.rate)));
+        result.area.suppressed ? "suppressed" : result.area.rate === null ? "no data" : RATE.format(result.area.rate)));
       self.list.appendChild(option);
     });
     var open = this.results.length > 0;
