@@ -389,7 +389,12 @@ def versions() -> None:
     type=click.IntRange(1, 500),
     help="How many weeks to export, counting back from the default week.",
 )
-def export(directory: str, weeks: int) -> None:
+@click.option(
+    "--indicator",
+    metavar="ID",
+    help="Export another indicator kept with `mapserver add` (default: the Covid cases).",
+)
+def export(directory: str, weeks: int, indicator: str | None) -> None:
     """Write a static copy of the site to DIRECTORY.
 
     Embeds and map pages for every region for the latest N weeks, the geometry and
@@ -404,12 +409,12 @@ def export(directory: str, weeks: int) -> None:
     from .web.export import export_site
 
     try:
-        report = export_site(create_app(), Path(directory), weeks)
+        report = export_site(create_app(), Path(directory), weeks, indicator)
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
     click.echo(
         f"wrote {report.files} files ({report.bytes / 1e6:.1f} MB before compression) for "
-        f"{report.regions} regions and {len(report.weeks)} weeks "
+        f"{report.regions} regions and {len(report.weeks)} {'periods' if indicator else 'weeks'} "
         f"({report.weeks[-1]} to {report.weeks[0]}) to {report.directory}"
     )
 

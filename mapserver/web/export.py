@@ -53,16 +53,21 @@ class _Writer:
             path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
 
 
-def export_site(app: Flask, directory: Path, weeks: int) -> ExportReport:
-    """Write embeds and map pages for every region for the latest `weeks` weeks."""
+def export_site(
+    app: Flask, directory: Path, weeks: int, indicator: str | None = None
+) -> ExportReport:
+    """Write embeds and map pages for every region for the latest `weeks` weeks (or
+    periods of another `indicator`, in its own colour scheme)."""
     directory = Path(directory)
     staging = directory.with_name(directory.name + ".partial")
     if staging.exists():
         shutil.rmtree(staging)
     with app.app_context():
-        current: MapState = app.extensions["mapserver"]
+        current: MapState = app.extensions["mapserver"].indicator_state(indicator)
         dataset = current.dataset
-        chosen = dataset.weeks()[:weeks]
+        scheme = dataset.default_scheme
+        indicator = None if current.dataset is app.extensions["mapserver"].dataset else indicator
+        chosen = [week for week in dataset.weeks() if week <= dataset.default_week][:weeks]
         latest = chosen[0]
         report = ExportReport(directory, weeks=tuple(f"{w:%Y-%m-%d}" for w in chosen))
         writer = _Writer(staging, report)
@@ -80,10 +85,12 @@ def export_site(app: Flask, directory: Path, weeks: int) -> ExportReport:
                     writer.write(
                         geometry_path(view.geometry_version, slug), view.region_geometry(region)
                     )
-                query = MapQuery(region, week, "dashboard", DEFAULT_K, None, view.dataset.vintage)
-                values = view.values(region, week, "dashboard", DEFAULT_K)
+                query = MapQuery(
+                    region, week, scheme, DEFAULT_K, None, view.dataset.vintage, False, indicator
+                )
+                values = view.values(region, week, scheme, DEFAULT_K)
                 writer.write(
-                    values_path(current.data_version, slug, week, "dashboard", DEFAULT_K),
+                    values_path(current.data_version, slug, week, scheme, DEFAULT_K),
                     compact_json(values),
                 )
                 writer.write(
@@ -108,10 +115,12 @@ def export_site(app: Flask, directory: Path, weeks: int) -> ExportReport:
         england = MapQuery(
             home_view.dataset.region("england"),
             latest,
-            "dashboard",
+            scheme,
             DEFAULT_K,
             None,
             home_view.dataset.vintage,
+            False,
+            indicator,
         )
         home = _links(0, latest)
         page = render_map_page(
