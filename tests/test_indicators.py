@@ -344,3 +344,54 @@ def test_areas_are_compared_with_the_files_england_figure(ons_client):
     assert "needs 99.8% confidence intervals" in refused.get_data(as_text=True)
     covid = ons_client.get("/embed/london?week=2021-02-21&scheme=compared-99.8")
     assert covid.status_code == 200
+
+
+# --- a Fingertips export's own comparison with England ------------------------------------
+
+# Values and 95% limits are ONS's for 2022 to 2024 (the Explore Local Statistics file);
+# the comparison column is as Fingertips words it for an indicator where higher is worse,
+# judged by the 95% interval. Peterborough's 99.8% limits are set wider by hand.
+COMPARED_ROWS = [
+    ("E92000001", "England", "England", "30.2", "29.95", "30.51", "", "", ""),
+    ("E06000009", "Blackpool", "UA", "54.4", "47.39", "62.13", "", "", "Worse 95%"),
+    ("E06000017", "Rutland", "UA", "27.4", "19.06", "38.22", "", "", "Similar"),
+    ("E09000033", "Westminster", "District", "23.7", "19.23", "28.99", "", "", "Better 95%"),
+    ("E07000010", "Fenland", "District", "32.9", "26.75", "40.06", "", "", "Similar"),
+    ("E08000003", "Manchester", "District", "47.2", "42.85", "51.79", "", "", "Worse 95%"),
+    ("E07000242", "East Hertfordshire", "District", "21.6", "17.26", "26.63", "", "", "Better 95%"),
+    ("E06000031", "Peterborough", "UA", "35.9", "30.67", "41.79", "27.80", "45.10", "Worse 95%"),
+    ("E07000089", "Hart", "District", "", "", "", "", "", "Not compared"),
+]
+FINGERTIPS_WORDS = {"Worse 95%": "higher", "Better 95%": "lower", "Similar": "similar"}
+
+
+def test_the_comparison_agrees_with_the_one_fingertips_gives(tmp_path):
+    rows = [
+        ft_row(
+            code,
+            name,
+            kind,
+            "2022 - 24",
+            value,
+            other={
+                "Lower CI 95.0 limit": low,
+                "Upper CI 95.0 limit": high,
+                "Lower CI 99.8 limit": low_998,
+                "Upper CI 99.8 limit": high_998,
+                "Compared to England value or percentiles": said,
+            },
+        )
+        for code, name, kind, value, low, high, low_998, high_998, said in COMPARED_ROWS
+    ]
+    path = write(tmp_path / "cvd.csv", table(FINGERTIPS_HEADER, rows))
+    result = add(tmp_path / "store", str(path), "--id", "cvd")
+    assert result.exit_code == 0, result.output
+    served = client_for(tmp_path / "store").get("/api/rates?indicator=cvd&region=england")
+    served = {row["code"]: row for row in served.get_json()}
+    for code, name, *_, said in COMPARED_ROWS[1:]:
+        assert served[code]["compared"] == FINGERTIPS_WORDS.get(said), name
+        assert served[code]["national"] == 30.2
+    # At 99.8% Peterborough's interval takes in England's 30.2: similar, not higher.
+    assert served["E06000031"]["lower_998"] == 27.8
+    assert served["E06000031"]["compared_998"] == "similar"
+    assert served["E06000009"]["compared_998"] is None  # no 99.8% limits in the file
