@@ -5,7 +5,8 @@
 Lighthouse 12.2.3 is installed on first use into bench/.lighthouse/ (npm, outside git),
 unless --lighthouse names its CLI. It runs in its default mobile mode (simulated slow
 4G, 4x CPU slowdown) in Debian's chromium against a `mapserver serve` on 127.0.0.1 with
-the built-in data and the ONS indicator added to a temporary store. Per page: category
+the built-in data and the ONS indicator added to a temporary store; one run of the
+first page, not counted, warms the server and the machine up first. Per page: category
 scores (x100), the metrics, `total-byte-weight` and the longest main-thread task; the
 median of the runs is printed beside the issue's targets, and with --write it replaces
 the "## Lighthouse (mobile)" section of bench/RESULTS.md.
@@ -254,9 +255,10 @@ def section_body(results: dict[str, dict], facts: dict, notes: list[str]) -> str
         f"`{facts['command']}` at {facts['commit']}, {facts['date']}: Lighthouse"
         f" {facts['lighthouse']} in its default mobile mode (simulated slow 4G, 150 ms RTT,"
         f" 1.6 Mbit/s; 4x CPU slowdown), {facts['chromium']}, against `mapserver serve`"
-        f" on the built-in data. Median of {facts['runs']} run(s) per page. Scores out of"
-        " 100; bytes are `total-byte-weight` in KB of 1000; the longest task is from the"
-        " `long-tasks` audit, which lists those of 50 ms or more.",
+        " on the built-in data, after one uncounted warm-up run. Median of"
+        f" {facts['runs']} run(s) per page. Scores out of 100; bytes are `total-byte-weight`"
+        " in KB of 1000; the longest task is from the `long-tasks` audit, which lists those"
+        " of 50 ms or more.",
         "",
         markdown_table(table_rows(results)),
         "",
@@ -265,12 +267,18 @@ def section_body(results: dict[str, dict], facts: dict, notes: list[str]) -> str
 
 
 def machine_notes(reports: list[dict]) -> list[str]:
-    """Lighthouse's CPU benchmark index of this machine and its warnings, once each."""
+    """Lighthouse's CPU benchmark index of this machine, and each warning with its count."""
     indexes = [r.get("environment", {}).get("benchmarkIndex") for r in reports]
     indexes = [index for index in indexes if index is not None]
-    notes = [f"Lighthouse's benchmarkIndex here: {statistics.median(indexes):.0f} (median)."]
-    warnings = dict.fromkeys(w for r in reports for w in r.get("runWarnings", []))
-    return (notes if indexes else []) + [f"Lighthouse warned: {w}" for w in warnings]
+    notes = []
+    if indexes:
+        spread = f"{min(indexes):,.0f} to {max(indexes):,.0f}"
+        median = statistics.median(indexes)
+        notes.append(f"Lighthouse's benchmarkIndex here: {median:,.0f} (median; {spread}).")
+    for warning in dict.fromkeys(w for r in reports for w in r.get("runWarnings", [])):
+        count = sum(warning in r.get("runWarnings", []) for r in reports)
+        notes.append(f"Lighthouse warned in {count} of {len(reports)} runs: {warning}")
+    return notes
 
 
 def installed_version(cache: Path) -> str | None:
@@ -371,6 +379,8 @@ def main(argv: list[str] | None = None) -> dict:
         base = f"http://127.0.0.1:{port}"
         env = {"MAPSERVER_STORE_DIR": str(store)}
         with running(serve_command(port), f"{base}/healthz", env):
+            print(f"{pages[0]}: warm-up run, not counted", file=sys.stderr, flush=True)
+            run_lighthouse(cli, base + pages[0], Path(work))
             for page in pages:
                 reports[page] = []
                 for number in range(runs):

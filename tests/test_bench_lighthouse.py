@@ -133,9 +133,9 @@ def test_requests_and_long_tasks_of_a_report():
 
 def test_machine_notes():
     assert lighthouse.machine_notes(REPORTS) == [
-        "Lighthouse's benchmarkIndex here: 900 (median).",
-        "Lighthouse warned: The tested device appears to have a slower CPU than Lighthouse"
-        " expects.",
+        "Lighthouse's benchmarkIndex here: 900 (median; 800 to 1,000).",
+        "Lighthouse warned in 2 of 3 runs: The tested device appears to have a slower CPU"
+        " than Lighthouse expects.",
     ]
 
 
