@@ -81,7 +81,11 @@ def _figure_context(
     values = values_path(version, region, query.week, query.scheme, query.k, vintage)
     dataset = current.dataset
     figures = dataset.region_figures(query.region, query.week)
+    shown = current.values(query.region, query.week, query.scheme, query.k)
     return {
+        # (drawn in the page, so that the map does not move when its values arrive)
+        "legend_items": shown["legend"],
+        "legend_heading": shown.get("legend_title", "Cases per 100,000"),
         "presentation": presentation,
         "image_url": image_url,
         "description": describe(dataset, query, figures),

@@ -122,6 +122,7 @@
     var holder = document.getElementById("table-view");
     if (!button || !holder) return;
     button.hidden = false;
+    button.disabled = false;
     button.addEventListener("click", function () {
       var showTable = holder.hidden;
       holder.hidden = !showTable;
@@ -145,6 +146,7 @@
     var data = view.container.dataset;
     if (!bar || !data.valuesTemplate) return;
     bar.hidden = false;
+    bar.querySelector("[data-play]").disabled = false;
     var cache = {};
     var previous = bar.querySelector("[data-step='-7']");
     var next = bar.querySelector("[data-step='7']");

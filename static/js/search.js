@@ -66,6 +66,7 @@
       self.choose(option.getAttribute("data-code"));
     });
     root.hidden = false;
+    this.input.disabled = false;  // (in its place, disabled, until the areas are known)
   }
 
   Search.prototype.say = function (text, visible) {
