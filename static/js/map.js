@@ -42,7 +42,44 @@
     container.appendChild(list);
   }
 
-  function MapView(container, topology, values) {
+  // Work in slices of at most this many milliseconds, yielding to the browser between
+  // them, so that a slow phone never has a long task (and taps are answered at once).
+  var SLICE_MS = 25;
+
+  function later(callback) { setTimeout(callback, 0); }
+
+  // Run each of `steps` (functions) in turn, as many per task as fit in a slice.
+  function inSlices(steps, done) {
+    var next = 0;
+    (function run() {
+      var start = performance.now();
+      while (next < steps.length) {
+        steps[next++]();
+        if (performance.now() - start > SLICE_MS) break;
+      }
+      if (next < steps.length) later(run);
+      else done();
+    })();
+  }
+
+  // The bounds of some GeoJSON features, read from their coordinates.
+  function featureBounds(features) {
+    var south = 90, west = 180, north = -90, east = -180;
+    function walk(coords) {
+      if (typeof coords[0] === "number") {
+        if (coords[1] < south) south = coords[1];
+        if (coords[1] > north) north = coords[1];
+        if (coords[0] < west) west = coords[0];
+        if (coords[0] > east) east = coords[0];
+        return;
+      }
+      for (var i = 0; i < coords.length; i++) walk(coords[i]);
+    }
+    features.forEach(function (feature) { if (feature.geometry) walk(feature.geometry.coordinates); });
+    return L.latLngBounds([south, west], [north, east]);
+  }
+
+  function MapView(container, topology, values, drawn) {
     this.container = container;
     this.values = values;
     this.areas = F.readAreas(values);
@@ -50,18 +87,28 @@
     this.shapes = {};
     var data = container.dataset;
     this.highlight = data.highlight ? data.highlight.split(",") : [];
-    this.features = topojson.feature(topology, topology.objects.areas).features;
-    // Alphabetical drawing order gives the same order to Tab.
-    var areas = this.areas;
-    this.features.sort(function (a, b) {
-      var x = areas[a.id], y = areas[b.id];
-      if (!x || !y) return x ? 1 : y ? -1 : 0;
-      return x.name.localeCompare(y.name, "en-GB");
+    // The shapes are decoded a slice at a time too (England's take a while on a phone).
+    var self = this, features = (this.features = []);
+    var decode = topology.objects.areas.geometries.map(function (geometry) {
+      return function () { features.push(topojson.feature(topology, geometry)); };
     });
-    this.build();
+    inSlices(decode, function () {
+      later(function () {
+        // Alphabetical drawing order gives the same order to Tab.
+        var areas = self.areas;
+        features.sort(function (a, b) {
+          var x = areas[a.id], y = areas[b.id];
+          if (!x || !y) return x ? 1 : y ? -1 : 0;
+          return x.name.localeCompare(y.name, "en-GB");
+        });
+        self.build(drawn || function () {});
+      });
+    });
   }
 
-  MapView.prototype.build = function () {
+  // The map is given its view first, then its areas are added (and so drawn) a slice at
+  // a time; `drawn` runs once the last is on the map.
+  MapView.prototype.build = function (drawn) {
     var self = this, container = this.container, data = container.dataset;
     var touch = L.Browser.touch && (L.Browser.mobile || window.matchMedia("(pointer: coarse)").matches);
     var map = (this.map = L.map(container, {
@@ -79,37 +126,47 @@
       L.tileLayer(data.tiles, { attribution: data.tilesAttribution || "" }).addTo(map);
     }
     var inRegion = function (feature) { return self.areas.hasOwnProperty(feature.id); };
+    var region = this.features.filter(inRegion);
     var edge = css("--map-edge", "#ffffff");
-    // Neighbouring areas outside the region: drawn faint for context, not interactive.
-    L.geoJSON({ type: "FeatureCollection", features: this.features }, {
-      filter: function (feature) { return !inRegion(feature); },
-      interactive: false,
-      style: { weight: 0.6, color: edge, fillColor: css("--map-context", "#ececec"), fillOpacity: 1, className: "context" }
-    }).addTo(map);
-    this.base = { weight: 0.6, color: edge, opacity: 1, fillOpacity: data.tiles ? 0.75 : 1 };
-    var layer = (this.layer = L.geoJSON({ type: "FeatureCollection", features: this.features }, {
-      filter: inRegion,
-      style: function (feature) { return self.style(feature.id); },
-      onEachFeature: function (feature, shape) { self.bind(feature.id, shape); }
-    }).addTo(map));
-    var bounds = (this.bounds = layer.getBounds());
-    map.fitBounds(bounds, { padding: [6, 6] });
+    var bounds = (this.bounds = featureBounds(region));
+    map.fitBounds(bounds, { padding: [6, 6], animate: false });
     var fit = map.getZoom();
     map.setMinZoom(Math.max(fit - 1, 0));
     // The boundaries are generalised to about 500 m and simplified for zoom 10-11
     // (mapserver/geometry.py): closer than zoom 11 would only show their corners.
     map.setMaxZoom(Math.max(Math.min(fit + 4, 11), fit + 1));
     map.setMaxBounds(bounds.pad(0.6));
-    // Paths exist only once the map has a view.
-    layer.eachLayer(function (shape) { self.decorate(shape); });
-    this.highlight.forEach(function (code) { self.outline(code, "highlight"); });
-    if (data.focus && this.shapes[data.focus]) {
-      map.fitBounds(this.shapes[data.focus].getBounds(), { padding: [30, 30], maxZoom: map.getMaxZoom() });
+    // Neighbouring areas outside the region: drawn faint for context, not interactive.
+    var context = L.geoJSON(null, {
+      interactive: false,
+      style: { weight: 0.6, color: edge, fillColor: css("--map-context", "#ececec"), fillOpacity: 1, className: "context" }
+    }).addTo(map);
+    this.base = { weight: 0.6, color: edge, opacity: 1, fillOpacity: data.tiles ? 0.75 : 1 };
+    var layer = (this.layer = L.geoJSON(null, {
+      style: function (feature) { return self.style(feature.id); },
+      onEachFeature: function (feature, shape) { self.bind(feature.id, shape); }
+    }).addTo(map));
+    // The context first, then the region's areas in order (the Tab order).
+    var steps = this.features.filter(function (f) { return !inRegion(f); }).map(function (feature) {
+      return function () { context.addData(feature); };
+    }).concat(region.map(function (feature) {
+      return function () {
+        layer.addData(feature);
+        if (self.shapes[feature.id]) self.decorate(self.shapes[feature.id]);  // (a path now)
+      };
+    }));
+    later(function () { inSlices(steps, finish); });
+    function finish() {
+      self.highlight.forEach(function (code) { self.outline(code, "highlight"); });
+      if (data.focus && self.shapes[data.focus]) {
+        map.fitBounds(self.shapes[data.focus].getBounds(), { padding: [30, 30], maxZoom: map.getMaxZoom() });
+      }
+      if (self.highlight.length && self.shapes[self.highlight[0]]) {
+        self.shapes[self.highlight[0]].openPopup();
+      }
+      MS.gestures && MS.gestures(map, container, touch);
+      drawn();
     }
-    if (this.highlight.length && this.shapes[this.highlight[0]]) {
-      this.shapes[this.highlight[0]].openPopup();
-    }
-    MS.gestures && MS.gestures(map, container, touch);
   };
 
   MapView.prototype.style = function (code) {
@@ -262,11 +319,16 @@
       .then(function (loaded) {
         F.readAreas(loaded[1]); // the values' words (unit, legend title) before the legend
         drawLegend(document.getElementById("legend"), loaded[1].legend);
-        var view = new MapView(container, loaded[0], loaded[1]);
-        MS.view = view;
-        container.setAttribute("data-week", loaded[1].week);
-        container.setAttribute("data-ready", "true");
-        (MS.onReady || []).forEach(function (callback) { callback(view); });
+        MS.view = new MapView(container, loaded[0], loaded[1], function () {
+          var view = MS.view;
+          container.setAttribute("data-week", loaded[1].week);
+          // Labels, search, the table and the stepper: each in its own task, and the map
+          // is ready for scripts and tests once they all are.
+          var steps = (MS.onReady || []).map(function (callback) {
+            return function () { callback(view); };
+          });
+          inSlices(steps, function () { container.setAttribute("data-ready", "true"); });
+        });
       })
       .catch(function (error) { showError(container, error); });
   }
