@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pageload import CHROMIUM
+from pageload import CHROMIUM_ARGS as CHROME_FLAGS
 from procs import command_output, free_port, running, start, stop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,16 +40,6 @@ SHARED = ROOT.parent / "shared" / "data"
 ONS = "indicators/ons_els_preventable-cardiovascular-mortality-england.csv"
 ONS_ID = "preventable-cardiovascular-mortality-england"
 VERSION = "12.2.3"
-CHROMIUM = "/usr/bin/chromium"
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 METRICS = [
     "first-contentful-paint",

@@ -73,19 +73,23 @@ def hidden_figures() -> dict[str, set[str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("suppressed")
+def added(folder: Path, *options: str) -> Path:
+    """A store under `folder` with the rare disease added (with `options`)."""
     path = folder / "rare.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["area_code", "year", "count"])
         writer.writerows(rows())
     result = CliRunner(env={"MAPSERVER_STORE_DIR": str(folder / "store")}).invoke(
-        main, ["add", str(path), "--id", ID, "--suppress-below", "3"]
+        main, ["add", str(path), "--id", ID, *options]
     )
     assert result.exit_code == 0, result.output
     return folder / "store"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    return added(tmp_path_factory.mktemp("suppressed"), "--suppress-below", "3")
 
 
 @pytest.fixture(scope="module")
@@ -237,13 +241,7 @@ def test_a_static_export_withholds_them(store, tmp_path):
 
 
 def test_without_a_threshold_nothing_is_suppressed(tmp_path):
-    path = tmp_path / "rare.csv"
-    path.write_text("area_code,year,count\n" + "\n".join(",".join(map(str, r)) for r in rows()))
-    store = tmp_path / "store"
-    result = CliRunner(env={"MAPSERVER_STORE_DIR": str(store)}).invoke(
-        main, ["add", str(path), "--id", ID]
-    )
-    assert result.exit_code == 0, result.output
+    store = added(tmp_path)
     client = create_app({"store_dir": store, "watch_every": "0"}).test_client()
     records = client.get(f"/api/rates?indicator={ID}&region=east-midlands").get_json()
     rutland = next(row for row in records if row["code"] == RUTLAND)

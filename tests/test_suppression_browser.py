@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
@@ -12,7 +11,7 @@ from mapserver.bands import COMPARED_COLOURS, SUPPRESSED_COLOUR
 
 from .test_indicator_browser import find, open_page, settle
 from .test_publishing import run_axe
-from .test_suppression import ID, RUTLAND, rows
+from .test_suppression import ID, RUTLAND, added
 
 pytestmark = pytest.mark.browser
 
@@ -20,22 +19,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def suppressed_server(tmp_path_factory):
     """`mapserver serve` with the made-up rare disease added with --suppress-below 3."""
-    from click.testing import CliRunner
-
-    from mapserver.cli import main
-
     from .browser import running_server
 
-    folder = tmp_path_factory.mktemp("suppressed-browser")
-    path = folder / "rare.csv"
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["area_code", "year", "count"])
-        writer.writerows(rows())
-    store = folder / "store"
-    runner = CliRunner(env={"MAPSERVER_STORE_DIR": str(store)})
-    result = runner.invoke(main, ["add", str(path), "--id", ID, "--suppress-below", "3"])
-    assert result.exit_code == 0, result.output
+    store = added(tmp_path_factory.mktemp("suppressed-browser"), "--suppress-below", "3")
     with running_server({"MAPSERVER_STORE_DIR": str(store)}) as base:
         yield base
 
