@@ -36,7 +36,7 @@ def compared_sentence(top: list[dict], figure_text, when: str) -> str | None:
 
     `figure_text(value)` writes a figure with its unit; `when` names the period.
     """
-    shown = [area for area in top if area.get("compared") and area.get("national") is not None]
+    shown = [area for area in top if area.get("compared")]
     if not shown:
         return None
     countries = {area["country"] for area in shown}
@@ -48,7 +48,9 @@ def compared_sentence(top: list[dict], figure_text, when: str) -> str | None:
         be = "was" if len(names) == 1 else "were"
         if not parts:
             if len(countries) == 1:
-                whole = f"{shown[0]['country']} as a whole ({figure_text(shown[0]['national'])})"
+                whole = f"{shown[0]['country']} as a whole"
+                if shown[0]["national"] is not None:  # (withheld where it would reveal a count)
+                    whole += f" ({figure_text(shown[0]['national'])})"
             else:
                 whole = "their country as a whole"
             parts.append(f"{_names(names)} {be} {verb} {whole}")

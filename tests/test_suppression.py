@@ -252,3 +252,37 @@ def test_without_a_threshold_nothing_is_suppressed(tmp_path):
     page = client.get(f"/map/east-midlands?indicator={ID}").get_data(True)
     for output in (text, page):
         assert near_names(output, hidden_figures()) != []
+
+
+def test_key_facts_follow_the_intervals_for_an_indicator(client):
+    """The top two's 95% limits, worked out here from the fixture's counts: where they
+    overlap the facts do not claim an order; England's figure is withheld (it would give
+    the suppressed counts away), but the comparison with it is still said."""
+    people = population()
+    counts = {code: count for code, period, count in rows() if period == "2023"}
+
+    def limits(code):
+        lower, upper = poisson_rate_limits([counts[code]], [people[code]], 100_000)
+        return lower[0], upper[0]
+
+    facts = client.get(f"/api/facts?indicator={ID}&region=london").get_json()
+    first, second = facts["top"][0], facts["top"][1]
+    assert (first["name"], second["name"]) == ("Hammersmith and Fulham", "Merton")
+    (low_1, _), (low_2, high_2) = limits(first["code"]), limits(second["code"])
+    assert low_1 <= high_2  # they overlap
+    england = sum(counts.values()) / sum(people[code] for code in counts) * 100_000
+    assert low_1 > england and low_2 > england
+    assert facts["sentences"][:2] == [
+        f"Hammersmith and Fulham had the highest figure in London in 2023: "
+        f"{first['rate']:.1f} per 100,000 (111th of 312 in England), but Merton, "
+        f"{second['rate']:.1f} (120th of 312), is not significantly lower: their 95% "
+        "confidence intervals overlap.",
+        "In 2023, Hammersmith and Fulham as well as Merton were significantly higher than "
+        "England as a whole, by 95% confidence intervals.",
+    ]
+    south_west = client.get(f"/api/facts?indicator={ID}&region=south-west").get_json()
+    first, second = south_west["top"][0], south_west["top"][1]
+    assert limits(first["code"])[0] > limits(second["code"])[1]  # apart: an order
+    assert south_west["sentences"][0].endswith(
+        f", followed by {second['name']}, {second['rate']:.1f} (14th of 312)."
+    )
