@@ -9,12 +9,16 @@ import json
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from scipy.stats import chi2
 
 from mapserver.cli import main
 
 from .conftest import SHARED_DATA
 
-CSV_HEADER = "code,name,cases,rate,previous_cases,previous_rate,change,change_pct,rank,rank_of"
+CSV_HEADER = (
+    "code,name,cases,rate,previous_cases,previous_rate,change,change_pct,rank,rank_of,"
+    "lower,upper,lower_998,upper_998,national,compared,compared_998"
+)
 
 
 def independent_england_table(week: str) -> pd.DataFrame:
@@ -45,7 +49,16 @@ def independent_england_table(week: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {"cases": window(end), "previous_cases": window(end - pd.Timedelta(7, "D"))}
     )
-    table["rate"] = table["cases"] / population.reindex(table.index) * 1e5
+    people = population.reindex(table.index)
+    table["rate"] = table["cases"] / people * 1e5
+    # Exact Poisson limits (chi-square), and England's rate: all cases over all people.
+    for suffix, level in (("", 0.95), ("_998", 0.998)):
+        alpha = 1 - level
+        low = pd.Series(chi2.ppf(alpha / 2, 2 * table["cases"]) / 2, index=table.index)
+        high = pd.Series(chi2.ppf(1 - alpha / 2, 2 * table["cases"] + 2) / 2, index=table.index)
+        table["lower" + suffix] = low.where(table["cases"] > 0, 0) / people * 1e5
+        table["upper" + suffix] = high / people * 1e5
+    table["national"] = table["cases"].sum() / people.sum() * 1e5
     table["previous_rate"] = table["previous_cases"] / population.reindex(table.index) * 1e5
     table["change"] = table["cases"] - table["previous_cases"]
     table["change_pct"] = table["change"] / table["previous_cases"] * 100
@@ -84,6 +97,10 @@ def test_rates_csv_matches_an_independent_computation(cli_env):
         assert int(row["change"]) == want["change"]
         assert float(row["change_pct"]) == round(want["change_pct"], 1)
         assert (int(row["rank"]), int(row["rank_of"])) == (want["rank"], 315)
+        for name in ("lower", "upper", "lower_998", "upper_998", "national"):
+            assert float(row[name]) == round(want[name], 1), name
+        expected_class = "higher" if want["lower"] > want["national"] else "similar"
+        assert row["compared"] == expected_class
     assert rows[0]["name"] == "Corby"
 
 
