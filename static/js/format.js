@@ -4,8 +4,20 @@
   "use strict";
   var MS = (window.Mapserver = window.Mapserver || {});
   var SVG = "http://www.w3.org/2000/svg";
-  var number1 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  var whole = new Intl.NumberFormat("en-GB");
+  // Figures as en-GB writes them (1,234.5), without Intl.NumberFormat: making the first
+  // one loads the locale's data, a long task on a slow phone, for what toFixed does.
+  function fixed(places) {
+    return {
+      format: function (value) {
+        var parts = Math.abs(value).toFixed(places).split(".");
+        parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+        var negative = value < 0 && Number(parts.join(".")) !== 0;
+        return (negative ? "-" : "") + parts.join(".");
+      }
+    };
+  }
+  var number1 = fixed(1);
+  var whole = fixed(0);
   // What the figures are: the Covid cases' words unless the values say otherwise
   // (another indicator's values carry its unit, rounding and the name of its periods).
   var words = {};
@@ -21,7 +33,7 @@
       confidence: values.confidence || "95"
     };
     var places = values.decimals === undefined ? 1 : values.decimals;
-    figure = new Intl.NumberFormat("en-GB", { minimumFractionDigits: places, maximumFractionDigits: places });
+    figure = fixed(places);
   }
   configure({});
 
@@ -310,6 +322,7 @@
     popupContent: popupContent,
     tooltipContent: tooltipContent,
     sparkline: sparkline,
+    fixed: fixed,
     figuresTable: figuresTable,
     label: label,
     ordinal: ordinal,

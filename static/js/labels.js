@@ -10,7 +10,7 @@
   var F = MS.format;
   var MODES = ["none", "top", "all"];
   var GAP = 2;      // pixels kept between two labels, and between a label and the edge
-  var number1 = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var number1 = F.fixed(1);
 
   // The URL wins over the page's own setting, so a static export's plain HTML files
   // honour ?labels= too.

@@ -48,6 +48,10 @@
 
   function later(callback) { setTimeout(callback, 0); }
 
+  function sortKey(name) {
+    return name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
   // Run each of `steps` (functions) in turn, as many per task as fit in a slice.
   function inSlices(steps, done) {
     var next = 0;
@@ -94,12 +98,15 @@
     });
     inSlices(decode, function () {
       later(function () {
-        // Alphabetical drawing order gives the same order to Tab.
-        var areas = self.areas;
+        // Alphabetical drawing order gives the same order to Tab. (Names compared
+        // without accents or case, not with localeCompare: its first use loads the
+        // locale's collation data, a long task on a slow phone.)
+        var areas = self.areas, keys = {};
+        features.forEach(function (f) { if (areas[f.id]) keys[f.id] = sortKey(areas[f.id].name); });
         features.sort(function (a, b) {
-          var x = areas[a.id], y = areas[b.id];
-          if (!x || !y) return x ? 1 : y ? -1 : 0;
-          return x.name.localeCompare(y.name, "en-GB");
+          var x = keys[a.id], y = keys[b.id];
+          if (x === undefined || y === undefined) return x !== undefined ? 1 : y !== undefined ? -1 : 0;
+          return x < y ? -1 : x > y ? 1 : 0;
         });
         self.build(drawn || function () {});
       });

@@ -10,7 +10,7 @@
   var F = MS.format;
   var el = F.el;
   var MAX_RESULTS = 8;
-  var RATE = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var RATE = F.fixed(1);
   var POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]?([0-9][A-Z]{2})?$/;
 
   // Lower case, accents dropped, apostrophes removed, other punctuation as spaces.
