@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import rcssmin
+import rjsmin
 import xstatic.pkg.leaflet
 
 from ..errors import ConfigError
@@ -55,11 +57,23 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _minified(path: Path, body: bytes) -> bytes:
+    """Our own scripts and styles without comments and spaces (a third fewer bytes once
+    compressed); the libraries come minified already."""
+    if STATIC not in path.parents:
+        return body
+    if path.suffix == ".js":
+        return rjsmin.jsmin(body)
+    if path.suffix == ".css":
+        return rcssmin.cssmin(body)
+    return body
+
+
 def build_bundles() -> dict[str, Bundle]:
     """Read and join every bundle's sources."""
     bundles = {}
     for name, paths in SOURCES.items():
-        body = b"\n".join(_read(path).rstrip() for path in paths) + b"\n"
+        body = b"\n".join(_minified(path, _read(path)).rstrip() for path in paths) + b"\n"
         # Leaflet's source map comment points at a file we do not serve.
         body = body.replace(b"//# sourceMappingURL=leaflet.js.map", b"")
         version = hashlib.sha256(body).hexdigest()[:12]
