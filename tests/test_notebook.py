@@ -95,6 +95,9 @@ def test_region_frame_joins_boundaries_and_figures():
     assert (bravo["rate"], bravo["change_pct"], bravo["colour"]) == (0.0, -100.0, "#e0e543")
     assert delta["note"] == "Figures are for Charlie and Delta, reported together"
     assert (delta["rate"], delta["colour"], delta["country"]) == (70.0, "#399384", "England")
+    # 95% limits, exact Poisson: 70 in 100,000 gives 54.6 to 88.4; none in 50,000, 0 to 7.4.
+    assert (alpha["lower"], alpha["upper"], alpha["compared"]) == (54.6, 88.4, "similar")
+    assert (bravo["lower"], bravo["upper"], bravo["compared"]) == (0.0, 7.4, "lower")
 
 
 def test_weeks_as_dates_and_bad_input():
