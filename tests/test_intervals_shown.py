@@ -136,6 +136,8 @@ def test_the_covid_league_table_has_its_interval_column(client_tiny):
         "E06000903": "54.6 to 88.4",
         "E06000902": "0.0 to 7.4",
     }
+    # England's total, 140 cases over 250,000 people: 56.0, exact Poisson 47.1 to 66.1.
+    assert "56.0</strong> per 100,000 (95% confidence interval 47.1 to 66.1)" in page
 
 
 @pytest.fixture

@@ -145,6 +145,8 @@ def test_totals_over_a_suppressed_area_are_withheld(client):
         "(Corby and Rutland), and so is the total."
     ) in facts["sentences"]
     assert not any("Corby had" in s or "Rutland had" in s for s in facts["sentences"])
+    page = client.get(f"/map/east-midlands?indicator={ID}").get_data(True)
+    assert "2 of 40 areas have counts too small to publish, and the total would reveal them" in page
     # A region with no suppressed area keeps its total, from the full counts.
     london = client.get(f"/api/facts?indicator={ID}&region=london").get_json()
     assert london["total"]["cases"] > 0 and london["total"]["lower"] < london["total"]["rate"]

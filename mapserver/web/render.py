@@ -167,6 +167,11 @@ class PageWords:
 
     def no_total(self, total: dict) -> str:
         """Why a region has no total."""
+        if total.get("suppressed"):
+            return (
+                f"{total['suppressed']} of {total['areas']} areas have counts too small to "
+                "publish, and the total would reveal them"
+            )
         if self.published_values:
             return "published figures are not added up (a total is never a mean of rates)"
         return f"{total['missing']} of {total['areas']} areas lack a complete week of data"
