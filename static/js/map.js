@@ -43,8 +43,9 @@
   }
 
   // Work in slices of at most this many milliseconds, yielding to the browser between
-  // them, so that a slow phone never has a long task (and taps are answered at once).
-  var SLICE_MS = 25;
+  // them, so that a slow phone never has a long task (and taps are answered at once):
+  // 10 ms here is 40 ms on a phone four times slower, under the 50 ms of a long task.
+  var SLICE_MS = 10;
 
   function later(callback) { setTimeout(callback, 0); }
 
