@@ -114,8 +114,7 @@ def map_values(
     # The limits shown, and the comparison made, at 95% unless the scheme asks for 99.8%.
     level, suffix = COMPARED_SCHEMES.get(bands.scheme, COMPARED_SCHEMES["compared"])
     compared_column = f"compared{suffix}"
-    comparing = bands.scheme in COMPARED_SCHEMES
-    band_of = bands.classify(table[compared_column] if comparing else table["rate"])
+    band_of = _band_of(table, bands)
     countries: list[str] = []
     # plain dicts, not iterrows' Series: this runs for every uncached week and region
     rows = table.to_dict("index")
@@ -135,24 +134,10 @@ def map_values(
         for code, row in rows.items()
         if row["covered"]
     }
-    legend = bands.legend()
-    # Small counts withheld (an indicator's suppress_below): marked, never as no data.
-    threshold = getattr(getattr(dataset, "indicator", None), "suppress_below", None)
-    withheld = {code for code, row in rows.items() if threshold and row["suppressed"] is True}
-    for code in areas:
-        if threshold:
+    threshold, withheld = _withheld(table, dataset)
+    if threshold:
+        for code in areas:
             areas[code].append(code in withheld)
-    no_data = any(
-        values[FIELDS.index("band")] is None and code not in withheld
-        for code, values in areas.items()
-    )
-    if withheld:
-        label = f"Suppressed (under {threshold})"
-        legend.append(
-            {"label": label, "colour": SUPPRESSED_COLOUR, "suppressed": True, "no_data": True}
-        )
-    if no_data:
-        legend.append({"label": "No data", "colour": NO_DATA_COLOUR, "no_data": True})
     values = {
         "title": TITLE if dataset is None else dataset.title,
         "region": title,
@@ -161,7 +146,7 @@ def map_values(
         "scheme": bands.scheme,
         "colours": list(bands.colours),
         "no_data_colour": NO_DATA_COLOUR,
-        "legend": legend,
+        "legend": legend_of(table, bands, dataset),
         "countries": countries,
         "fields": list(FIELDS)
         + ([*LIMITS, "compared"] if limits else [])
@@ -185,6 +170,37 @@ def map_values(
     if dataset is not None and shows_vintage(dataset):
         values["vintage"] = dataset.vintage  # a map stepping to another week checks it
     return values
+
+
+def _band_of(table: pd.DataFrame, bands: Bands) -> pd.Series:
+    """Each row's band: by its figure, or by its comparison for scheme=compared."""
+    if bands.scheme in COMPARED_SCHEMES:
+        return bands.classify(table["compared" + COMPARED_SCHEMES[bands.scheme][1]])
+    return bands.classify(table["rate"])
+
+
+def _withheld(table: pd.DataFrame, dataset) -> tuple[int | None, set[str]]:
+    """An indicator's suppression threshold, and the rows suppressed below it."""
+    threshold = getattr(getattr(dataset, "indicator", None), "suppress_below", None)
+    if not threshold:
+        return None, set()
+    return threshold, set(table.index[table["suppressed"].eq(True)])
+
+
+def legend_of(table: pd.DataFrame, bands: Bands, dataset=None) -> list[dict]:
+    """The bands, then "Suppressed" and "No data" where some row is (never one for the
+    other: a small count withheld is not a missing figure)."""
+    legend = bands.legend()
+    threshold, withheld = _withheld(table, dataset)
+    if withheld:
+        label = f"Suppressed (under {threshold})"
+        legend.append(
+            {"label": label, "colour": SUPPRESSED_COLOUR, "suppressed": True, "no_data": True}
+        )
+    missing = _band_of(table, bands).isna() & ~table.index.isin(list(withheld))
+    if missing.any():
+        legend.append({"label": "No data", "colour": NO_DATA_COLOUR, "no_data": True})
+    return legend
 
 
 def shows_vintage(dataset) -> bool:
@@ -213,7 +229,7 @@ def indicator_words(dataset) -> dict:
     return {
         "attribution": indicator_attribution(dataset),
         "unit": dataset.unit,
-        "legend_title": value_heading(dataset.unit),
+        "legend_title": legend_title(dataset),
         "value_heading": value_heading(dataset.unit),
         "decimals": dataset.decimals,
         "count_noun": ["case", "cases"],
@@ -233,19 +249,44 @@ def check_scheme(figures: pd.DataFrame, scheme: str) -> None:
         )
 
 
-def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> dict:
-    """The values resource for a region and week: what every map of it is drawn from."""
+def _coloured(dataset, region, week: pd.Timestamp, scheme: str, k: int):
+    """The region's district rows and the bands they are coloured by."""
     table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
     if scheme in COMPARED_SCHEMES:
         check_scheme(table, scheme)
-        bands = compared_bands(scheme)
-    else:
-        bands = make_bands(table.drop_duplicates("series")["rate"], scheme, k)
+        return table, compared_bands(scheme)
+    return table, make_bands(table.drop_duplicates("series")["rate"], scheme, k)
+
+
+def _comparison_title(table: pd.DataFrame, scheme: str) -> str:
+    countries = table.loc[table["national"].notna(), "country"].unique()
+    return compared_title(countries[0] if len(countries) == 1 else "its country", scheme)
+
+
+def region_values(dataset, region, week: pd.Timestamp, scheme: str, k: int) -> dict:
+    """The values resource for a region and week: what every map of it is drawn from."""
+    table, bands = _coloured(dataset, region, week, scheme, k)
     total = dataset.region_total(region, week)
     values = map_values(table, bands, week, region.title, total, dataset)
     if scheme in COMPARED_SCHEMES:
-        countries = table.loc[table["national"].notna(), "country"].unique()
-        values["legend_title"] = compared_title(
-            countries[0] if len(countries) == 1 else "its country", scheme
-        )
+        values["legend_title"] = _comparison_title(table, scheme)
     return values
+
+
+def region_legend(dataset, region, week: pd.Timestamp, scheme: str, k: int):
+    """The legend's items and title alone (what a page draws before its values arrive),
+    without building the rest of the values."""
+    table, bands = _coloured(dataset, region, week, scheme, k)
+    if scheme in COMPARED_SCHEMES:
+        title = _comparison_title(table, scheme)
+    else:
+        title = legend_title(dataset)
+    return legend_of(table, bands, dataset), title
+
+
+def legend_title(dataset) -> str:
+    """The legend's title for the figures themselves: `Cases per 100,000` for the Covid
+    cases, an indicator's unit heading otherwise."""
+    if dataset.indicator_id == COVID_ID:
+        return "Cases per 100,000"
+    return value_heading(dataset.unit)

@@ -191,6 +191,15 @@ def interval_cells(figures: pd.DataFrame, decimals: int = 1) -> list[dict] | Non
     return out
 
 
+def _rounded(value, decimals: int) -> float | None:
+    value = _json_value(value)
+    return None if value is None else round(float(value), decimals)
+
+
+def _said(value) -> str | None:
+    return value if isinstance(value, str) else None  # (pandas reads None as NaN)
+
+
 def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) -> list[dict]:
     """An indicator's areas as JSON-ready records, figures to the indicator's decimals."""
     decimals = dataset.decimals
@@ -202,19 +211,14 @@ def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) ->
             value = _json_value(row[column])
             whole = isinstance(value, float) and value.is_integer()
             record[column] = int(value) if whole else value
-        for column, name in (("rate", "value"), ("lower", "lower"), ("upper", "upper")):
-            value = _json_value(row[column])
-            record[name] = None if value is None else round(float(value), decimals)
+        record["value"] = _rounded(row["rate"], decimals)
+        record |= {name: _rounded(row[name], decimals) for name in ("lower", "upper")}
         record["rank"] = _json_value(row["rank"])
         record["rank_of"] = _json_value(row["rank_of"])
-        national = _json_value(row["national"])
-        record["national"] = None if national is None else round(float(national), decimals)
-        record["compared"] = row["compared"] if isinstance(row["compared"], str) else None
-        for column in ("lower_998", "upper_998"):
-            value = _json_value(row[column])
-            record[column] = None if value is None else round(float(value), decimals)
-        compared = row["compared_998"]
-        record["compared_998"] = compared if isinstance(compared, str) else None
+        record["national"] = _rounded(row["national"], decimals)
+        record["compared"] = _said(row["compared"])
+        record |= {name: _rounded(row[name], decimals) for name in ("lower_998", "upper_998")}
+        record["compared_998"] = _said(row["compared_998"])
         # A small count withheld (with every figure it could be worked back from).
         record["suppressed"] = bool(row.get("suppressed", False))
         record["region"] = region_slug

@@ -44,8 +44,3 @@ def suppress(table: pd.DataFrame, threshold: int | None) -> pd.DataFrame:
             if column in out:
                 out[column] = out[column].astype(object).mask(small, None)
     return out
-
-
-def publishable_total(rows: pd.DataFrame) -> bool:
-    """Whether a total over `rows` may be shown: not if any of them is suppressed."""
-    return "suppressed" not in rows or not rows["suppressed"].astype(bool).any()

@@ -63,10 +63,11 @@ def export_site(
     if staging.exists():
         shutil.rmtree(staging)
     with app.app_context():
-        current: MapState = app.extensions["mapserver"].indicator_state(indicator)
+        base: MapState = app.extensions["mapserver"]
+        current = base.indicator_state(indicator)
+        indicator = None if current is base else indicator  # (the Covid cases' id: None)
         dataset = current.dataset
         scheme = dataset.default_scheme
-        indicator = None if current.dataset is app.extensions["mapserver"].dataset else indicator
         chosen = [week for week in dataset.weeks() if week <= dataset.default_week][:weeks]
         latest = chosen[0]
         report = ExportReport(directory, weeks=tuple(f"{w:%Y-%m-%d}" for w in chosen))

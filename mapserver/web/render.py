@@ -13,6 +13,8 @@ from ..choropleth import (
     ATTRIBUTION,
     TITLE,
     indicator_attribution,
+    legend_title,
+    region_legend,
     shows_vintage,
     value_heading,
 )
@@ -81,11 +83,11 @@ def _figure_context(
     values = values_path(version, region, query.week, query.scheme, query.k, vintage)
     dataset = current.dataset
     figures = dataset.region_figures(query.region, query.week)
-    shown = current.values(query.region, query.week, query.scheme, query.k)
+    # (drawn in the page, so that the map does not move when its values arrive)
+    legend, heading = region_legend(dataset, query.region, query.week, query.scheme, query.k)
     return {
-        # (drawn in the page, so that the map does not move when its values arrive)
-        "legend_items": shown["legend"],
-        "legend_heading": shown.get("legend_title", "Cases per 100,000"),
+        "legend_items": legend,
+        "legend_heading": heading,
         "presentation": presentation,
         "image_url": image_url,
         "description": describe(dataset, query, figures),
@@ -103,7 +105,7 @@ def _figure_context(
         "region": query.region,
         "title": dataset.title,
         "week_text": dataset.period_text(query.week),
-        "legend_title": _legend_title(dataset),
+        "legend_title": legend_title(dataset),
         "attribution": ATTRIBUTION
         if dataset.indicator_id == COVID_ID
         else indicator_attribution(dataset),
@@ -211,12 +213,6 @@ def _stepping(dataset) -> dict:
         return {"step_word": "week"}
     ends = sorted(f"{week:%Y-%m-%d}" for week in dataset.weeks())
     return {"step_word": "period", "period_ends": ends}
-
-
-def _legend_title(dataset) -> str:
-    if dataset.indicator_id == COVID_ID:
-        return "Cases per 100,000"
-    return value_heading(dataset.unit)  # as choropleth.indicator_words says it
 
 
 def describe(dataset, query: MapQuery, figures) -> str:

@@ -187,7 +187,7 @@
       rate.appendChild(el("strong", "popup-rate-value", rateText(area)));
       if (words.unit) rate.appendChild(document.createTextNode(" " + words.unit));
       box.appendChild(rate);
-      if (area.lower !== null && area.lower !== undefined && area.upper !== null) {
+      if (hasLimits(area)) {
         box.appendChild(el("p", "popup-ci", words.confidence + "% confidence interval " +
           figure.format(area.lower) + " to " + figure.format(area.upper)));
       }
@@ -318,6 +318,7 @@
 
   MS.format = {
     el: el,
+    configure: configure,
     readAreas: readAreas,
     popupContent: popupContent,
     tooltipContent: tooltipContent,

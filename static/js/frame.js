@@ -146,11 +146,11 @@
     var data = view.container.dataset;
     if (!bar || !data.valuesTemplate) return;
     bar.hidden = false;
-    bar.querySelector("[data-play]").disabled = false;
     var cache = {};
     var previous = bar.querySelector("[data-step='-7']");
     var next = bar.querySelector("[data-step='7']");
     var play = bar.querySelector("[data-play]");
+    play.disabled = false;  // (previous and next: by setButtons)
     var reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
     var timer = null;
     // Another indicator's periods (years, three-year spans ...) are listed by their last

@@ -325,7 +325,7 @@
     if (!container) return;
     Promise.all([getJSON(container.dataset.geometry), getJSON(container.dataset.values)])
       .then(function (loaded) {
-        F.readAreas(loaded[1]); // the values' words (unit, legend title) before the legend
+        F.configure(loaded[1]); // the values' words (unit, legend title) before the legend
         drawLegend(document.getElementById("legend"), loaded[1].legend);
         MS.view = new MapView(container, loaded[0], loaded[1], function () {
           var view = MS.view;
