@@ -217,11 +217,11 @@ def test_assets_are_bundles_served_by_the_app(client):
     html = client.get("/embed/england").get_data(as_text=True)
     scripts = re.findall(r'<script defer src="([^"]+)"', html)
     styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
-    # Leaflet, then our code (apart, so that each is evaluated in a shorter task).
-    assert len(scripts) == 2 and len(styles) == 1
-    library, ours = (client.get(url).get_data(as_text=True) for url in scripts)
-    assert "Leaflet" in library and "readAreas" not in library
-    assert "topojson" in ours and "readAreas" in ours
+    # One script: topojson-client, our small renderer (lite.js) and our code; no Leaflet.
+    assert len(scripts) == 1 and len(styles) == 1
+    ours = client.get(scripts[0]).get_data(as_text=True)
+    assert "topojson" in ours and "readAreas" in ours and "MS.lite" in ours
+    assert "Leaflet" not in ours
     assert "leaflet-container" in client.get(styles[0]).get_data(as_text=True)
     assert client.get("/assets/000000000000/map.js").status_code == 404
 

@@ -20,7 +20,7 @@ def download_html(current: MapState, query: MapQuery) -> str:
         geometry=current.region_geometry(region),
         values=current.values(region, week, query.scheme, query.k),
         history=current.history(region, week),
-        script=current.bundles["leaflet.js"].body + current.bundles["map.js"].body,
+        script=current.bundles["map.js"].body,
         style=current.bundles["map.css"].body,
         description=describe(current.dataset, query, current.dataset.region_figures(region, week)),
         data_version=current.data_version,

@@ -7,6 +7,7 @@
 (function () {
   "use strict";
   var MS = (window.Mapserver = window.Mapserver || {});
+  var L = MS.lite;  // lite.js: the part of Leaflet's API the map uses
   var F = MS.format;
   var MODES = ["none", "top", "all"];
   var GAP = 2;      // pixels kept between two labels, and between a label and the edge

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var MS = (window.Mapserver = window.Mapserver || {});
+  var L = MS.lite;  // lite.js: the part of Leaflet's API the map uses
   var F = MS.format;
   var el = F.el;
 
