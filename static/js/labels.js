@@ -40,7 +40,8 @@
     this.fonts = { strong: this.probe("map-label map-label-top"), plain: this.probe("map-label") };
     this.map.on("zoomstart", function () { self.pane.classList.add("map-labels-moving"); });
     this.map.on("moveend resize", function () { self.place(); });
-    this.refresh();
+    // Placed in a task of its own: measuring the map's controls may lay the page out.
+    setTimeout(function () { self.refresh(); }, 0);
   }
 
   // Font and line height of a label style, read once from the stylesheet.

@@ -68,6 +68,20 @@
     })();
   }
 
+  // Run each of `steps` in a task of its own (what one step leaves for later, with
+  // setTimeout, runs before the next step), then `done`.
+  function eachInTask(steps, done) {
+    var next = 0;
+    (function run() {
+      if (next < steps.length) {
+        steps[next++]();
+        later(run);
+      } else {
+        done();
+      }
+    })();
+  }
+
   // The bounds of some GeoJSON features, read from their coordinates.
   function featureBounds(features) {
     var south = 90, west = 180, north = -90, east = -180;
@@ -174,7 +188,7 @@
         self.shapes[self.highlight[0]].openPopup();
       }
       MS.gestures && MS.gestures(map, container, touch);
-      drawn();
+      later(drawn);  // (the ready callbacks start in a task of their own)
     }
   };
 
@@ -336,7 +350,7 @@
           var steps = (MS.onReady || []).map(function (callback) {
             return function () { callback(view); };
           });
-          inSlices(steps, function () { container.setAttribute("data-ready", "true"); });
+          eachInTask(steps, function () { container.setAttribute("data-ready", "true"); });
         });
       })
       .catch(function (error) { showError(container, error); });
