@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KB = 1000
-MAX_FIRST_BYTES = 110 * KB
+# Issue 17 (phones first) lowered these from 110 and 10 KB.
+MAX_FIRST_BYTES = 70 * KB
 MAX_FIRST_REQUESTS = 8
-MAX_SECOND_BYTES = 10 * KB
+MAX_SECOND_BYTES = 8 * KB
 MAX_DRAWN_MS = 300
 MIN_RPS_RATIO = 0.8
 MAX_START_S = 3.0
@@ -320,14 +321,22 @@ def browser_targets(browser: dict) -> list[list[str]]:
     second = browser["weight"]["england"]["second"]
     other = first["other_hosts"]
     rows = [
-        ["england first load <= 110 KB", kb(first["bytes"]), first["bytes"] <= MAX_FIRST_BYTES],
+        [
+            f"england first load <= {kb(MAX_FIRST_BYTES)}",
+            kb(first["bytes"]),
+            first["bytes"] <= MAX_FIRST_BYTES,
+        ],
         [
             "england first load <= 8 requests",
             str(first["requests"]),
             first["requests"] <= MAX_FIRST_REQUESTS,
         ],
         ["no request to another host", ", ".join(other) or "none", not other],
-        ["second week <= 10 KB more", kb(second["bytes"]), second["bytes"] <= MAX_SECOND_BYTES],
+        [
+            f"second week <= {kb(MAX_SECOND_BYTES)} more",
+            kb(second["bytes"]),
+            second["bytes"] <= MAX_SECOND_BYTES,
+        ],
     ]
     for name, draw in browser["draw"].items():
         median = draw["median_ms"]
