@@ -85,30 +85,45 @@ def neighbours(areas: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
     return {code: frozenset(others) for code, others in found.items()}
 
 
-def subset_topology(topology: dict, codes: Iterable[str]) -> dict:
-    """A Topology with only the areas whose ids are in codes and the arcs they use."""
+def subset_topology(topology: dict, codes: Iterable[str], ordered: bool = False) -> dict:
+    """A Topology with only the areas whose ids are in codes and the arcs they use.
+
+    `ordered`: the areas in the order of `codes`, not the topology's.
+    """
     # The new topology shares arc lists and properties with the old one: treat both as
     # read-only (they are built once and cached).
-    wanted = set(codes)
     renumbered: dict[int, int] = {}
 
     def renumber(ref: int) -> int:
         index = renumbered.setdefault(ref if ref >= 0 else ~ref, len(renumbered))
         return index if ref >= 0 else ~index
 
+    every = topology["objects"][OBJECT]["geometries"]
+    if ordered:
+        by_id = {geometry.get("id"): geometry for geometry in every}
+        chosen = [by_id[code] for code in dict.fromkeys(codes) if code in by_id]
+    else:
+        wanted = set(codes)
+        chosen = [geometry for geometry in every if geometry.get("id") in wanted]
     geometries = [
-        {**geometry, "arcs": _map_refs(geometry.get("arcs", []), renumber)}
-        for geometry in topology["objects"][OBJECT]["geometries"]
-        if geometry.get("id") in wanted
+        {**geometry, "arcs": _map_refs(geometry.get("arcs", []), renumber)} for geometry in chosen
     ]
     arcs = [topology["arcs"][old] for old in renumbered]  # dicts keep insertion order
     return _topology(geometries, arcs, topology.get("transform"))
 
 
-def topology_bytes(topology: dict) -> bytes:
-    """Compact, deterministic UTF-8 JSON of a Topology (keys and geometries sorted)."""
+def topology_bytes(topology: dict, sort_geometries: bool = True) -> bytes:
+    """Compact, deterministic UTF-8 JSON of a Topology (keys and geometries sorted).
+
+    `sort_geometries=False` keeps the geometries in their order (the lean geometry's).
+    """
     objects = {
-        name: {**collection, "geometries": sorted(collection["geometries"], key=_id)}
+        name: {
+            **collection,
+            "geometries": sorted(collection["geometries"], key=_id)
+            if sort_geometries
+            else collection["geometries"],
+        }
         for name, collection in topology["objects"].items()
     }
     return json.dumps(

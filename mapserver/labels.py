@@ -116,19 +116,29 @@ def label_order(table: pd.DataFrame, top: int = TOP_AREAS) -> dict:
     complete = own[own["complete"].fillna(False).astype(bool)]
     ranked = complete.sort_values(["rate", "district_name"], ascending=[False, True])
     top_codes = [str(code) for code in ranked.index[:top]]
-    rest = table[~table.index.isin(top_codes)].assign(
-        _covered=lambda frame: frame["covered"].astype(bool),
-        _population=lambda frame: frame["population"].fillna(0),
-    )
-    rest = rest.sort_values(
-        ["_covered", "_population", "district_name"], ascending=[True, False, True]
-    )
+    others = population_order(table[~table.index.isin(top_codes)])
     short = {
         str(code): short_name(name)
         for code, name in table["district_name"].items()
         if short_name(name) != name
     }
-    return {"top": top_codes, "others": [str(code) for code in rest.index], "short": short}
+    return {"top": top_codes, "others": others, "short": short}
+
+
+def population_order(table: pd.DataFrame) -> list[str]:
+    """The codes of `table`'s rows (`covered`, `population`, `district_name`) as labels
+    are tried after the top areas: largest population first, covered districts last."""
+    ordered = table.assign(
+        _covered=lambda frame: frame["covered"].astype(bool),
+        _population=lambda frame: frame["population"].fillna(0),
+    )
+    # Ties are broken by name (and by position, pandas sorting several keys stably), so
+    # the order of some of the rows is this order with the others left out: the lean
+    # geometry lists a region's areas in it (lean.py), and a week's labels follow it.
+    ordered = ordered.sort_values(
+        ["_covered", "_population", "district_name"], ascending=[True, False, True]
+    )
+    return [str(code) for code in ordered.index]
 
 
 # ONS names a few districts "Bristol, City of": on a map the comma reads as a list and
