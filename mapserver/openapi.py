@@ -344,6 +344,28 @@ def _schemas() -> dict:
                 "total": {"type": "object"},
             },
         },
+        "LeanValues": {
+            "type": "object",
+            "description": "Format 2 of MapValues: one array per figure (`columns`), in the "
+            "order of the areas with a name in the lean TopoJSON whose version is `geometry`; "
+            "a column nearly all one value is {value, except: {position: value}}. No codes, "
+            "no names: an area is its position.",
+            "required": ["format", "geometry", "week", "columns", "legend", "colours"],
+            "properties": {
+                "format": {"type": "integer", "enum": [2]},
+                "geometry": {"type": "string"},
+                "week": {"type": "string", "format": "date"},
+                "columns": {
+                    "type": "object",
+                    "additionalProperties": {"anyOf": [{"type": "array"}, {"type": "object"}]},
+                },
+                "notes": {"type": "object", "additionalProperties": {"type": "string"}},
+                "labels": {"type": "object"},
+                "legend": {"type": "array", "items": {"type": "object"}},
+                "colours": {"type": "array", "items": {"type": "string"}},
+                "total": {"type": "object"},
+            },
+        },
         "History": {
             "type": "object",
             "required": ["weeks", "rates"],
@@ -567,6 +589,19 @@ def _data_paths() -> dict:
     region_query = _ref("parameters", "regionQuery")
     chosen = _indicator_params()
     values = {"200": _ok("Values", JSON, _ref("schemas", "MapValues")), **_errors("json", 400, 404)}
+    lean = {"200": _ok("Values", JSON, _ref("schemas", "LeanValues")), **_errors("json", 400, 404)}
+    scheme_params = [
+        _path_param(
+            "scheme",
+            "Colour scheme.",
+            {"type": "string", "enum": [*SCHEMES, *COMPARED_SCHEMES]},
+        ),
+        _path_param(
+            "k",
+            "Number of classes.",
+            {"type": "integer", "minimum": K_RANGE[0], "maximum": K_RANGE[1]},
+        ),
+    ]
     either = {"anyOf": [_ref("schemas", "RateRecord"), _ref("schemas", "IndicatorRecord")]}
     return {
         "/api/rates": _operation(
@@ -674,22 +709,22 @@ def _data_paths() -> dict:
             "valuesScheme",
             "The same with a data-driven scheme",
             "map data",
-            [
-                version,
-                region,
-                week_path,
-                _path_param(
-                    "scheme",
-                    "Colour scheme.",
-                    {"type": "string", "enum": [*SCHEMES, *COMPARED_SCHEMES]},
-                ),
-                _path_param(
-                    "k",
-                    "Number of classes.",
-                    {"type": "integer", "minimum": K_RANGE[0], "maximum": K_RANGE[1]},
-                ),
-            ],
+            [version, region, week_path, *scheme_params],
             values,
+        ),
+        "/values/{version}/{region}/{week}.v2.json": _operation(
+            "valuesLean",
+            "A map's figures for a week in format 2: columns in the lean geometry's order",
+            "map data",
+            [version, region, week_path],
+            lean,
+        ),
+        "/values/{version}/{region}/{week}/{scheme}-{k}.v2.json": _operation(
+            "valuesSchemeLean",
+            "Format 2 with a data-driven scheme",
+            "map data",
+            [version, region, week_path, *scheme_params],
+            lean,
         ),
         "/values/{version}/{region}/{week}/history.json": _operation(
             "history",
@@ -703,6 +738,16 @@ def _data_paths() -> dict:
             "Simplified boundaries of a region and its neighbours",
             "map data",
             [_path_param("version", "The geometry version (see /healthz)."), region],
+            {
+                "200": _ok("TopoJSON", JSON, _ref("schemas", "Topology")),
+                **_errors("json", 400, 404),
+            },
+        ),
+        "/geo/{version}/{region}.v2.topojson": _operation(
+            "geometryLean",
+            "The same with each of the region's areas named, in the order of format 2 values",
+            "map data",
+            [_path_param("version", "The lean geometry version (a page names it)."), region],
             {
                 "200": _ok("TopoJSON", JSON, _ref("schemas", "Topology")),
                 **_errors("json", 400, 404),

@@ -135,16 +135,17 @@ def _week_view(version: str, region: str, week: str):
     return current, current.dataset.region(region), week_end
 
 
-def _values(version: str, region: str, week: str, scheme: str, k: str | None):
+def _values(version: str, region: str, week: str, scheme: str, k: str | None, lean: bool = False):
     current, chosen, week_end = _week_view(version, region, week)
     scheme, classes = parse_scheme(scheme, k)
+    make = current.lean_values if lean else current.values
 
     def build():
-        body = compact_json(current.values(chosen, week_end, scheme, classes))
+        body = compact_json(make(chosen, week_end, scheme, classes))
         # The URL names the data version, so its content never changes.
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
-    key = ("values", chosen.slug, week_end, scheme, classes, version)
+    key = ("values-lean" if lean else "values", chosen.slug, week_end, scheme, classes, version)
     return current.cache.get(key, current.builds.bounded(build))
 
 
@@ -162,6 +163,20 @@ def values_scheme(version: str, region: str, week: str, scheme: str, k: int):
     return _values(version, region, week, scheme, str(k))
 
 
+@blueprint.get("/values/<version>/<region>/<week>.v2.json")
+@cached
+def values_lean(version: str, region: str, week: str):
+    """The same figures in format 2: columns in the lean geometry's order (lean.py)."""
+    return _values(version, region, week, "dashboard", None, lean=True)
+
+
+@blueprint.get("/values/<version>/<region>/<week>/<scheme>-<int:k>.v2.json")
+@cached
+def values_scheme_lean(version: str, region: str, week: str, scheme: str, k: int):
+    """Format 2 with a data-driven scheme and k classes."""
+    return _values(version, region, week, scheme, str(k), lean=True)
+
+
 @blueprint.get("/values/<version>/<region>/<week>/history.json")
 @cached
 def history(version: str, region: str, week: str):
@@ -176,10 +191,8 @@ def history(version: str, region: str, week: str):
     return current.cache.get(key, current.builds.bounded(build))
 
 
-@blueprint.get("/geo/<version>/<region>.topojson")
-@cached
-def geometry(version: str, region: str):
-    """The region's simplified boundaries; the URL names the geometry version."""
+def _geometry_state(version: str, lean: bool):
+    """The state in memory whose geometry (or lean geometry) has this version."""
     # Any version in memory may hold it: pages built from an older version still draw;
     # so may any vintage in use, built now if no page has asked for it yet.
     for build in (False, True):
@@ -188,9 +201,26 @@ def geometry(version: str, region: str):
                 for vintage in loaded.dataset.vintages_in_use():
                     loaded.view(vintage)
             for current in loaded.all_views():
-                if current.geometry_version == version:
-                    return current.geometry_entry(current.dataset.region(region))
+                found = current.places.version if lean else current.geometry_version
+                if found == version:
+                    return current
     abort(404, description=f"no geometry version {version}")
+
+
+@blueprint.get("/geo/<version>/<region>.topojson")
+@cached
+def geometry(version: str, region: str):
+    """The region's simplified boundaries; the URL names the geometry version."""
+    current = _geometry_state(version, lean=False)
+    return current.geometry_entry(current.dataset.region(region))
+
+
+@blueprint.get("/geo/<version>/<region>.v2.topojson")
+@cached
+def geometry_lean(version: str, region: str):
+    """The same with the areas' names, the region's first in the lean values' order."""
+    current = _geometry_state(version, lean=True)
+    return current.lean_geometry_entry(current.dataset.region(region))
 
 
 @blueprint.get("/assets/<version>/<name>")

@@ -14,16 +14,24 @@ import pandas as pd
 
 
 def values_path(
-    data_version: str, region: str, week, scheme: str, k: int, vintage: dict | None = None
+    data_version: str,
+    region: str,
+    week,
+    scheme: str,
+    k: int,
+    vintage: dict | None = None,
+    lean: bool = False,
 ) -> str:
     """values/<data version>/<region>/<week>.json (or …/<week>/<scheme>-<k>.json).
 
     `week` may be the text "{week}", which makes a template for the browser to fill.
     `vintage`: {"vintage": "2023"} when the map was asked for on later districts.
+    `lean`: the format 2 twin, …/<week>.v2.json (or …/<scheme>-<k>.v2.json; lean.py).
     """
     day = week if isinstance(week, str) else f"{week:%Y-%m-%d}"
     stem = f"values/{data_version}/{region}/{day}"
-    path = f"{stem}.json" if scheme == "dashboard" else f"{stem}/{scheme}-{k}.json"
+    suffix = ".v2.json" if lean else ".json"
+    path = stem + suffix if scheme == "dashboard" else f"{stem}/{scheme}-{k}{suffix}"
     return path + (f"?{urlencode(vintage)}" if vintage else "")
 
 
@@ -34,9 +42,10 @@ def history_path(data_version: str, region: str, week, vintage: dict | None = No
     return path + (f"?{urlencode(vintage)}" if vintage else "")
 
 
-def geometry_path(geometry_version: str, region: str) -> str:
-    """geo/<geometry version>/<region>.topojson."""
-    return f"geo/{geometry_version}/{region}.topojson"
+def geometry_path(geometry_version: str, region: str, lean: bool = False) -> str:
+    """geo/<geometry version>/<region>.topojson (`lean`: …/<region>.v2.topojson, with
+    the areas' names; its version is the lean geometry's, lean.Places.version)."""
+    return f"geo/{geometry_version}/{region}.{'v2.' if lean else ''}topojson"
 
 
 def _when(week: pd.Timestamp, extra: dict | None) -> dict:

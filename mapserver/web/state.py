@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 from flask import current_app, g, has_request_context
 
-from .. import geometry, labels
+from .. import geometry, labels, lean
 from ..bands import make_bands, parse_scheme
 from ..boundaries import read_boundaries
 from ..choropleth import check_scheme, region_values
@@ -50,6 +50,8 @@ class MapState:
     builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
     image_builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
     renderer: Renderer = field(default_factory=Renderer)
+    # The lean geometry's areas (their names and order) and its version (lean.py).
+    places: lean.Places | None = None
 
     # The same data on the districts of later vintages, and the indicators kept beside
     # it, built when first asked for.
@@ -88,6 +90,7 @@ class MapState:
         points = labels.label_points(areas, geometry.topology_to_geodataframe(topology))
         topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
+        drawn = [item["id"] for item in topology["objects"][geometry.OBJECT]["geometries"]]
         kept = KeptIndicators(indicators_root(settings))
         return cls(
             settings,
@@ -99,6 +102,7 @@ class MapState:
             last_modified,
             areas=areas,
             label_points=points,
+            places=lean.places_for(dataset, drawn, version),
             cache=cache,
             indicators=kept,
             **worker_resources(settings),
@@ -172,6 +176,15 @@ class MapState:
         # indicator on 2023 districts shares the 2023 view's), so not under a scope.
         return _root(self.cache).get(("geo", region.slug, self.geometry_version), build)
 
+    def lean_geometry_entry(self, region: Region) -> Entry:
+        """A region's lean TopoJSON (with names), compressed once and cached for a year."""
+
+        def build():
+            body = self.lean_geometry(region)
+            return make_entry(body, "application/json", self.last_modified, IMMUTABLE)
+
+        return _root(self.cache).get(("geo-lean", region.slug, self.places.version), build)
+
     def warm_cache(self) -> None:
         """Compress the bundles and every region's geometry before readers ask."""
         for bundle in self.bundles.values():
@@ -211,6 +224,23 @@ class MapState:
         objects["geometries"] = [_shipped(item, own) for item in objects["geometries"]]
         return geometry.topology_bytes(subset)
 
+    def lean_geometry(self, region: Region) -> bytes:
+        """The lean TopoJSON: the region's districts first, in the order of Places, with
+        their names and label points; then their neighbours, for context."""
+        own = self.places.codes(region.districts)
+        around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
+        context = sorted(around - set(region.districts))
+        subset = geometry.subset_topology(self.topology, own + context, ordered=True)
+        objects = subset["objects"][geometry.OBJECT]
+        named = set(own)
+        objects["geometries"] = [
+            _lean_shipped(item, self.places) if item["id"] in named else _shipped(item, set())
+            for item in objects["geometries"]
+        ]
+        # The version in its URL, for the values to be checked against (lean.py).
+        subset["version"] = self.places.version
+        return geometry.topology_bytes(subset, sort_geometries=False)
+
     def history(self, region: Region, week: pd.Timestamp, weeks: int = 12) -> dict:
         """Each district's figure for the periods up to `week`, for sparklines."""
         return self.dataset.history(region, week, weeks)
@@ -218,6 +248,11 @@ class MapState:
     def values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
         """The per-week values resource for a region."""
         return region_values(self.dataset, region, week, scheme, k)
+
+    def lean_values(self, region: Region, week: pd.Timestamp, scheme: str, k: int) -> dict:
+        """The same in format 2, laid out for the lean geometry (lean.py)."""
+        values = self.values(region, week, scheme, k)
+        return lean.lean_values(values, self.places, self.places.codes(region.districts))
 
 
 _VIEWS_LOCK = threading.RLock()  # an indicator state is built from a vintage view
@@ -280,6 +315,14 @@ def _shipped(item: dict, own: set[str]) -> dict:
     point = item.get("properties", {}).get("label")
     if point is not None and item.get("id") in own:
         out["properties"] = {"label": point}
+    return out
+
+
+def _lean_shipped(item: dict, places: lean.Places) -> dict:
+    """A region's geometry in the lean TopoJSON: its name (and short name) and label point."""
+    out = {key: value for key, value in item.items() if key != "properties"}
+    label = item.get("properties", {}).get("label")
+    out["properties"] = lean.lean_properties(places, item["id"], label)
     return out
 
 
