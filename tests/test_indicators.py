@@ -15,6 +15,7 @@ from mapserver.cli import main
 from mapserver.data.intervals import poisson_rate_limits
 
 from .conftest import SHARED_DATA
+from .loaded import loaded_values
 from .test_formats import FINGERTIPS_HEADER, ft_row, table, write
 from .test_update import tree_digest
 
@@ -226,7 +227,7 @@ def test_the_england_map_draws_296_areas_on_the_2023_districts(ons_client):
     page = ons_client.get(f"/embed/england?indicator={CVD}").get_data(as_text=True)
     values_url = re.search(r'data-values="([^"]+)"', page).group(1).replace("&amp;", "&")
     geometry_url = re.search(r'data-geometry="([^"]+)"', page).group(1)
-    values = ons_client.get(values_url).get_json()
+    values = loaded_values(ons_client, page, values_url)
     assert values["week_text"] == "2022 to 2024"
     assert values["unit"] == "per 100,000 population"
     assert len(values["areas"]) == 296  # Hackney with the City, Cornwall with Scilly

@@ -101,7 +101,7 @@ def test_pinned_embeds_show_their_own_version(app, env, tmp_path):
     pinned = f"/embed/england?week={WEEK_BEFORE}&v={old}"
     before = client.get(pinned).get_data(as_text=True)
     assert "Data as of 14 January 2021." in before
-    assert f"/values/{old}/england/{{week}}.json" in before
+    assert f"/values/{old}/england/{{week}}.v2.json" in before
     assert f"/image/england.png?week={WEEK_BEFORE}&amp;v={old}" in before
     revised = [row.replace(",10\n", ",11\n") for row in next_day_rows()]
     result = run(env, "update", "--accept-revisions", str(write(tmp_path, "rev.csv", revised)))

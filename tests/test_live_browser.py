@@ -34,7 +34,7 @@ def test_open_live_embed_refreshes_and_pinned_stays(browser, tmp_path):
         live.wait_for_selector("#map[data-week='2021-01-15']", timeout=30_000)
         assert live.get_attribute("#map", "data-version") == new
         assert "15 January 2021" in live.inner_text(".graphic-subtitle")
-        assert any(f"/values/{new}/england/2021-01-15.json" in url for url in watch.requests)
+        assert any(f"/values/{new}/england/2021-01-15.v2.json" in url for url in watch.requests)
         assert watch.errors == []
         # The pinned embed still shows its week and version, and says so.
         assert pinned.get_attribute("#map", "data-week") == "2021-01-14"

@@ -17,6 +17,7 @@ from mapserver.cli import main
 from mapserver.single_file import inline_code, inline_json
 
 from .conftest import SHARED_DATA
+from .loaded import first_format
 
 WEEK = "2021-02-21"
 PETERBOROUGH = "E06000031"
@@ -78,6 +79,8 @@ def test_the_file_holds_everything_it_needs(anglia_file):
     assert parser.tags.count("script") == 4  # geometry, values, history, the script bundle
     assert parser.tags.count("style") == 1 and "link" not in parser.tags
     values = json.loads(re.search(r'id="map-values">(.*?)</script>', html).group(1))
+    topology = json.loads(re.search(r'id="map-geometry">(.*?)</script>', html).group(1))
+    values = first_format(values, topology)
     assert values["week"] == WEEK and len(values["areas"]) == 53
 
 

@@ -17,6 +17,7 @@ from mapserver import create_app
 from mapserver.cli import main
 
 from .conftest import SHARED_DATA
+from .loaded import exported_values
 
 CASES = SHARED_DATA / "cases" / "ltla_newCasesBySpecimenDate_ukhsa_archive.csv"
 POPULATION = SHARED_DATA / "population" / "ons_mye2019_population_lad19.csv"
@@ -187,6 +188,5 @@ def test_a_static_export_draws_each_week_on_its_districts(updated, tmp_path):
     topology = json.loads((site / geometry).read_text())
     drawn = {item["id"] for item in topology["objects"]["areas"]["geometries"]}
     assert "E06000061" in drawn and not NORTH & drawn
-    values = re.search(r'data-values="\.\./\.\./([^"]+)"', page).group(1)
-    figures = json.loads((site / values).read_text())
+    figures = exported_values(site, page)
     assert figures["week"] == week and "E06000061" in figures["areas"]

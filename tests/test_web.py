@@ -12,6 +12,7 @@ import pytest
 from mapserver import create_app
 
 from .conftest import SHARED_DATA, TINY, tiny_config
+from .loaded import loaded_values
 
 WEEK = "2021-02-21"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -33,7 +34,7 @@ def values_url(html: str) -> str:
 
 def page_values(client, page: str) -> dict:
     """The values resource that a page's map loads, as fields keyed by name."""
-    values = client.get(values_url(client.get(page).get_data(as_text=True))).get_json()
+    values = loaded_values(client, client.get(page).get_data(as_text=True))
     fields = values["fields"]
     values["by_code"] = {
         code: dict(zip(fields, row, strict=True)) for code, row in values["areas"].items()

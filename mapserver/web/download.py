@@ -17,8 +17,9 @@ def download_html(current: MapState, query: MapQuery) -> str:
     region, week = query.region, query.week
     return single_file_html(
         region=region,
-        geometry=current.region_geometry(region),
-        values=current.values(region, week, query.scheme, query.k),
+        # The lean formats, as the web maps load them (lean.py).
+        geometry=current.lean_geometry(region),
+        values=current.lean_values(region, week, query.scheme, query.k),
         history=current.history(region, week),
         script=current.bundles["map.js"].body,
         style=current.bundles["map.css"].body,

@@ -81,17 +81,19 @@ def export_site(
                 # Each week on the districts its codes are on (its own geometry file).
                 view = current.view(dataset.natural_vintage(week))
                 region = view.dataset.region(slug)
-                if (view.geometry_version, slug) not in written:
-                    written.add((view.geometry_version, slug))
+                # The lean formats only, as the pages load (lean.py).
+                if (view.places.version, slug) not in written:
+                    written.add((view.places.version, slug))
                     writer.write(
-                        geometry_path(view.geometry_version, slug), view.region_geometry(region)
+                        geometry_path(view.places.version, slug, lean=True),
+                        view.lean_geometry(region),
                     )
                 query = MapQuery(
                     region, week, scheme, DEFAULT_K, None, view.dataset.vintage, False, indicator
                 )
-                values = view.values(region, week, scheme, DEFAULT_K)
+                values = view.lean_values(region, week, scheme, DEFAULT_K)
                 writer.write(
-                    values_path(current.data_version, slug, week, scheme, DEFAULT_K),
+                    values_path(current.data_version, slug, week, scheme, DEFAULT_K, lean=True),
                     compact_json(values),
                 )
                 writer.write(

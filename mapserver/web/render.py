@@ -80,7 +80,9 @@ def _figure_context(
     region = query.region.slug
     version = current.data_version
     vintage = query.vintage_params()
-    values = values_path(version, region, query.week, query.scheme, query.k, vintage)
+    # New pages load the lean values and geometry (lean.py); the first format's URLs
+    # still answer for the pages and embeds published before.
+    values = values_path(version, region, query.week, query.scheme, query.k, vintage, lean=True)
     dataset = current.dataset
     figures = dataset.region_figures(query.region, query.week)
     # (drawn in the page, so that the map does not move when its values arrive)
@@ -92,7 +94,7 @@ def _figure_context(
         "image_url": image_url,
         "description": describe(dataset, query, figures),
         "values_template": links.resource(
-            values_path(version, region, "{week}", query.scheme, query.k, vintage)
+            values_path(version, region, "{week}", query.scheme, query.k, vintage, lean=True)
         ),
         "history_template": links.resource(history_path(version, region, "{week}", vintage)),
         "first_week": f"{dataset.first_week:%Y-%m-%d}",
@@ -111,7 +113,7 @@ def _figure_context(
         else indicator_attribution(dataset),
         # A pinned ("as published") map says which data it shows.
         "data_as_of": tables.format_date(dataset.last_date) if query.version else None,
-        "geometry_url": links.resource(geometry_path(current.geometry_version, region)),
+        "geometry_url": links.resource(geometry_path(current.places.version, region, lean=True)),
         "values_url": links.resource(values),
         "tiles": current.settings.tiles,
         "tiles_attribution": current.settings.tiles_attribution,

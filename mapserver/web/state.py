@@ -189,8 +189,9 @@ class MapState:
         """Compress the bundles and every region's geometry before readers ask."""
         for bundle in self.bundles.values():
             self.asset_entry(bundle)
+        # The lean geometry: what the pages draw (the first is built when first asked for).
         for region in self.dataset.regions.values():
-            self.geometry_entry(region)
+            self.lean_geometry_entry(region)
         kept = self.indicators.current() if self.indicators is not None else {}
         if kept:
             # The indicators' default schemes classify with mapclassify (scipy), whose
@@ -201,7 +202,7 @@ class MapState:
             # simplified once per vintage, here rather than for a reader.
             state = self.indicator_state(name)
             for region in state.dataset.regions.values():
-                state.geometry_entry(region)
+                state.lean_geometry_entry(region)
 
     def warm(self) -> None:
         """Warm the cache, then start the worker's drawing process."""

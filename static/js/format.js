@@ -54,28 +54,96 @@
     return n + (units === 1 ? "st" : units === 2 ? "nd" : units === 3 ? "rd" : "th");
   }
 
-  // Figures arrive as arrays in the order of values.fields.
-  function readAreas(values) {
+  // The region's areas as a lean (format 2) TopoJSON names them: those with a name, in
+  // its order, which is the order of a lean values file's columns. The first format's
+  // TopoJSON names none (its values carry the names).
+  function readPlaces(topology) {
+    var places = { version: topology.version || null, codes: [], names: {}, short: {} };
+    topology.objects.areas.geometries.forEach(function (geometry) {
+      var properties = geometry.properties;
+      if (!properties || typeof properties.name !== "string") return;
+      places.codes.push(geometry.id);
+      places.names[geometry.id] = properties.name;
+      if (properties.short) places.short[geometry.id] = properties.short;
+    });
+    return places;
+  }
+
+  // A lean column: an array, or a common value with its exceptions by position.
+  function column(spec, count) {
+    if (Array.isArray(spec)) {
+      if (spec.length !== count) throw new Error("the figures do not match the map's areas");
+      return spec;
+    }
+    var items = [];
+    for (var i = 0; i < count; i++) items.push(spec.value);
+    Object.keys(spec.except || {}).forEach(function (at) { items[Number(at)] = spec.except[at]; });
+    return items;
+  }
+
+  // Either format's figures as one object per area, keyed by code: the first format's
+  // rows in the order of values.fields, or format 2's columns in the order of `places`.
+  function readAreas(values, places) {
     configure(values);
     var areas = {};
+    if (values.format === 2) {
+      // Columns follow the geometry's order: a file for another geometry would put the
+      // figures on the wrong areas.
+      if (!places || values.geometry !== places.version) {
+        throw new Error("the figures are for another version of the map's areas");
+      }
+      var count = places.codes.length, columns = {};
+      Object.keys(values.columns).forEach(function (name) { columns[name] = column(values.columns[name], count); });
+      places.codes.forEach(function (code, i) {
+        var area = { code: code, name: values.names ? values.names[i] : places.names[code] };
+        Object.keys(columns).forEach(function (name) { area[name] = columns[name][i]; });
+        areas[code] = finish(area, values, values.notes[i]);
+      });
+      return areas;
+    }
     var at = {};
     values.fields.forEach(function (name, i) { at[name] = i; });
     Object.keys(values.areas).forEach(function (code) {
       var row = values.areas[code];
       var area = { code: code };
       Object.keys(at).forEach(function (name) { area[name] = row[at[name]]; });
-      area.colour = area.band === null ? values.no_data_colour : values.colours[area.band];
-      // A suppressed small count: its own colour and reason, never "no data".
-      if (area.suppressed) {
-        area.colour = values.suppressed_colour;
-        area.suppressed = values.suppressed_reason;
-      }
-      area.country = values.countries[area.country];
-      area.note = values.notes[code] || null;
-      area.national = values.national && area.country in values.national ? values.national[area.country] : null;
-      areas[code] = area;
+      areas[code] = finish(area, values, values.notes[code]);
     });
     return areas;
+  }
+
+  // What either format leaves to the reader: colour, suppression, country, note.
+  function finish(area, values, note) {
+    area.colour = area.band === null ? values.no_data_colour : values.colours[area.band];
+    // A suppressed small count: its own colour and reason, never "no data".
+    if (area.suppressed) {
+      area.colour = values.suppressed_colour;
+      area.suppressed = values.suppressed_reason;
+    }
+    area.country = values.countries[area.country];
+    area.note = note || null;
+    area.national = values.national && area.country in values.national ? values.national[area.country] : null;
+    return area;
+  }
+
+  // Which areas to label, by code: `top` (the week's highest), `others` (the rest,
+  // largest population first) and `short` names. Format 2 gives positions, and leaves
+  // out what the lean geometry's order and short names already say.
+  function readLabels(values, places) {
+    var labels = values.labels || {};
+    if (values.format !== 2) {
+      return { top: labels.top || [], others: labels.others || [], short: labels.short || {} };
+    }
+    var codes = places.codes, short = {};
+    var top = (labels.top || []).map(function (at) { return codes[at]; });
+    var others = labels.others ? labels.others.map(function (at) { return codes[at]; }) :
+      codes.filter(function (code) { return top.indexOf(code) < 0; });
+    if (labels.short) {
+      Object.keys(labels.short).forEach(function (at) { short[codes[Number(at)]] = labels.short[at]; });
+    } else {
+      short = places.short;
+    }
+    return { top: top, others: others, short: short };
   }
 
   function rateText(area) {
@@ -319,7 +387,9 @@
   MS.format = {
     el: el,
     configure: configure,
+    readPlaces: readPlaces,
     readAreas: readAreas,
+    readLabels: readLabels,
     popupContent: popupContent,
     tooltipContent: tooltipContent,
     sparkline: sparkline,

@@ -71,7 +71,7 @@
 
   // The labels to try, in priority order, for this week's values.
   Labels.prototype.refresh = function () {
-    var view = this.view, values = view.values, order = [], seen = {};
+    var view = this.view, order = [], seen = {};
     var add = function (code, strong) {
       if (seen[code] || !view.areas[code]) return;
       seen[code] = true;
@@ -79,7 +79,7 @@
     };
     if (this.mode !== "none") {
       view.highlight.forEach(function (code) { add(code, true); });
-      var lists = values.labels || { top: [], others: [] };
+      var lists = view.labelOrder;  // (either values format, read by format.js)
       lists.top.forEach(function (code) { add(code, true); });
       if (this.mode === "all") lists.others.forEach(function (code) { add(code, false); });
     }
@@ -88,7 +88,7 @@
       .map(function (item) {
         var area = view.areas[item.code];
         // "Bristol", not "Bristol, City of": the server says which names it shortens
-        var name = (values.labels && values.labels.short || {})[item.code] || area.name;
+        var name = view.labelOrder.short[item.code] || area.name;
         var rate = item.strong && area.rate !== null ? number1.format(area.rate) : null;
         var text = rate ? name + " " + rate : name;
         var font = item.strong ? self.fonts.strong : self.fonts.plain;

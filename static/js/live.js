@@ -20,8 +20,10 @@
       var week = view.values.week === data.lastWeek ? live.default_week : view.values.week;
       var template = data.valuesTemplate.split(old).join(fresh);
       return MS.getJSON(template.replace("{week}", week)).then(function (values) {
-        // The new week is on other districts (a merger took effect): load the page again.
-        if (values.vintage && data.vintage && String(values.vintage) !== data.vintage) {
+        // The new week is on other districts (a merger took effect), or the lean values
+        // are laid out for other boundaries, names or order: load the page again.
+        var moved = values.format === 2 && values.geometry !== view.places.version;
+        if (moved || (values.vintage && data.vintage && String(values.vintage) !== data.vintage)) {
           window.location.reload();
           return;
         }
@@ -44,8 +46,10 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (live) {
           if (!live || live.data_version === data.version) return;
-          // New boundaries cannot be recoloured in place: load the page again.
-          if (live.geometry_version && data.geometry.indexOf("/" + live.geometry_version + "/") < 0) {
+          // New boundaries cannot be recoloured in place: load the page again. (A lean
+          // geometry has a version of its own, which the new values name: see switchTo.)
+          var lean = Boolean(view.places && view.places.version);
+          if (!lean && live.geometry_version && data.geometry.indexOf("/" + live.geometry_version + "/") < 0) {
             window.location.reload();
             return;
           }

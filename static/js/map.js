@@ -102,7 +102,10 @@
   function MapView(container, topology, values, drawn) {
     this.container = container;
     this.values = values;
-    this.areas = F.readAreas(values);
+    // A lean geometry names the areas (and orders the lean values' columns).
+    this.places = F.readPlaces(topology);
+    this.areas = F.readAreas(values, this.places);
+    this.labelOrder = F.readLabels(values, this.places);
     this.history = {};
     this.shapes = {};
     var data = container.dataset;
@@ -312,8 +315,9 @@
   // A new week: recolour the same shapes; the geometry is not loaded again.
   MapView.prototype.update = function (values) {
     var self = this;
+    this.areas = F.readAreas(values, this.places);  // (values for other areas throw here)
+    this.labelOrder = F.readLabels(values, this.places);
     this.values = values;
-    this.areas = F.readAreas(values);
     this.popups = {};
     this.map.closePopup();
     Object.keys(this.shapes).forEach(function (code) {
