@@ -224,7 +224,7 @@ def test_timeline_steps_a_week_without_loading_geometry_again(server, browser):
     page.get_by_role("button", name="Previous week").click()
     page.wait_for_selector("#map[data-week='2021-02-14']")
     assert not any("/geo/" in url for url in requested)
-    assert any("/2021-02-14.json" in url for url in requested)
+    assert any("/2021-02-14.v2.json" in url for url in requested)
     assert page.locator(".timeline-week").inner_text() == "7 days to 14 February 2021"
     page.locator('path[data-code="E06000031"]').click()
     rate = page.locator(".leaflet-popup .popup-rate-value").inner_text()
