@@ -142,11 +142,16 @@ def test_every_regions_geometry_names_its_areas_as_the_values_did(client):
 
 def test_an_indicator_s_lean_values_carry_its_figures(tmp_path_factory):
     """The ONS indicator on the 2023 districts: its denominators order its labels, so its
-    lean values say their own order."""
+    lean values say their own order. Asked for on the 2024 districts, it is drawn on the
+    Covid cases' view of them, whose lean geometry the page names."""
     store = tmp_path_factory.mktemp("ons") / "store"
     assert add(store, str(ONS)).exit_code == 0
     client = client_for(store)
-    for page in (f"/embed/england?indicator={CVD}", f"/map/north-west?indicator={CVD}"):
+    for page in (
+        f"/embed/england?indicator={CVD}",
+        f"/map/north-west?indicator={CVD}",
+        f"/embed/east-midlands?indicator={CVD}&vintage=2024",
+    ):
         first, lean, topology = both(client, page)
         assert_the_same(first, lean, topology)
         assert lean["unit"] == first["unit"] == "per 100,000 population"

@@ -52,6 +52,8 @@ class MapState:
     renderer: Renderer = field(default_factory=Renderer)
     # The lean geometry's areas (their names and order) and its version (lean.py).
     places: lean.Places | None = None
+    # An indicator's state: the Covid cases' state it is drawn beside (None for that one).
+    covid: MapState | None = field(default=None, repr=False)
 
     # The same data on the districts of later vintages, and the indicators kept beside
     # it, built when first asked for.
@@ -121,6 +123,15 @@ class MapState:
         return found
 
     def _build_view(self, vintage: int) -> MapState:
+        if self.covid is not None:
+            # An indicator on other districts is drawn on the Covid cases' view of them,
+            # as it is on its own districts: the same shapes, and the same lean geometry,
+            # whose names and order come from the Covid data (not the indicator's own
+            # denominators), so that every worker serves the URL a page names.
+            base = self.covid.view(vintage)
+            cache = ScopedCache(self.cache, ("vintage", vintage))
+            dataset = self.dataset.at(vintage)
+            return replace(base, dataset=dataset, cache=cache, views={}, covid=self.covid)
         dataset = self.dataset.at(vintage)
         areas = dataset.district_vintages.areas_at(self.areas, vintage)
         # The view's responses share the cache, under keys of their own.
@@ -151,7 +162,7 @@ class MapState:
         dataset = indicator_beside(self.dataset, stored, version, self.settings)
         base = self if dataset.vintage == self.dataset.vintage else self.view(dataset.vintage)
         cache = ScopedCache(self.cache, ("indicator", stored.indicator.id, version))
-        return replace(base, dataset=dataset, cache=cache, views={})
+        return replace(base, dataset=dataset, cache=cache, views={}, covid=self)
 
     def all_views(self) -> list[MapState]:
         """This state and the views built from it so far."""
