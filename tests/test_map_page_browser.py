@@ -1,6 +1,7 @@
 """The map page's first rendering, kept short: the embed code, far below the map, is
 styled and laid out only as the reader nears it (`content-visibility: auto`), without
-moving anything or hiding it from a screen reader."""
+moving anything or hiding it from a screen reader; the week picker is sized without
+measuring every week, and looks and works as before."""
 
 from __future__ import annotations
 
@@ -107,4 +108,26 @@ def test_what_waits_is_there_for_a_screen_reader(indicator_server, screen_reader
     scroll_to_the_end(page)
     assert code.evaluate(DRAWN)
     assert page.evaluate("window.__shifts") == []
+    context.close()
+
+
+def test_the_week_picker_is_as_wide_as_its_widest_week_and_keys_still_pick(
+    indicator_server, browser
+):
+    context, page = open_page(browser, indicator_server, 823)
+    picker = page.locator("select[name=week]")
+    width = picker.evaluate("e => e.getBoundingClientRect().width")
+    # The width an auto-sized picker gets by measuring every option.
+    measured = picker.evaluate(
+        "e => { e.style.fieldSizing = 'fixed'; e.style.minWidth = '0';"
+        " const w = e.getBoundingClientRect().width; e.style.cssText = ''; return w; }"
+    )
+    assert picker.locator("option").count() > 150 and abs(width - measured) <= 1
+    # The keyboard: the next key goes to the week before, on its own page.
+    assert picker.input_value() == "2021-02-21"
+    picker.focus()
+    with page.expect_navigation():
+        page.keyboard.press("ArrowDown")
+    assert page.url.endswith("/map/anglia?week=2021-02-14")
+    assert page.locator("select[name=week]").input_value() == "2021-02-14"
     context.close()
