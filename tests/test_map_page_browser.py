@@ -1,5 +1,6 @@
 """The map page's first rendering, kept short without a visible change: the week picker
-is sized without measuring every week, and looks and works as before."""
+is sized without measuring every week, and looks and works as before; the league
+table's borders are drawn separately, to the same pixels as collapsed ones."""
 
 from __future__ import annotations
 
@@ -37,4 +38,15 @@ def test_the_week_picker_is_as_wide_as_its_widest_week_and_keys_still_pick(
         page.keyboard.press("ArrowDown")
     assert page.url.endswith("/map/anglia?week=2021-02-14")
     assert page.locator("select[name=week]").input_value() == "2021-02-14"
+    context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_league_table_looks_as_with_collapsed_borders(indicator_server, browser, width):
+    context, page = open_page(browser, indicator_server, width, 900)
+    table = page.locator("#league")
+    assert table.evaluate("e => getComputedStyle(e).borderCollapse") == "separate"
+    separate = table.screenshot()
+    table.evaluate("e => { e.style.borderCollapse = 'collapse'; }")
+    assert table.screenshot() == separate  # pixel for pixel
     context.close()
