@@ -227,8 +227,9 @@ class MapState:
 
     def region_geometry(self, region: Region) -> bytes:
         """TopoJSON of the region's districts and their neighbours, for context."""
-        around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
-        subset = geometry.subset_topology(self.topology, around | set(region.districts))
+        subset = geometry.subset_topology(
+            self.topology, self._around(region) | set(region.districts)
+        )
         # Names travel with the values (from the lookup), not twice; label points only
         # for the region's own districts, not the neighbours drawn for context.
         objects = subset["objects"][geometry.OBJECT]
@@ -236,12 +237,15 @@ class MapState:
         objects["geometries"] = [_shipped(item, own) for item in objects["geometries"]]
         return geometry.topology_bytes(subset)
 
+    def _around(self, region: Region) -> set[str]:
+        """The districts next to the region's (and its own that touch each other)."""
+        return set().union(*(self.neighbours.get(code, ()) for code in region.districts))
+
     def lean_geometry(self, region: Region) -> bytes:
         """The lean TopoJSON: the region's districts first, in the order of Places, with
         their names and label points; then their neighbours, for context."""
         own = self.places.codes(region.districts)
-        around = set().union(*(self.neighbours.get(code, ()) for code in region.districts))
-        context = sorted(around - set(region.districts))
+        context = sorted(self._around(region) - set(region.districts))
         subset = geometry.subset_topology(self.topology, own + context, ordered=True)
         objects = subset["objects"][geometry.OBJECT]
         named = set(own)

@@ -155,7 +155,6 @@
     return pane;
   };
   Map.prototype.getPane = function (name) { return this._panes[name]; };
-  Map.prototype.getContainer = function () { return this._container; };
 
   Map.prototype.getSize = function () {
     if (!this._size) this._size = new Point(this._container.clientWidth, this._container.clientHeight);
@@ -547,9 +546,7 @@
   TileLayer.prototype.onAdd = function (map) {
     this._pane = map.getPane("tilePane");
     if (map._attribution) map._attribution.refresh(map);
-    this._update();
-    var self = this;
-    map.on("moveend", function () { if (self._map) self._update(); });
+    this._update();  // (and again on every change of view: Map._update)
   };
   TileLayer.prototype.onRemove = function () { this._pane.textContent = ""; this._tiles = {}; };
   TileLayer.prototype._update = function () {
@@ -742,7 +739,6 @@
     if (this._map) path._build(this._svg);
     return this;
   };
-  GeoJSON.prototype.getLayers = function () { return this._paths.slice(); };
 
   // ---- popups and tooltips ------------------------------------------------------------
   function contentOf(content, source) {
@@ -894,7 +890,6 @@
     control: { attribution: function () { return new Attribution(); } },
     latLng: latLng,
     latLngBounds: latLngBounds,
-    point: point,
     extend: extend,
     DomUtil: { setPosition: setPosition },
     CRS: CRS,
