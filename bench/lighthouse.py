@@ -226,6 +226,20 @@ def long_task_line(report: dict) -> str:
     return ", ".join(f"{task['duration']:.0f} ms {short_url(task['url'])}" for task in tasks)
 
 
+def runs_line(runs: list[dict], loads: list[float]) -> str:
+    """Each run's total blocking time, with the machine's load average as it started."""
+    parts = [
+        f"{cell(run.get('total-blocking-time'), 'ms')} (load {load:.1f})"
+        for run, load in zip(runs, loads, strict=True)
+    ]
+    return "TBT per run: " + ", ".join(parts)
+
+
+def load_average() -> float:
+    """The 1-minute load average (a run on a busy machine blocks longer)."""
+    return os.getloadavg()[0]
+
+
 def replace_section(text: str, heading: str, body: str, before: str | None = BEFORE) -> str:
     """`text` with the `heading` section (up to the next '## ') replaced by heading + body.
 
@@ -364,6 +378,7 @@ def main(argv: list[str] | None = None) -> dict:
     if version != VERSION:
         print(f"WARNING: {cli} is Lighthouse {version}, not {VERSION}", file=sys.stderr)
     reports: dict[str, list[dict]] = {}
+    loads: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as work:
         store = Path(work) / "store"
         add_indicator(store, args.data_dir)
@@ -374,9 +389,10 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"{pages[0]}: warm-up run, not counted", file=sys.stderr, flush=True)
             run_lighthouse(cli, base + pages[0], Path(work))
             for page in pages:
-                reports[page] = []
+                reports[page], loads[page] = [], []
                 for number in range(runs):
                     print(f"{page}: run {number + 1} of {runs}", file=sys.stderr, flush=True)
+                    loads[page].append(load_average())
                     reports[page].append(run_lighthouse(cli, base + page, Path(work)))
     results = {page: medians([figures(r) for r in found]) for page, found in reports.items()}
     rows = table_rows(results)
@@ -385,11 +401,12 @@ def main(argv: list[str] | None = None) -> dict:
     first = median_run(reports[PAGES[0]])
     print(f"\n{PAGES[0]}, requests (the run with the median TBT):")
     print(text_table(request_rows(first), left=(0, 1)))
-    print("\nlong tasks (the run with the median TBT):")
+    print("\nlong tasks (the run with the median TBT), and every run's TBT:")
     notes = []
     for page, found in reports.items():
-        print(f"  {page}: {long_task_line(median_run(found))}")
-        notes.append(f"Long tasks of `{page}`: {long_task_line(median_run(found))}.")
+        spread = runs_line([figures(report) for report in found], loads[page])
+        print(f"  {page}: {long_task_line(median_run(found))}\n    {spread}")
+        notes.append(f"Long tasks of `{page}`: {long_task_line(median_run(found))}. {spread}.")
     notes += machine_notes([report for found in reports.values() for report in found])
     facts = {
         "command": command_line(argv),
@@ -409,7 +426,7 @@ def main(argv: list[str] | None = None) -> dict:
             for run, report in enumerate(found):
                 (args.reports / f"page{number}-run{run}.json").write_text(json.dumps(report))
     every = {page: [figures(report) for report in found] for page, found in reports.items()}
-    output = {"facts": facts, "medians": results, "runs": every}
+    output = {"facts": facts, "medians": results, "runs": every, "loads": loads}
     if args.json:
         args.json.write_text(json.dumps(output, indent=1) + "\n")
     return output

@@ -131,6 +131,15 @@ def test_requests_and_long_tasks_of_a_report():
     assert lighthouse.long_task_line(REPORTS[2]) == "no task of 50 ms or more"
 
 
+def test_every_run_is_listed_with_the_load_it_started_under():
+    runs = [lighthouse.figures(report) for report in REPORTS]
+    assert lighthouse.runs_line(runs, [0.25, 1.0, 3.96]) == (
+        "TBT per run: 440 ms (load 0.2), 300 ms (load 1.0), 40 ms (load 4.0)"
+    )
+    with pytest.raises(ValueError):  # a run without its load is a bug, not a shorter line
+        lighthouse.runs_line(runs, [0.5])
+
+
 def test_machine_notes():
     assert lighthouse.machine_notes(REPORTS) == [
         "Lighthouse's benchmarkIndex here: 900 (median; 800 to 1,000).",
