@@ -239,6 +239,20 @@ def test_the_england_map_draws_296_areas_on_the_2023_districts(ons_client):
     assert "E07000163" not in drawn  # Craven's outline is inside North Yorkshire's
 
 
+@pytest.mark.parametrize("page", ["/embed/london", "/map/england"])
+def test_a_worker_that_never_served_the_indicator_serves_its_geometry(ons_store, page):
+    # Gunicorn's workers are separate processes: the page may come from one and its
+    # geometry be asked of another, which has not built the indicator's districts yet.
+    served = client_for(ons_store)
+    html = served.get(f"{page}?indicator={CVD}").get_data(as_text=True)
+    geometry_url = re.search(r'data-geometry="([^"]+)"', html).group(1)
+    fresh = client_for(ons_store)
+    response = fresh.get(geometry_url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_data() == served.get(geometry_url).get_data()
+    assert fresh.get(geometry_url.replace("/geo/", "/geo/000000", 1)).status_code == 404
+
+
 def test_daily_counts_added_as_an_indicator_give_the_covid_figures(tmp_path):
     """The UKHSA archive through `add`: 7-day sums per 100,000, as the Covid maps have."""
     cases = SHARED_DATA / "cases" / "ltla_newCasesBySpecimenDate_ukhsa_archive.csv"

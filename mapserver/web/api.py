@@ -194,17 +194,27 @@ def history(version: str, region: str, week: str):
 def _geometry_state(version: str, lean: bool):
     """The state in memory whose geometry (or lean geometry) has this version."""
     # Any version in memory may hold it: pages built from an older version still draw;
-    # so may any vintage in use, built now if no page has asked for it yet.
-    for build in (False, True):
+    # so may any vintage in use, or an indicator kept beside the data, built now if no
+    # page has asked this worker for it yet (another worker may have served the page).
+    for build in (None, _vintages, _indicators):
         for loaded in registry().loaded():
-            if build:
-                for vintage in loaded.dataset.vintages_in_use():
-                    loaded.view(vintage)
+            if build is not None:
+                build(loaded)
             for current in loaded.all_views():
                 found = current.places.version if lean else current.geometry_version
                 if found == version:
                     return current
     abort(404, description=f"no geometry version {version}")
+
+
+def _vintages(loaded) -> None:
+    for vintage in loaded.dataset.vintages_in_use():
+        loaded.view(vintage)
+
+
+def _indicators(loaded) -> None:
+    for name in loaded.indicators.current() if loaded.indicators is not None else ():
+        loaded.indicator_state(name)
 
 
 @blueprint.get("/geo/<version>/<region>.topojson")
