@@ -140,6 +140,29 @@ def test_the_covid_league_table_has_its_interval_column(client_tiny):
     assert "56.0</strong> per 100,000 (95% confidence interval 47.1 to 66.1)" in page
 
 
+def test_compared_at_998_the_table_gives_the_998_intervals(client_tiny):
+    # The map colours by the 99.8% comparison: the table says the same intervals.
+    page = client_tiny.get("/map/england?week=2021-01-14&scheme=compared-99.8")
+    page = page.get_data(as_text=True)
+    assert '<button type="button">99.8% CI</button>' in page and ">95% CI<" not in page
+    assert "99.8% CI: the 99.8% confidence interval" in page
+    cells = dict(
+        re.findall(r'<tr data-code="(\w+)">.*?<td class="ci" data-sort="([^"]*)">', page, re.S)
+    )
+    texts = dict(
+        re.findall(r'<tr data-code="(\w+)">.*?<td class="ci" data-sort="[^"]*">([^<]*)', page, re.S)
+    )
+    # 70 cases in 100,000: exact Poisson 99.8% limits 46.96 to 99.91 (chi-squared 0.001
+    # and 0.999 quantiles on 140 and 142 degrees of freedom, halved); none in 50,000:
+    # 0 to 6.908, per 100,000 0.0 to 13.8.
+    assert texts == {
+        "E06000901": "47.0 to 99.9",
+        "E06000903": "47.0 to 99.9",
+        "E06000902": "0.0 to 13.8",
+    }
+    assert round(float(cells["E06000901"]), 1) == 47.0  # sorted by the 99.8% lower limit
+
+
 @pytest.fixture
 def client_tiny(tmp_path):
     from mapserver import create_app

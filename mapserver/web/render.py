@@ -278,8 +278,10 @@ def render_map_page(
         else frozenset()
     )
     league = tables.display_rows(tables.league_table(figures), dataset.decimals, withheld)
-    # Figures with 95% limits: a column with each interval as text and as a small bar.
-    intervals = tables.interval_cells(figures, dataset.decimals)
+    # Figures with limits: a column with each interval as text and as a small bar, at
+    # 95% unless the map compares at 99.8%, so that the table and the colours agree.
+    ci_level, suffix = COMPARED_SCHEMES.get(query.scheme, COMPARED_SCHEMES["compared"])
+    intervals = tables.interval_cells(figures, dataset.decimals, suffix)
     if intervals is not None:
         for row, cell in zip(league, intervals, strict=True):
             row["ci"] = cell
@@ -293,6 +295,7 @@ def render_map_page(
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
         league=league,
         intervals=intervals is not None,
+        ci_level=ci_level,
         ci_bar=(tables.BAR_WIDTH, tables.BAR_HEIGHT),
         total=dataset.region_total(query.region, query.week),
         embed_code=embed_code(query, embed_src, loader_url, label),
