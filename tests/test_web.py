@@ -217,9 +217,17 @@ def test_unknown_geometry_version_is_404(client):
 def test_assets_are_bundles_served_by_the_app(client):
     html = client.get("/embed/england").get_data(as_text=True)
     scripts = re.findall(r'<script defer src="([^"]+)"', html)
-    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    # (Where scripts do not run, a <noscript> link adds one that hides the dead controls.)
+    fallback = re.findall(r'<noscript><link rel="stylesheet" href="([^"]+)"></noscript>', html)
+    styles = re.findall(
+        r'<link rel="stylesheet" href="([^"]+)"', re.sub(r"<noscript>.*?</noscript>", "", html)
+    )
     # One script: topojson-client, our small renderer (lite.js) and our code; no Leaflet.
     assert len(scripts) == 1 and len(styles) == 1
+    assert len(fallback) == 1 and fallback[0].endswith("/nojs.css")
+    assert "display: none" in client.get(fallback[0]).get_data(as_text=True).replace(
+        ":none", ": none"
+    )
     ours = client.get(scripts[0]).get_data(as_text=True)
     assert "topojson" in ours and "readAreas" in ours and "MS.lite" in ours
     assert "Leaflet" not in ours

@@ -28,6 +28,7 @@ SOURCES = {
                STATIC / "js" / "facts.js", STATIC / "js" / "live.js"],
     "map.css": [STATIC / "css" / "lite.css", STATIC / "css" / "map.css",
                 STATIC / "css" / "search.css"],
+    "nojs.css": [STATIC / "css" / "nojs.css"],
     "page.js": [STATIC / "js" / "page.js"],
     "favicon.svg": [STATIC / "favicon.svg"],
     "loader.js": [STATIC / "js" / "loader.js"],
