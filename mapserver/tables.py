@@ -149,11 +149,11 @@ BAR_WIDTH, BAR_HEIGHT, BAR_PAD = 60, 10, 3
 
 
 def interval_cells(figures: pd.DataFrame, decimals: int = 1, suffix: str = "") -> list[dict] | None:
-    """Each row's 95% interval as text (`12.2 to 32.4`), its lower limit to sort by, and
-    a bar's x positions (lower, upper, rate, national) on one scale for the table, 0 to
+    """Each row's interval as text (`12.2 to 32.4`), its lower limit to sort by, and a
+    bar's x positions (lower, upper, rate, national) on one scale for the table, 0 to
     its highest upper limit; None when the figures have no limits at all.
 
-    `suffix` "_998" gives the 99.8% intervals (columns lower_998, upper_998) instead.
+    The 95% interval (columns lower, upper), or with `suffix` "_998" the 99.8% one.
     """
     lower, upper = f"lower{suffix}", f"upper{suffix}"
     if lower not in figures or upper not in figures:
