@@ -394,7 +394,8 @@ def main(argv: list[str] | None = None) -> dict:
                     print(f"{page}: run {number + 1} of {runs}", file=sys.stderr, flush=True)
                     loads[page].append(load_average())
                     reports[page].append(run_lighthouse(cli, base + page, Path(work)))
-    results = {page: medians([figures(r) for r in found]) for page, found in reports.items()}
+    every = {page: [figures(report) for report in found] for page, found in reports.items()}
+    results = {page: medians(found) for page, found in every.items()}
     rows = table_rows(results)
     print(f"Lighthouse {version}, mobile, median of {runs} run(s)\n")
     print(text_table(rows))
@@ -404,7 +405,7 @@ def main(argv: list[str] | None = None) -> dict:
     print("\nlong tasks (the run with the median TBT), and every run's TBT:")
     notes = []
     for page, found in reports.items():
-        spread = runs_line([figures(report) for report in found], loads[page])
+        spread = runs_line(every[page], loads[page])
         print(f"  {page}: {long_task_line(median_run(found))}\n    {spread}")
         notes.append(f"Long tasks of `{page}`: {long_task_line(median_run(found))}. {spread}.")
     notes += machine_notes([report for found in reports.values() for report in found])
@@ -425,7 +426,6 @@ def main(argv: list[str] | None = None) -> dict:
         for number, found in enumerate(reports.values()):
             for run, report in enumerate(found):
                 (args.reports / f"page{number}-run{run}.json").write_text(json.dumps(report))
-    every = {page: [figures(report) for report in found] for page, found in reports.items()}
     output = {"facts": facts, "medians": results, "runs": every, "loads": loads}
     if args.json:
         args.json.write_text(json.dumps(output, indent=1) + "\n")
