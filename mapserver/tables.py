@@ -145,6 +145,19 @@ def display_rows(
     return rows
 
 
+# A page's league table opens with its first rows and shows the rest on demand: else a
+# phone reader scrolls past every district of a region (over 300 for England) to reach
+# what follows, and the browser styles and lays out every row before the page first
+# shows. A table only a few rows longer is shown whole.
+LEAGUE_FIRST_ROWS = 10
+LEAGUE_SHOWN_WHOLE = 15
+
+
+def rows_shown_first(count: int) -> int | None:
+    """How many of a league table's `count` rows a page shows at first; None for all."""
+    return LEAGUE_FIRST_ROWS if count > LEAGUE_SHOWN_WHOLE else None
+
+
 BAR_WIDTH, BAR_HEIGHT, BAR_PAD = 60, 10, 3
 
 

@@ -294,6 +294,7 @@ def render_map_page(
         schemes=schemes_for(figures),
         k_values=range(K_RANGE[0], K_RANGE[1] + 1),
         league=league,
+        league_first=tables.rows_shown_first(len(league)),
         intervals=intervals is not None,
         ci_level=ci_level,
         ci_bar=(tables.BAR_WIDTH, tables.BAR_HEIGHT),

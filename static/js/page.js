@@ -44,6 +44,21 @@
     });
   }
 
+  // A long league table opens with its first rows (map.css); this button shows them
+  // all, and again only the first.
+  function leagueAll() {
+    var button = document.querySelector(".league-all");
+    var table = document.getElementById("league");
+    if (!button || !table) return;
+    var all = button.textContent, fewer = button.dataset.fewer;
+    button.addEventListener("click", function () {
+      var short = table.classList.toggle("league-short");
+      button.textContent = short ? all : fewer;
+      button.setAttribute("aria-expanded", String(!short));
+      if (short) button.scrollIntoView({ block: "nearest" });
+    });
+  }
+
   function copyButton() {
     var button = document.getElementById("copy-embed");
     var code = document.getElementById("embed-code");
@@ -98,6 +113,7 @@
   function start() {
     autoSubmit();
     document.querySelectorAll("table.sortable").forEach(sortable);
+    leagueAll();
     copyButton();
     embedChoices();
   }
