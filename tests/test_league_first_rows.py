@@ -77,7 +77,7 @@ def test_the_first_ten_follow_the_sort_and_the_button_shows_all(indicator_server
     button.click()
     assert len(shown_codes(page)) == tables.LEAGUE_FIRST_ROWS
     assert button.inner_text() == f"Show all {ANGLIA_AREAS} rows"
-    # Back to the first ten, the button is brought into view, not left far above.
+    # Back to the first ten, the button is still in view, not left far above.
     within = (
         "b => b.getBoundingClientRect().top >= 0 && b.getBoundingClientRect().bottom <= innerHeight"
     )

@@ -55,6 +55,7 @@
       var short = table.classList.toggle("league-short");
       button.textContent = short ? all : fewer;
       button.setAttribute("aria-expanded", String(!short));
+      // Chromium keeps the button in view by scroll anchoring; not every browser does.
       if (short) button.scrollIntoView({ block: "nearest" });
     });
   }
