@@ -1,6 +1,7 @@
 """The map page's first rendering, kept short without a visible change: the week picker
 is sized without measuring every week, and looks and works as before; the league
-table's borders are drawn separately, to the same pixels as collapsed ones."""
+table's borders are drawn separately, to the same pixels as collapsed ones; the embed
+code, at the foot of the page, is drawn only as a reader nears it."""
 
 from __future__ import annotations
 
@@ -49,4 +50,23 @@ def test_the_league_table_looks_as_with_collapsed_borders(indicator_server, brow
     separate = table.screenshot()
     table.evaluate("e => { e.style.borderCollapse = 'collapse'; }")
     assert table.screenshot() == separate  # pixel for pixel
+    context.close()
+
+
+def test_the_embed_code_is_drawn_only_as_a_reader_nears_it(indicator_server, browser):
+    """On a phone the embed code lies beyond what the browser draws ahead, so the first
+    rendering skips it; scrolled to, it is drawn, at its own height, and works."""
+    context, page = open_page(browser, indicator_server)
+    section = page.locator("section.embed-code")
+    drawn = "e => e.checkVisibility({ contentVisibilityAuto: true })"
+    code = page.locator("#embed-code")
+    assert section.evaluate("e => getComputedStyle(e).contentVisibility") == "auto"
+    assert not code.evaluate(drawn)
+    section.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelector('#embed-code').checkVisibility("
+        "{ contentVisibilityAuto: true })"
+    )
+    assert code.evaluate("e => e.getBoundingClientRect().height") > 40
+    assert code.input_value().startswith("<iframe")
     context.close()
