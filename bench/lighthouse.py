@@ -241,12 +241,13 @@ def load_average() -> float:
 
 
 def replace_section(text: str, heading: str, body: str, before: str | None = BEFORE) -> str:
-    """`text` with the `heading` section (up to the next '## ') replaced by heading + body.
+    """`text` with the `heading` section replaced by heading + body, up to the next '## '
+    or '### ': the hand-written ### subsections under it (earlier runs) are kept.
 
     Absent, the section goes in before the `before` heading, or at the end.
     """
     section = f"{heading}\n\n{body.strip()}\n\n"
-    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^###? |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(text):
         return pattern.sub(lambda _: section, text, count=1).rstrip("\n") + "\n"
     if before and re.search(rf"^{re.escape(before)}$", text, re.MULTILINE):

@@ -159,8 +159,12 @@ BEFORE = "# Benchmark results\n\n## Results\n\nfigures\n\n## Reading the figures
             "# Benchmark results\n\n## Results\n\nfigures\n\n## Lighthouse (mobile)\n\nnew\n\n"
             "## Reading the figures\n\ntext\n",
         ),
-        (  # present: replaced up to the next level-2 heading, its ### subsections too
+        (  # present: replaced up to the next heading; its ### subsections (history) stay
             "# B\n\n## Lighthouse (mobile)\n\nold\n\n### old sub\n\nx\n\n## Reading the figures\n",
+            "# B\n\n## Lighthouse (mobile)\n\nnew\n\n### old sub\n\nx\n\n## Reading the figures\n",
+        ),
+        (  # present, with no subsection: replaced up to the next level-2 heading
+            "# B\n\n## Lighthouse (mobile)\n\nold\n\n- a\n\n## Reading the figures\n",
             "# B\n\n## Lighthouse (mobile)\n\nnew\n\n## Reading the figures\n",
         ),
         (  # present and last
