@@ -10,8 +10,8 @@ import pytest
 from mapserver import create_app, tables
 
 from .conftest import SHARED_DATA, tiny_config
+from .test_map_page_browser import PAGE, open_page
 
-PAGE = "/map/anglia?week=2021-02-21"
 ANGLIA_AREAS = 53  # the districts of ITV Anglia in regions.toml
 
 
@@ -37,26 +37,18 @@ def test_a_short_table_is_shown_whole_without_a_button(tmp_path):
     assert 'class="sortable" id="league"' in html and "league-all" not in html
 
 
-def shown_codes(page) -> list[str]:
-    """The area codes of the league rows a reader sees, top to bottom."""
-    return page.locator("#league tbody tr:visible").evaluate_all(
-        "rows => rows.map(row => row.dataset.code)"
-    )
-
-
-def all_codes(page) -> list[str]:
-    return page.locator("#league tbody tr").evaluate_all("rows => rows.map(r => r.dataset.code)")
+def row_codes(page, shown_only: bool = False) -> list[str]:
+    """The area codes of the league's rows (or of those a reader sees), top to bottom."""
+    rows = "#league tbody tr:visible" if shown_only else "#league tbody tr"
+    return page.locator(rows).evaluate_all("rows => rows.map(row => row.dataset.code)")
 
 
 @pytest.mark.browser
 def test_the_first_ten_follow_the_sort_and_the_button_shows_all(indicator_server, browser):
-    context = browser.new_context(viewport={"width": 412, "height": 823})
-    page = context.new_page()
-    page.goto(indicator_server + PAGE)
-    page.wait_for_selector("#map[data-ready='true']")
-    everything = all_codes(page)
+    context, page = open_page(browser, indicator_server)
+    everything = row_codes(page)
     assert len(everything) == ANGLIA_AREAS
-    assert shown_codes(page) == everything[: tables.LEAGUE_FIRST_ROWS]
+    assert row_codes(page, True) == everything[: tables.LEAGUE_FIRST_ROWS]
     assert everything[0] == "E07000150"  # Corby, the highest rate, on top
     button = page.locator(".league-all")
     assert button.get_attribute("aria-expanded") == "false"
@@ -70,12 +62,12 @@ def test_the_first_ten_follow_the_sort_and_the_button_shows_all(indicator_server
     assert names == sorted(every_name, key=str.casefold)[: tables.LEAGUE_FIRST_ROWS]
 
     button.click()
-    assert shown_codes(page) == all_codes(page) and len(shown_codes(page)) == ANGLIA_AREAS
+    assert row_codes(page, True) == row_codes(page) and len(row_codes(page, True)) == ANGLIA_AREAS
     assert button.get_attribute("aria-expanded") == "true"
     assert button.inner_text() == f"Show the first {tables.LEAGUE_FIRST_ROWS} rows"
 
     button.click()
-    assert len(shown_codes(page)) == tables.LEAGUE_FIRST_ROWS
+    assert len(row_codes(page, True)) == tables.LEAGUE_FIRST_ROWS
     assert button.inner_text() == f"Show all {ANGLIA_AREAS} rows"
     # Back to the first ten, the button is still in view, not left far above.
     within = (
@@ -87,12 +79,9 @@ def test_the_first_ten_follow_the_sort_and_the_button_shows_all(indicator_server
 
 @pytest.mark.browser
 def test_print_shows_every_row(indicator_server, browser):
-    context = browser.new_context(viewport={"width": 412, "height": 823})
-    page = context.new_page()
-    page.goto(indicator_server + PAGE)
-    page.wait_for_selector("#map[data-ready='true']")
+    context, page = open_page(browser, indicator_server)
     page.emulate_media(media="print")
-    assert len(shown_codes(page)) == ANGLIA_AREAS
+    assert len(row_codes(page, True)) == ANGLIA_AREAS
     assert not page.locator(".league-all").is_visible()
     context.close()
 
