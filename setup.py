@@ -3,7 +3,7 @@
 The built-in data, region definitions, manifests, our own CSS/JS and the npm front-end
 library live outside the package in the repository; they are copied into
 mapserver/_bundled/ of the build, never committed there. The list is
-mapserver/resources.py's SHIPPED, so the code that reads the files and the build that
+mapserver/core/resources.py's SHIPPED, so the code that reads the files and the build that
 ships them cannot disagree.
 """
 
@@ -16,7 +16,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = runpy.run_path(str(ROOT / "mapserver" / "resources.py"))["SHIPPED"]
+SHIPPED = runpy.run_path(str(ROOT / "mapserver" / "core" / "resources.py"))["SHIPPED"]
 
 
 def ensure_node_modules() -> None:

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mapserver.boundaries import read_boundaries
+from mapserver.ingest.boundaries import read_boundaries
 
 BOUNDARIES = "boundaries/lad19_uk_buc_ons.shp"
 TILE_URL = re.compile(r"""L\.tileLayer\(\s*["'](https?://[^"']+)""")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import shapely
 
-from mapserver.boundaries import read_boundaries
-from mapserver.geometry import (
+from mapserver.ingest.boundaries import read_boundaries
+from mapserver.maps.geometry import (
     DEFAULT_QUANTIZATION,
     DEFAULT_TOLERANCE,
     build_topology,

@@ -35,8 +35,8 @@ WEEK = "2021-02-21"
 ADD = """
 import json, resource, sys, time
 from pathlib import Path
-from mapserver.config import load_settings
-from mapserver.data.indicator_store import add
+from mapserver.core.config import load_settings
+from mapserver.update.indicators import add
 began = time.perf_counter()
 add(load_settings({"store_dir": sys.argv[2]}), Path(sys.argv[1]))
 seconds = time.perf_counter() - began

@@ -34,7 +34,7 @@ def build_app(body: bytes, headers: dict) -> Flask:
 
 def main(port: str, body_file: str, headers_file: str, workers: str = "2") -> None:
     """Serve the fixed response on 127.0.0.1:PORT under mapserver's gunicorn settings."""
-    from mapserver import serve
+    from mapserver.web import serve
 
     app = build_app(Path(body_file).read_bytes(), json.loads(Path(headers_file).read_text()))
     serve.serve("127.0.0.1", int(port), int(workers), app_factory=lambda: app)

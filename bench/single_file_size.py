@@ -47,7 +47,7 @@ def leaflet_sizes() -> dict:
 
 def measure(app, areas, slug: str, week: str) -> dict:
     """The three pages for one region and week, and their sizes."""
-    from mapserver.notebook import folium_map
+    from mapserver.maps.notebook import folium_map
     from mapserver.web.download import download_html
     from mapserver.web.state import MapQuery
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .core.version import __version__
+
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(config: dict | None = None):
@@ -15,7 +17,7 @@ def create_app(config: dict | None = None):
 def __getattr__(name: str):
     # The notebook API loads geopandas and folium: only when it is asked for.
     if name in ("folium_map", "load", "region_frame"):
-        from . import notebook
+        from .maps import notebook
 
         return getattr(notebook, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

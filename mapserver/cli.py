@@ -8,12 +8,12 @@ import sys
 import click
 import pandas as pd
 
-from . import tables
-from .config import load_settings
-from .data.vintages import VINTAGES
-from .dataset import load_dataset
-from .errors import MapserverError
-from .versions import current_settings
+from .core.config import load_settings
+from .core.errors import MapserverError
+from .figures.covid import load_dataset
+from .ingest.vintages import VINTAGES
+from .store.versions import current_settings
+from .words import tables
 
 
 class UsageFailure(click.ClickException):
@@ -74,7 +74,7 @@ def fetch(mirror: str | None, data_dir: str | None) -> None:
     run does nothing. Each file is downloaded to a temporary name and renamed
     only once its checksum matches: a failure never damages a file in place.
     """
-    from .errors import FetchError
+    from .core.errors import FetchError
 
     overrides = {}
     if mirror is not None:
@@ -83,7 +83,7 @@ def fetch(mirror: str | None, data_dir: str | None) -> None:
         overrides["data_dir"] = data_dir
     try:
         settings = load_settings(overrides)
-        from . import sources  # imported here: it pulls in requests and tqdm
+        from .ingest import sources  # imported here: it pulls in requests and tqdm
 
         report = sources.fetch_all(settings, progress=True)
     except FetchError as error:
@@ -133,7 +133,7 @@ def region_and_week(command):
 
 def _dataset_region_week(region: str, week: str | None, indicator=None, vintage=None):
     """The data, the region and the week end a per-map command asked for (usage errors: 2)."""
-    from .data.indicator_dataset import indicator_of
+    from .figures.indicator_dataset import indicator_of
 
     try:
         dataset = indicator_of(load_dataset(current_settings(load_settings())), indicator)
@@ -174,7 +174,7 @@ def rates(
     """
     dataset, chosen, week_end = _dataset_region_week(region, week, indicator, vintage)
     figures = dataset.region_figures(chosen, week_end)
-    if getattr(dataset, "indicator", None) is not None:
+    if dataset.indicator is not None:
         records = tables.indicator_records(
             dataset, figures.head(top or len(figures)), chosen.slug, week_end
         )
@@ -217,14 +217,15 @@ def facts(
     areas rose and fell; and the areas with incomplete data. Every figure comes from
     the league table that `mapserver rates` prints.
     """
-    from . import facts as key_facts
+    from .words import facts as fact_text
+    from .words import key_facts
 
     dataset, chosen, week_end = _dataset_region_week(region, week, indicator, vintage)
     found = key_facts.region_facts(dataset, chosen, week_end)
     if output_format == "json":
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(key_facts.to_text(found), nl=False)
+        click.echo(fact_text.to_text(found), nl=False)
 
 
 @main.command()
@@ -244,7 +245,7 @@ def serve(host: str, port: int, workers: int) -> None:
     `mapserver update` has made one, else the configured files. Each worker then
     picks up a new current version by itself, without a restart.
     """
-    from .serve import serve as run_server
+    from .web.serve import serve as run_server
 
     try:
         load_settings()
@@ -275,7 +276,7 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
     version, or if it revises too many past 7-day sums. A running server picks up the
     new version by itself. With an empty store, the configured data is kept first.
     """
-    from .update import update as run_update
+    from .update.covid import update as run_update
 
     given = {
         "cases": cases,
@@ -334,7 +335,7 @@ def add(file, indicator_id, window, suppress_below, **columns) -> None:
     """
     from pathlib import Path
 
-    from .data.indicator_store import add as add_indicator
+    from .update.indicators import add as add_indicator
 
     named = {option: column for option, column in columns.items() if column}
     if not Path(file).is_file():
@@ -363,7 +364,7 @@ def add(file, indicator_id, window, suppress_below, **columns) -> None:
 @main.command()
 def versions() -> None:
     """List the data versions kept: name, dates, and which is current or pinned."""
-    from .versions import VersionStore
+    from .store.versions import VersionStore
 
     try:
         store = VersionStore(load_settings().store_root)
@@ -451,7 +452,7 @@ def single_html(
     """
     from pathlib import Path
 
-    from .bands import parse_scheme
+    from .figures.bands import parse_scheme
     from .web.download import download_html
     from .web.state import MapQuery, MapState
 

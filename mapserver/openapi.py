@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import __version__
-from .bands import COMPARED_SCHEMES, K_RANGE, SCHEMES
-from .data.comparison import COMPARED_COLUMNS, LIMIT_COLUMNS
-from .data.vintages import VINTAGES
-from .features import DEFAULT_LIMIT, GEOMETRIES, MAX_LIMIT
-from .image import WIDTH_RANGE
-from .rates import FIGURE_COLUMNS
+from .core.version import __version__
+from .figures.bands import COMPARED_SCHEMES, K_RANGE, SCHEMES
+from .figures.comparison import COMPARED_COLUMNS, LIMIT_COLUMNS
+from .figures.rates import FIGURE_COLUMNS
+from .ingest.vintages import VINTAGES
+from .maps.features import DEFAULT_LIMIT, GEOMETRIES, MAX_LIMIT
+from .maps.image import WIDTH_RANGE
 
 MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 HTML = "text/html"

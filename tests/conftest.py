@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mapserver.config import load_settings
-from mapserver.dataset import load_dataset
+from mapserver.core.config import load_settings
+from mapserver.figures.covid import load_dataset
 
 TESTS = Path(__file__).resolve().parent
 TINY = TESTS / "fixtures" / "tiny"

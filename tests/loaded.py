@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from mapserver.lean import read_lean
+from mapserver.maps.lean import read_lean
 
 
 def page_attribute(html: str, name: str) -> str:

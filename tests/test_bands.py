@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mapserver.bands import (
+from mapserver.core.errors import BadParameter
+from mapserver.figures.bands import (
     DASHBOARD_COLOURS,
     dashboard_bands,
     make_bands,
     parse_scheme,
     sequential_palette,
 )
-from mapserver.errors import BadParameter
 
 
 def test_dashboard_labels_and_colours():

@@ -21,7 +21,7 @@ import pytest
 import requests
 from flask import Flask
 
-from mapserver import serve
+from mapserver.web import serve
 
 from .browser import CHROMIUM, free_port
 from .conftest import SHARED_DATA

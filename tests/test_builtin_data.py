@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mapserver.config import BUILTIN_FILES, load_settings
-from mapserver.dataset import load_dataset
-from mapserver.resources import resource
-from mapserver.sources import load_manifest
+from mapserver.core.config import BUILTIN_FILES, load_settings
+from mapserver.core.resources import resource
+from mapserver.figures.covid import load_dataset
+from mapserver.ingest.sources import load_manifest
 
 
 def _builtin_entries() -> list[dict]:

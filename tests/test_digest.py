@@ -6,8 +6,7 @@ import gzip
 import hashlib
 import lzma
 
-from mapserver.dataset import data_version
-from mapserver.digest import content_sha256, file_sha256
+from mapserver.core.digest import content_sha256, data_version, file_sha256
 
 TEXT = (
     b"areaCode,areaName,areaType,date,newCasesBySpecimenDate\nE06000901,Alpha,ltla,2021-01-01,10\n"

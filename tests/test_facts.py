@@ -13,8 +13,9 @@ from scipy.stats import chi2
 
 from mapserver import create_app
 from mapserver.cli import main
-from mapserver.dataset import load_dataset
-from mapserver.facts import region_facts, select_top
+from mapserver.figures.covid import load_dataset
+from mapserver.words.facts import select_top
+from mapserver.words.key_facts import region_facts
 
 from .conftest import SHARED_DATA, TESTS, tiny_config, tiny_settings
 

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mapserver import config, sources
 from mapserver.cli import main
-from mapserver.config import load_settings
-from mapserver.errors import FetchError
-from mapserver.sources import FetchReport, ManifestEntry
+from mapserver.core import config
+from mapserver.core.config import load_settings
+from mapserver.core.errors import FetchError
+from mapserver.ingest import sources
+from mapserver.ingest.sources import FetchReport, ManifestEntry
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -12,11 +12,11 @@ import math
 import pandas as pd
 import pytest
 
-from mapserver.data.formats import COLUMNS, detect_format, read_observations
-from mapserver.data.formats.fingertips import SOURCE
-from mapserver.data.formats.ons_els import multiplier
-from mapserver.data.periods import parse_period
-from mapserver.errors import DataError
+from mapserver.core.errors import DataError
+from mapserver.ingest.formats import COLUMNS, detect_format, read_observations
+from mapserver.ingest.formats.fingertips import SOURCE
+from mapserver.ingest.formats.ons_els import multiplier
+from mapserver.ingest.periods import parse_period
 
 from .conftest import SHARED_DATA
 

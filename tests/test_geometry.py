@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import shapely
 
-from mapserver.boundaries import read_boundaries
-from mapserver.geometry import (
+from mapserver.ingest.boundaries import read_boundaries
+from mapserver.maps.geometry import (
     OBJECT,
     build_topology,
     subset_topology,

@@ -14,8 +14,9 @@ from PIL import Image
 from pyproj import Transformer
 from shapely.ops import polylabel
 
-from mapserver import create_app, image
-from mapserver.errors import BadParameter
+from mapserver import create_app
+from mapserver.core.errors import BadParameter
+from mapserver.maps import image
 from mapserver.web.images import image_inputs, projected_areas
 from mapserver.web.state import parse_query, state
 

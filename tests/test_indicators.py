@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mapserver import create_app
 from mapserver.cli import main
-from mapserver.data.intervals import poisson_rate_limits
+from mapserver.figures.intervals import poisson_rate_limits
 
 from .conftest import SHARED_DATA
 from .loaded import loaded_values

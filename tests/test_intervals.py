@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mapserver.data.intervals import poisson_count_limits, poisson_rate_limits, wilson_limits
+from mapserver.figures.intervals import poisson_count_limits, poisson_rate_limits, wilson_limits
 
 
 def test_exact_poisson_10_events_in_100000():

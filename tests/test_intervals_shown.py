@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from mapserver.dataset import load_dataset
+from mapserver.figures.covid import load_dataset
 
 from .conftest import ONS_INDICATOR, TINY, tiny_settings
 from .test_indicators import CVD, add, client_for

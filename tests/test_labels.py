@@ -11,11 +11,12 @@ import pytest
 import shapely
 from PIL import Image
 
-from mapserver import create_app, image
-from mapserver.boundaries import read_boundaries
-from mapserver.errors import BadParameter
-from mapserver.geometry import topology_to_geodataframe
-from mapserver.labels import (
+from mapserver import create_app
+from mapserver.core.errors import BadParameter
+from mapserver.ingest.boundaries import read_boundaries
+from mapserver.maps import image
+from mapserver.maps.geometry import topology_to_geodataframe
+from mapserver.maps.labels import (
     Candidate,
     label_order,
     label_points,

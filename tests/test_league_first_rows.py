@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from mapserver import create_app, tables
+from mapserver import create_app
+from mapserver.words import tables
 
 from .conftest import SHARED_DATA, tiny_config
 from .test_map_page_browser import PAGE, open_page

@@ -10,7 +10,7 @@ import brotli
 import pytest
 
 from mapserver import create_app
-from mapserver.lean import Places, column, expand, lean_values, read_lean
+from mapserver.maps.lean import Places, column, expand, lean_values, read_lean
 
 from .conftest import SHARED_DATA, TINY, tiny_config
 from .loaded import page_attribute

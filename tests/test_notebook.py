@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mapserver import create_app, notebook
-from mapserver.choropleth import ATTRIBUTION
+from mapserver import create_app
+from mapserver.maps import notebook
+from mapserver.maps.choropleth import ATTRIBUTION
 
 from .conftest import SHARED_DATA, TINY, tiny_config
 
@@ -103,7 +104,7 @@ def test_region_frame_joins_boundaries_and_figures():
 def test_weeks_as_dates_and_bad_input():
     import datetime
 
-    from mapserver.errors import BadParameter, UnknownRegion, WeekOutOfRange
+    from mapserver.core.errors import BadParameter, UnknownRegion, WeekOutOfRange
 
     data = tiny_data()
     frame = notebook.region_frame("england", datetime.date(2021, 1, 14), data=data)
@@ -196,7 +197,7 @@ def test_notebook_display_and_cheap_app_import():
         "print(mapserver.folium_map.__module__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split("\n")[:2] == ["[]", "mapserver.notebook"]
+    assert out.stdout.split("\n")[:2] == ["[]", "mapserver.maps.notebook"]
 
 
 def hostile_copy(tmp_path: Path):

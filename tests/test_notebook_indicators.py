@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import mapserver
-from mapserver.config import load_settings
-from mapserver.data.indicator_store import add
-from mapserver.errors import UnknownIndicator
+from mapserver.core.config import load_settings
+from mapserver.core.errors import UnknownIndicator
+from mapserver.update.indicators import add
 
 from .conftest import ONS_INDICATOR
 from .test_vintage_covid import CASES, NORTH, population, window_cases

@@ -11,8 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from mapserver import create_app, features
-from mapserver.boundaries import read_boundaries
+from mapserver import create_app
+from mapserver.ingest.boundaries import read_boundaries
+from mapserver.maps import features
 
 from .conftest import tiny_config
 

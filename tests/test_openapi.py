@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from mapserver import create_app, openapi
-from mapserver.rates import FIGURE_COLUMNS
+from mapserver.figures.rates import FIGURE_COLUMNS
 
 from .conftest import tiny_config
 

@@ -7,8 +7,8 @@ import locale
 import pandas as pd
 import pytest
 
-from mapserver.data.periods import Period, parse_period, rolling_window_label, span_label
-from mapserver.errors import DataError
+from mapserver.core.errors import DataError
+from mapserver.ingest.periods import Period, parse_period, rolling_window_label, span_label
 
 T = pd.Timestamp
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mapserver import popups
-from mapserver.choropleth import region_values
+from mapserver.maps.choropleth import region_values
+from mapserver.words import popups
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 WEEK_TEXT = "7 days to 21 February 2021"

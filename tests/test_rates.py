@@ -14,9 +14,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mapserver import rates
-from mapserver.errors import BadParameter, DataError, WeekOutOfRange
-from mapserver.regions import load_custom_regions
+from mapserver.core.errors import BadParameter, DataError, WeekOutOfRange
+from mapserver.figures import rates
+from mapserver.ingest.regions import load_custom_regions
 
 from .conftest import TINY, tiny_settings
 
@@ -115,7 +115,7 @@ def test_region_by_ons_code_and_slug(tiny):
 
 def test_weeks_and_lag():
     dataset_lag0 = tiny_settings()
-    from mapserver.dataset import load_dataset
+    from mapserver.figures.covid import load_dataset
 
     dataset = load_dataset(dataset_lag0)
     assert dataset.first_week == pd.Timestamp("2021-01-07")
@@ -159,7 +159,7 @@ def test_strict_mode_turns_a_mismatch_into_an_error(tmp_path):
     source = json.loads((TINY / "boundaries.geojson").read_text())
     source["features"] = source["features"][:-1]
     (tmp_path / "b.geojson").write_text(json.dumps(source))
-    from mapserver.dataset import load_dataset
+    from mapserver.figures.covid import load_dataset
 
     lenient = load_dataset(tiny_settings(boundaries=str(tmp_path / "b.geojson")))
     assert lenient.reconciliation.series_without_boundary == ["W06000902"]

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from mapserver import create_app, drawing, image
+from mapserver import create_app
+from mapserver.maps import drawing, image
 from mapserver.web.images import image_inputs
 from mapserver.web.renderer import Renderer, RendererError
 from mapserver.web.state import parse_query

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mapserver import create_app
-from mapserver.errors import ConfigError
-from mapserver.postcodes import looks_like_postcode, outward, read_postcodes
+from mapserver.core.errors import ConfigError
+from mapserver.ingest.postcodes import looks_like_postcode, outward, read_postcodes
 
 from .conftest import TESTS, tiny_config
 

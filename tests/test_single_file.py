@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from mapserver import create_app
 from mapserver.cli import main
-from mapserver.single_file import inline_code, inline_json
+from mapserver.maps.single_file import inline_code, inline_json
 
 from .conftest import SHARED_DATA
 from .loaded import first_format

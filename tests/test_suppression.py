@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from mapserver import create_app
-from mapserver.bands import SUPPRESSED_COLOUR
 from mapserver.cli import main
-from mapserver.data.intervals import poisson_rate_limits
+from mapserver.figures.bands import SUPPRESSED_COLOUR
+from mapserver.figures.intervals import poisson_rate_limits
 
 from .conftest import SHARED_DATA
 from .loaded import first_format, loaded_values

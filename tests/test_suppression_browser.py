@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from mapserver.bands import COMPARED_COLOURS, SUPPRESSED_COLOUR
+from mapserver.figures.bands import COMPARED_COLOURS, SUPPRESSED_COLOUR
 
 from .test_indicator_browser import find, open_page, settle
 from .test_publishing import run_axe

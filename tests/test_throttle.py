@@ -11,9 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from mapserver import create_app, image
-from mapserver.config import load_settings
-from mapserver.errors import ConfigError
+from mapserver import create_app
+from mapserver.core.config import load_settings
+from mapserver.core.errors import ConfigError
+from mapserver.maps import image
 from mapserver.web import pages
 from mapserver.web.throttle import RETRY_AFTER, BuildSlots, Busy, WaitingRoom
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from mapserver import create_app
 from mapserver.cli import main
-from mapserver.versions import VersionStore
+from mapserver.store.versions import VersionStore
 
 from .conftest import TINY
 
@@ -148,7 +148,7 @@ def test_the_cli_and_notebook_read_the_current_version_not_the_configured_files(
     env, tmp_path, monkeypatch
 ):
     """After an update, `rates`, `facts`, `html` and mapserver.load() show the new day."""
-    from mapserver import notebook
+    from mapserver.maps import notebook
 
     region = ["--region", "alpha-and-charlie"]
     before = run(env, "rates", *region).stdout

@@ -159,8 +159,8 @@ def test_the_ogc_districts_follow_the_weeks_districts(updated):
 def test_a_later_area_with_an_old_district_missing_is_unknown(archive, tmp_path):
     """Kettering left out of the file: North Northamptonshire on 2021 districts has no
     figure (a sum of three of its four districts would be silently low)."""
-    from mapserver.config import load_settings
-    from mapserver.dataset import load_dataset
+    from mapserver.core.config import load_settings
+    from mapserver.figures.covid import load_dataset
 
     path = tmp_path / "without-kettering.csv"
     archive[archive["areaCode"] != "E07000153"].to_csv(path, index=False)

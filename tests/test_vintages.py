@@ -11,8 +11,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from mapserver.boundaries import read_boundaries
-from mapserver.data.vintages import (
+from mapserver.core.errors import BadParameter, DataError
+from mapserver.core.resources import resource
+from mapserver.ingest.boundaries import read_boundaries
+from mapserver.ingest.loaders import read_lookup, read_population
+from mapserver.ingest.vintages import (
     BASE,
     CHANGES_RESOURCE,
     CHANGES_SHA256,
@@ -27,9 +30,6 @@ from mapserver.data.vintages import (
     read_changes,
     sum_forward,
 )
-from mapserver.errors import BadParameter, DataError
-from mapserver.loaders import read_lookup, read_population
-from mapserver.resources import resource
 
 from .conftest import SHARED_DATA
 

@@ -6,9 +6,9 @@ import functools
 
 from flask import Flask
 
-from ..config import load_settings
-from ..live import Registry
-from ..resources import PACKAGE_DIR
+from ..core.config import load_settings
+from ..core.resources import PACKAGE_DIR
+from ..update.live import Registry
 from . import api, embedding, errors, oembed, origin, pages, postcodes
 from .cache import ResponseCache
 from .download import blueprint as download_blueprint

@@ -8,9 +8,9 @@ import os
 import pandas as pd
 from flask import Blueprint, abort, jsonify, request
 
-from .. import facts, tables
-from ..bands import parse_scheme
-from ..errors import BadParameter
+from ..core.errors import BadParameter
+from ..figures.bands import parse_scheme
+from ..words import key_facts, tables
 from .cache import IMMUTABLE, cached, make_entry
 from .state import VERSION_FORMAT, parse_query, query_state, registry, state, state_for
 
@@ -107,7 +107,7 @@ def facts_json():
         "facts.json",
         "application/json",
         lambda figures, query: compact_json(
-            facts.region_facts(query_state(query).dataset, query.region, query.week).to_dict()
+            key_facts.region_facts(query_state(query).dataset, query.region, query.week).to_dict()
         ),
     )
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import rcssmin
 import rjsmin
 
-from ..errors import ConfigError
-from ..resources import resource
+from ..core.errors import ConfigError
+from ..core.resources import resource
 
 TOPOJSON_CLIENT = resource("node_modules/topojson-client/dist/topojson-client.min.js").parent
 STATIC = resource("static")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from ..single_file import single_file_html
+from ..maps.single_file import single_file_html
 from .cache import cached, make_entry
 from .render import describe
 from .state import MapQuery, MapState, parse_query, query_state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import (
+from ..core.errors import (
     BadParameter,
     ConfigError,
     DataError,

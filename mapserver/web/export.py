@@ -10,7 +10,7 @@ from pathlib import Path
 import brotli
 from flask import Flask
 
-from ..bands import DEFAULT_K
+from ..figures.bands import DEFAULT_K
 from .api import compact_json
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 import geopandas as gpd
 from flask import Blueprint, redirect, request
 
-from .. import geometry, image, labels
-from ..tables import format_date
+from ..maps import geometry, image, labels
+from ..words.tables import format_date
 from .cache import PAGE_CACHE_CONTROL, make_entry, respond
 from .state import MapQuery, MapState, parse_query, query_state
 

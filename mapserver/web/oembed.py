@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify, request
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from ..errors import BadParameter, MapserverError
+from ..core.errors import BadParameter, MapserverError
 from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links, site_path
 from .render import EMBED_HEIGHT, map_label

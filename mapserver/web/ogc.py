@@ -11,9 +11,10 @@ from datetime import UTC
 import pandas as pd
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from .. import features, geometry, openapi
-from ..errors import BadParameter, UnknownRegion
-from ..regions import slugify
+from .. import openapi
+from ..core.errors import BadParameter, UnknownRegion
+from ..ingest.regions import slugify
+from ..maps import features, geometry
 from .cache import make_entry, respond
 from .links import Links
 from .origin import absolute_base, absolute_url

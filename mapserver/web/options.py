@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import BadParameter
-from ..labels import DEFAULT_MODE as DEFAULT_LABELS
-from ..labels import parse_mode
-from ..regions import Region
+from ..core.errors import BadParameter
+from ..ingest.regions import Region
+from ..maps.labels import DEFAULT_MODE as DEFAULT_LABELS
+from ..maps.labels import parse_mode
 
 THEMES = ("light", "dark", "auto")
 CODE = re.compile(r"^[A-Z]\d{8}$")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..errors import BadParameter
+from ..core.errors import BadParameter
 from .links import Links
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, request
 
-from ..errors import BadParameter
-from ..postcodes import PostcodeLookup, looks_like_postcode, read_postcodes
+from ..core.errors import BadParameter
+from ..ingest.postcodes import PostcodeLookup, looks_like_postcode, read_postcodes
 from .state import state
 
 blueprint = Blueprint("postcodes", __name__)
-EXTENSION = "mapserver.postcodes"
+EXTENSION = "mapserver.ingest.postcodes"
 NOT_AVAILABLE = "postcode search is not available on this server (no MAPSERVER_POSTCODES file)"
 
 

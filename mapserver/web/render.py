@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask import render_template
 from markupsafe import escape
 
-from .. import tables
-from ..bands import COMPARED_SCHEMES, K_RANGE
-from ..choropleth import (
+from ..figures.bands import COMPARED_SCHEMES, K_RANGE
+from ..ingest.indicator import COVID_ID
+from ..maps.choropleth import (
     ATTRIBUTION,
     TITLE,
     indicator_attribution,
@@ -18,9 +18,9 @@ from ..choropleth import (
     shows_vintage,
     value_heading,
 )
-from ..dataset import COVID_ID
-from ..facts import region_facts
-from ..labels import DEFAULT_MODE as DEFAULT_LABELS
+from ..maps.labels import DEFAULT_MODE as DEFAULT_LABELS
+from ..words import tables
+from ..words.key_facts import region_facts
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
 from .state import MapQuery, MapState

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 
-from ..drawing import READY, receive, send
+from ..maps.drawing import READY, receive, send
 
 
 class RendererError(RuntimeError):
@@ -27,7 +27,7 @@ class _Child:
 
     def __init__(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mapserver.drawing"],
+            [sys.executable, "-m", "mapserver.maps.drawing"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )

@@ -12,17 +12,17 @@ import geopandas as gpd
 import pandas as pd
 from flask import current_app, g, has_request_context
 
-from .. import geometry, labels, lean
-from ..bands import make_bands, parse_scheme
-from ..boundaries import read_boundaries
-from ..choropleth import check_scheme, region_values
-from ..config import Settings
-from ..data.indicator_dataset import beside as indicator_beside
-from ..data.indicator_store import KeptIndicators, indicators_root
-from ..dataset import Dataset, load_dataset
-from ..errors import BadParameter, UnknownVersion
-from ..live import Registry
-from ..regions import Region
+from ..core.config import Settings
+from ..core.errors import BadParameter, UnknownVersion
+from ..figures.bands import make_bands, parse_scheme
+from ..figures.covid import Dataset, load_dataset
+from ..figures.indicator_dataset import beside as indicator_beside
+from ..ingest.boundaries import read_boundaries
+from ..ingest.regions import Region
+from ..maps import geometry, labels, lean
+from ..maps.choropleth import check_scheme, region_values
+from ..store.indicator_store import KeptIndicators, indicators_root
+from ..update.live import Registry
 from .bundles import Bundle, build_bundles
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
 from .renderer import Renderer

@@ -1,0 +1,1 @@
+"""What every stage uses: settings, errors, shipped files and content hashes."""

@@ -1,0 +1,1 @@
+"""Figures from what is kept: rates, intervals, comparisons, disclosure and colour bands."""

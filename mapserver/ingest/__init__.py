@@ -1,0 +1,1 @@
+"""Files in: fetching, reading and checking sources, periods, district vintages, regions."""

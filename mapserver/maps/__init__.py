@@ -1,0 +1,1 @@
+"""Map outputs: values and legends, geometry, labels, OGC features, images, notebooks."""

@@ -1,0 +1,1 @@
+"""Words around the figures: league tables, popups and key facts."""
