@@ -40,5 +40,6 @@ browser:
 test: install browser
 	$(BIN)/pytest
 
+# ruff, then import-linter: each folder imports only the stages below it (pyproject.toml).
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

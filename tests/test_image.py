@@ -17,6 +17,7 @@ from shapely.ops import polylabel
 from mapserver import create_app
 from mapserver.core.errors import BadParameter
 from mapserver.maps import image
+from mapserver.maps.image_draw import CONTEXT_COLOUR
 from mapserver.web.images import image_inputs, projected_areas
 from mapserver.web.state import parse_query, state
 
@@ -114,7 +115,7 @@ def test_render_squares_fill_context_and_tall_regions():
     assert_colour(png, *image.pixel_for(-1.95, 52.05, layout), "#2067AB")
     column, row = image.pixel_for(-1.895, 52.05, layout)
     assert column < layout.map_box.left + layout.map_box.width - 5
-    assert_colour(png, column, row, image.CONTEXT_COLOUR)
+    assert_colour(png, column, row, CONTEXT_COLOUR)
     # C is out of the frame
     assert image.pixel_for(-1.75, 52.05, layout)[0] > layout.map_box.left + layout.map_box.width
     assert [item.label for item in layout.legend] == ["100–199", "No data"]

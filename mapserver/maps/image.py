@@ -12,22 +12,33 @@ import math
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
-from html import escape
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import shapely
 from pyproj import Transformer
 
 from ..core.errors import BadParameter
+from .image_draw import (
+    DEFAULT_WIDTH,
+    INK,
+    LABEL_HEIGHT,
+    LINE_SPACING,
+    MUTED,
+    Box,
+    Layout,
+    LegendItem,
+    MapLabel,
+    TextBlock,
+    draw,
+    svg_in_pixels,
+)
+from .image_text import text_width, wrap
 from .labels import Candidate, Placed, place_labels
 
 BNG = "EPSG:27700"  # British National Grid: metres, so the UK is not stretched
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
-DEFAULT_WIDTH = 1200
 WIDTH_RANGE = (300, 2000)
 # The widths drawn: any other width in range is served as the next one up, so the
 # distinct images (each a fresh render) stay few.
@@ -35,86 +46,11 @@ WIDTHS = (300, 600, 900, 1200, 2000)
 ASPECT_RANGE = (0.6, 1.6)  # image height as a multiple of its width
 MARGIN = 0.03  # around the region's bounds, as a share of its larger side
 
-INK = "#1a1a1a"
-MUTED = "#5c5c5c"
-RULE = "#d9d9d9"
-PAPER = "#ffffff"
-BORDER = "#ffffff"
-CONTEXT_COLOUR = "#ececec"  # districts outside the region, as on the web map
 LEGEND_HEADING = "Cases per 100,000"
 
-DPI = 72  # one point is one pixel
-SVG_SALT = "mapserver"  # fixed ids in the SVG, so equal inputs give equal bytes
 
 # matplotlib's global state (rcParams, font caches) is not thread-safe: draw one at a time.
 _LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Box:
-    """A rectangle in image pixels, measured from the top-left corner."""
-
-    left: float
-    top: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    """Wrapped lines of text, their font size in pixels and where the first line's top is."""
-
-    lines: tuple[str, ...]
-    size: float
-    top: float
-    bold: bool = False
-    colour: str = INK
-
-    @property
-    def height(self) -> float:
-        """Pixels from the top of the first line to the bottom of the last."""
-        return len(self.lines) * self.size * LINE_SPACING
-
-
-@dataclass(frozen=True)
-class LegendItem:
-    """A swatch and its label."""
-
-    label: str
-    colour: str
-    swatch: Box
-    label_top: float
-
-
-@dataclass(frozen=True)
-class MapLabel:
-    """A label to place on the map: text, anchor in BNG metres, and top area or not."""
-
-    code: str
-    text: str
-    x: float
-    y: float
-    strong: bool = False
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where everything goes: image size, text blocks, legend, and the map's box and extent."""
-
-    width: int
-    height: int
-    texts: tuple[TextBlock, ...]
-    legend: tuple[LegendItem, ...]
-    legend_size: float
-    rule_top: float
-    map_box: Box
-    extent: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax in BNG metres
-    labels: tuple[Placed, ...] = ()
-    label_sizes: tuple[float, float] = (13.0, 11.0)  # strong (top areas), other names
-
-
-LINE_SPACING = 1.25
-LABEL_HEIGHT = 1.2  # a label's box height as a multiple of its font size
 
 
 def parse_width(text: str | None) -> int:
@@ -170,7 +106,7 @@ def render_map_image(
             labels,
             legend_heading,
         )
-        body = _draw(projected, colours, layout, fmt)
+        body = draw(projected, colours, layout, fmt)
     if fmt == "svg":
         labels = ", ".join(str(item["label"]) for item in legend)
         named = ", ".join(placed.candidate.text for placed in layout.labels)
@@ -178,7 +114,7 @@ def render_map_image(
         about = " ".join(
             [f"{subtitle}.", f"{legend_heading}: {labels}.", *shown, *notes, attribution]
         )
-        body = _svg_in_pixels(body, layout.width, layout.height, title, about)
+        body = svg_in_pixels(body, layout.width, layout.height, title, about)
     return body
 
 
@@ -265,7 +201,7 @@ def _place(
     for label in labels:
         size = sizes[0] if label.strong else sizes[1]
         column, row = point_pixel(label.x, label.y, layout)
-        width = _text_width(label.text, size, bold=label.strong) + 2 * pad
+        width = text_width(label.text, size, bold=label.strong) + 2 * pad
         height = size * LABEL_HEIGHT + 2 * pad
         candidates.append(
             Candidate(label.code, label.text, column, row, width, height, label.strong)
@@ -323,52 +259,10 @@ def _fit(bounds: tuple[float, float, float, float], aspect: float) -> tuple[floa
     return cx - half_w, cy - half_h, cx + half_w, cy + half_h
 
 
-@cache
-def _font_file(bold: bool) -> str:
-    """matplotlib's own DejaVu Sans, never a system copy, so output is the same anywhere."""
-    import matplotlib
-
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name)
-
-
-def _font(size: float, bold: bool = False):
-    from matplotlib.font_manager import FontProperties
-
-    return FontProperties(fname=_font_file(bold), size=size)
-
-
-@cache
-def _measurer():
-    from matplotlib.textpath import TextToPath
-
-    return TextToPath()
-
-
-def _text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width in pixels (at 72 dpi points are pixels) of one line of text."""
-    width, _, _ = _measurer().get_text_width_height_descent(text, _font(size, bold), ismath=False)
-    return width
-
-
-def _wrap(text: str, size: float, width: float, bold: bool = False) -> tuple[str, ...]:
-    """Greedy word wrap to lines no wider than width (a single long word stays whole)."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if line and _text_width(candidate, size, bold) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    return tuple([*lines, line] if line else lines)
-
-
 def _block(
     text: str, size: float, width: float, top: float, bold: bool = False, colour: str = INK
 ) -> TextBlock:
-    return TextBlock(_wrap(text, size, width, bold), size, top, bold, colour)
+    return TextBlock(wrap(text, size, width, bold), size, top, bold, colour)
 
 
 def _legend(
@@ -378,7 +272,7 @@ def _legend(
     if not legend:
         return [], 0.0
     gap = max(8 * soft, 5)
-    widest = max(_text_width(str(item["label"]), size) for item in legend)
+    widest = max(text_width(str(item["label"]), size) for item in legend)
     apart = gap  # extra space before the 'No data' swatch
     extra = apart if any(item.get("no_data") for item in legend) else 0.0
     # Each item is as wide as the widest label, and at most 96 px (at 1200) so that the
@@ -400,185 +294,3 @@ def _legend(
         )
     rows = math.ceil(len(legend) / per_row)
     return items, rows * row_height
-
-
-def _paths(geometries) -> list:
-    """One matplotlib Path per (multi)polygon, holes included."""
-    from matplotlib.path import Path as MplPath
-
-    paths = []
-    for geometry in geometries:
-        rings = []
-        for polygon in getattr(geometry, "geoms", [geometry]):
-            if polygon.is_empty:
-                continue
-            rings.append(np.asarray(polygon.exterior.coords)[:, :2])
-            rings.extend(np.asarray(ring.coords)[:, :2] for ring in polygon.interiors)
-        if not rings:
-            paths.append(MplPath(np.empty((0, 2))))
-            continue
-        vertices = np.concatenate(rings)
-        codes = np.full(len(vertices), MplPath.LINETO, dtype=MplPath.code_type)
-        start = 0
-        for ring in rings:
-            codes[start] = MplPath.MOVETO
-            codes[start + len(ring) - 1] = MplPath.CLOSEPOLY
-            start += len(ring)
-        paths.append(MplPath(vertices, codes))
-    return paths
-
-
-def _draw(
-    areas: gpd.GeoDataFrame,
-    colours: Mapping[str, str],
-    layout: Layout,
-    fmt: str,
-) -> bytes:
-    """Draw the layout with matplotlib's Agg (PNG) or SVG backend."""
-    import io
-
-    import matplotlib
-    from matplotlib.collections import PathCollection
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-
-    width, height = layout.width, layout.height
-    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=PAPER)
-
-    def fx(x: float) -> float:
-        return x / width
-
-    def fy(y: float) -> float:
-        return 1 - y / height
-
-    box = layout.map_box
-    axes = figure.add_axes(
-        (fx(box.left), fy(box.top + box.height), box.width / width, box.height / height)
-    )
-    axes.set_axis_off()
-    xmin, ymin, xmax, ymax = layout.extent
-    axes.set_xlim(xmin, xmax)
-    axes.set_ylim(ymin, ymax)
-    axes.set_aspect("auto")  # the extent already has the box's aspect ratio
-
-    view = shapely.box(xmin, ymin, xmax, ymax)
-    shown = areas[areas.intersects(view)].sort_index()
-    inside = shown.index.isin(list(colours))
-    stroke = round(max(0.8 * math.sqrt(width / DEFAULT_WIDTH), 0.5), 2)
-    context = shown[~inside]
-    if len(context):
-        axes.add_collection(
-            PathCollection(
-                _paths(context.geometry),
-                facecolors=CONTEXT_COLOUR,
-                edgecolors=BORDER,
-                linewidths=stroke,
-                zorder=1,
-            )
-        )
-    region = shown[inside]
-    axes.add_collection(
-        PathCollection(
-            _paths(region.geometry),
-            facecolors=[colours[code] for code in region.index],
-            edgecolors=BORDER,
-            linewidths=stroke,
-            zorder=2,
-        )
-    )
-
-    _draw_labels(figure, layout)
-    for block in layout.texts:
-        figure.text(
-            fx(layout.map_box.left),
-            fy(block.top),
-            "\n".join(block.lines),
-            fontproperties=_font(block.size, block.bold),
-            color=block.colour,
-            va="top",
-            ha="left",
-            linespacing=LINE_SPACING,
-            parse_math=False,
-        )
-    for item in layout.legend:
-        swatch = item.swatch
-        figure.add_artist(
-            Rectangle(
-                (fx(swatch.left), fy(swatch.top + swatch.height)),
-                swatch.width / width,
-                swatch.height / height,
-                transform=figure.transFigure,
-                facecolor=item.colour,
-                edgecolor=RULE if item.colour.lower() in ("#fff", "#ffffff") else "none",
-                linewidth=0.5,
-            )
-        )
-        figure.text(
-            fx(swatch.left),
-            fy(item.label_top),
-            item.label,
-            fontproperties=_font(layout.legend_size),
-            color=INK,
-            va="top",
-            ha="left",
-            parse_math=False,
-        )
-    figure.add_artist(
-        Rectangle(
-            (fx(box.left), fy(layout.rule_top + 1)),
-            box.width / width,
-            1 / height,
-            transform=figure.transFigure,
-            facecolor=RULE,
-            edgecolor="none",
-        )
-    )
-
-    out = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "path"}):
-        if fmt == "png":
-            figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
-        else:
-            figure.savefig(out, format="svg", dpi=DPI, metadata={"Date": None, "Creator": None})
-    return out.getvalue()
-
-
-def _draw_labels(figure, layout: Layout) -> None:
-    """Each placed label centred in its box, with a paper-coloured halo (legible on any band)."""
-    from matplotlib import patheffects
-
-    width, height = layout.width, layout.height
-    halo_width = max(layout.label_sizes[1] * 0.3, 2.5)
-    halo = [patheffects.withStroke(linewidth=halo_width, foreground=PAPER)]
-    for placed in layout.labels:
-        label = placed.candidate
-        size = layout.label_sizes[0] if label.strong else layout.label_sizes[1]
-        left, top, right, bottom = placed.box
-        figure.text(
-            (left + right) / 2 / width,
-            1 - (top + bottom) / 2 / height,
-            label.text,
-            fontproperties=_font(size, label.strong),
-            color=INK,
-            va="center",
-            ha="center",
-            path_effects=halo,
-            parse_math=False,
-            zorder=5,
-        )
-
-
-def _svg_in_pixels(svg: bytes, width: int, height: int, title: str, about: str) -> bytes:
-    """Size the SVG in pixels (matplotlib writes points) and give it a title and description.
-
-    The text is drawn as glyph outlines (so it looks the same without DejaVu Sans
-    installed); <title> and <desc> carry it as text for screen readers and search.
-    """
-    text = svg.decode("utf-8")
-    start = text.index("<svg ")
-    end = text.index(">", start)
-    root = text[start:end]
-    root = re.sub(r'\swidth="[^"]*"', f' width="{width}"', root, count=1)
-    root = re.sub(r'\sheight="[^"]*"', f' height="{height}"', root, count=1)
-    label = f"<title>{escape(title, quote=False)}</title><desc>{escape(about, quote=False)}</desc>"
-    return (text[:start] + root + ' role="img">\n ' + label + text[end + 1 :]).encode("utf-8")

@@ -293,7 +293,7 @@ def folium_map(
 
 def _set_assets(fmap, offline: bool) -> None:
     """Only Leaflet: linked from folium's CDN, or inlined from the installed wheel."""
-    import xstatic.pkg.leaflet  # the same Leaflet files the server bundles
+    import xstatic.pkg.leaflet  # folium draws with Leaflet; the server's maps use lite.js
 
     leaflet = Path(xstatic.pkg.leaflet.BASE_DIR)
     if not offline:

@@ -2,7 +2,7 @@
 
 It is the embed page with every resource put inside it, so it opens from disk with no
 server and no network and can be uploaded to any CMS as it is. The map is drawn by the
-same script bundle as the web maps (Leaflet, topojson-client and static/js), which
+same script bundle as the web maps (lite.js, topojson-client and static/js), which
 reads its TopoJSON, values and history from <script type="application/json"> elements
 instead of fetching them (map.js: getJSON("#id")). No Flask here.
 """
