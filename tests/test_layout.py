@@ -82,3 +82,22 @@ def test_both_data_sets_show_the_declared_interface(tiny):
     declared = {name for name in dir(Figures) if not name.startswith("_")} - fields
     assert {"indicator", "figures", "parse_week", "history", "at"} <= declared
     assert {name for name in declared if not hasattr(IndicatorDataset, name)} == set()
+
+
+def test_the_readme_layout_names_every_folder_in_the_layers_order():
+    import tomllib
+
+    readme = (PACKAGE.parent / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    listed = [line.split()[0] for line in layout.splitlines() if line.startswith("mapserver/")]
+    folders = {
+        f"mapserver/{path.name}/"
+        for path in PACKAGE.iterdir()
+        if path.is_dir() and (path / "__init__.py").is_file()
+    }
+    assert set(listed) - {"mapserver/cli.py"} == folders
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    (contract,) = pyproject["tool"]["importlinter"]["contracts"]
+    # The contract lists the layers from the top; the README from the bottom, as data flows.
+    layers = [name.replace(".", "/") for name in contract["layers"]]
+    assert [name.removesuffix(".py").rstrip("/") for name in reversed(listed)] == layers
