@@ -18,6 +18,8 @@ MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 HTML = "text/html"
 JSON = "application/json"
 GEOJSON = "application/geo+json"
+SCHEMA_JSON = "application/schema+json"
+XML = "application/xml"
 EXAMPLE_WEEK = "2021-02-21"
 CODE = "[A-Z][0-9]{8}"
 
@@ -856,6 +858,11 @@ def _ogc_paths() -> dict:
         f_items,
     ]
     feature_collection = _ok("A page of features", GEOJSON, _ref("schemas", "FeatureCollection"))
+    json_schema = {
+        "type": "object",
+        "required": ["$schema", "$id", "type", "properties"],
+        "properties": {"properties": {"type": "object"}},
+    }
     return {
         "/ogc/": _operation(
             "ogcLanding",
@@ -900,6 +907,47 @@ def _ogc_paths() -> dict:
             [collection_id, f],
             {
                 "200": _ok("A collection", JSON, _ref("schemas", "Collection")),
+                **_errors("ogc", 400, 404),
+            },
+        ),
+        "/ogc/collections/{collection_id}/queryables": _operation(
+            "ogcQueryables",
+            "What a collection's items can be filtered on, as JSON Schema (Part 3)",
+            "OGC API - Features",
+            [
+                collection_id,
+                _query_param(
+                    "f",
+                    "Output format (JSON Schema).",
+                    {"type": "string", "enum": ["json", JSON, SCHEMA_JSON]},
+                ),
+            ],
+            {
+                "200": _ok("The queryables", SCHEMA_JSON, json_schema),
+                **_errors("ogc", 400, 404),
+            },
+        ),
+        "/ogc/collections/{collection_id}/schema": _operation(
+            "ogcSchema",
+            "The features' schema: their properties and types, and the geometry type",
+            "OGC API - Features",
+            [
+                collection_id,
+                _query_param(
+                    "f",
+                    "json: JSON Schema, as OGC API - Features Part 5 (the default); xsd: the "
+                    "same as an XML Schema (a GML application schema, as GDAL reads).",
+                    {"type": "string", "enum": ["json", "xsd", JSON, SCHEMA_JSON, XML]},
+                ),
+            ],
+            {
+                "200": {
+                    "description": "The schema",
+                    "content": {
+                        **_content(SCHEMA_JSON, json_schema),
+                        **_content(XML, {"type": "string"}),
+                    },
+                },
                 **_errors("ogc", 400, 404),
             },
         ),

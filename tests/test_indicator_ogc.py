@@ -7,6 +7,9 @@ import pytest
 import requests
 from owslib.ogcapi.features import Features
 
+from .test_ogc import check_against_schema
+from .test_ogc_clients import POLYGONAL, ogrinfo
+
 CVD = "preventable-cardiovascular-mortality-england"
 
 
@@ -50,3 +53,31 @@ def test_gdal_reads_the_indicator_collection(indicator_server):
     england = frame[frame["country"] == "England"]
     assert england["value"].notna().sum() == 296
     assert "E07000163" not in set(frame["code"])
+
+
+def test_owslib_reads_the_schema_and_queryables_of_every_collection(ogc):
+    for collection in ogc.feature_collections():
+        assert ogc.collection_schema(collection)["properties"]["geometry"]["format"] == POLYGONAL
+        queryables = ogc.collection_queryables(collection)["properties"]
+        assert queryables["geometry"]["format"] == POLYGONAL
+    schema = ogc.collection_schema(CVD)
+    properties = schema["properties"]
+    # numbers even where every district's is null, as this indicator's are
+    assert properties["count"]["type"] == properties["denominator"]["type"] == "number"
+    assert properties["value"]["title"] == "Value (per 100,000 population)"
+    assert set(ogc.collection_queryables(CVD)["properties"]) == {"geometry", "region"}
+    for period in ("2021-12-31", None):
+        found = ogc.collection_items(CVD, limit=1000, datetime_=period)["features"]
+        check_against_schema(schema, found)
+
+
+def test_ogrinfo_reads_multipolygons_and_numeric_counts(indicator_server):
+    for layer in ("districts", "regions", CVD):
+        geometry, fields = ogrinfo(indicator_server, layer)
+        assert geometry == "Multi Polygon", layer
+    assert (fields["count"], fields["denominator"], fields["value"]) == ("Real",) * 3
+    assert (fields["rank"], fields["suppressed"]) == ("Integer", "Integer(Boolean)")
+    info = pyogrio.read_info(f"OAPIF:{indicator_server}/ogc/", layer=CVD)
+    assert info["geometry_type"] == "MultiPolygon"
+    dtypes = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert dtypes["count"] == dtypes["denominator"] == "float64"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
@@ -12,12 +13,15 @@ import shapely
 from shapely.geometry import shape
 
 from mapserver import create_app
+from mapserver.figures.rates import FIGURE_COLUMNS
 from mapserver.ingest.boundaries import read_boundaries
-from mapserver.maps import features
+from mapserver.maps import feature_schema, features
+from mapserver.words.tables import INTERVAL_COLUMNS
 
 from .conftest import tiny_config
 
 WEEK = "2021-01-14"
+KINDS = ("districts", "regions", "indicator")
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +65,8 @@ def test_conformance_classes(client):
     conforms = client.get("/ogc/conformance").get_json()["conformsTo"]
     base = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
     assert {base + "core", base + "geojson", base + "oas30"} <= set(conforms)
+    assert "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables" in conforms
+    assert "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas" in conforms
 
 
 def test_collections_with_spatial_and_temporal_extent(client):
@@ -223,6 +229,9 @@ def test_single_feature(client):
         "/ogc/collections/districts/items/E06000901?limit=2",
         "/ogc/?f=pdf",
         "/ogc/conformance?f=html",
+        "/ogc/collections/districts/schema?f=html",
+        "/ogc/collections/districts/schema?limit=2",
+        "/ogc/collections/districts/queryables?f=xsd",
     ],
 )
 def test_bad_parameters_are_400_in_the_ogc_exception_shape(client, url):
@@ -237,6 +246,8 @@ def test_bad_parameters_are_400_in_the_ogc_exception_shape(client, url):
     [
         "/ogc/collections/lakes",
         "/ogc/collections/lakes/items",
+        "/ogc/collections/lakes/schema",
+        "/ogc/collections/lakes/queryables",
         "/ogc/collections/districts/items/E99999999",
         "/ogc/collections/regions/items/atlantis",
         "/ogc/nothing-here",
@@ -295,3 +306,145 @@ def test_item_pages_are_compressed_and_carry_etags(client):
     assert gzip.decompress(zipped.data) == plain.data
     again = client.get(url, headers={"If-None-Match": plain.headers["ETag"]})
     assert again.status_code == 304
+
+
+# ---- schemas (Part 5) and queryables (Part 3) --------------------------------------------
+
+SCHEMA_JSON = "application/schema+json"
+REL = "http://www.opengis.net/def/rel/ogc/1.0/"
+
+
+def is_a(value, json_type: str) -> bool:
+    """JSON Schema's types: an integer is any number without a fraction (140.0 too)."""
+    if json_type in ("number", "integer") and not isinstance(value, bool):
+        number = isinstance(value, int | float)
+        return number and (json_type == "number" or float(value).is_integer())
+    return isinstance(value, {"string": str, "boolean": bool}[json_type])
+
+
+def links_by(document: dict) -> dict[tuple[str, str], str]:
+    return {(link["rel"], link["type"]): link["href"] for link in document["links"]}
+
+
+def test_collections_link_their_schema_and_queryables(client):
+    for collection in client.get("/ogc/collections").get_json()["collections"]:
+        found = links_by(collection)
+        base = f"http://localhost/ogc/collections/{collection['id']}"
+        assert found[(REL + "schema", SCHEMA_JSON)] == base + "/schema"
+        assert found[(REL + "queryables", SCHEMA_JSON)] == base + "/queryables"
+        # GDAL takes a layer's geometry and field types from an XML Schema linked so
+        assert found[("describedBy", "application/xml")] == base + "/schema?f=xsd"
+        assert found[("describedBy", SCHEMA_JSON)] == base + "/schema"
+    # Part 3: a Link header to the queryables on what can be filtered
+    header = f'<http://localhost/ogc/collections/districts/queryables>; rel="{REL}queryables"'
+    assert client.get("/ogc/collections/districts").headers["Link"].startswith(header)
+    assert client.get("/ogc/collections/districts/items").headers["Link"].startswith(header)
+
+
+def test_schema_is_json_schema_with_the_id_and_a_polygonal_geometry(client):
+    response = client.get("/ogc/collections/districts/schema")
+    assert response.status_code == 200 and response.mimetype == SCHEMA_JSON
+    schema = response.get_json()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == "http://localhost/ogc/collections/districts/schema"
+    assert schema["type"] == "object" and schema["title"] == "Local authority districts"
+    properties = schema["properties"]
+    assert properties["id"]["x-ogc-role"] == "id" and properties["id"]["type"] == "string"
+    geometry = properties["geometry"]
+    assert geometry["x-ogc-role"] == "primary-geometry"
+    assert geometry["format"] == "geometry-polygon-or-multipolygon" and "type" not in geometry
+    assert [p["x-ogc-propertySeq"] for p in properties.values()] == list(range(len(properties)))
+    # one JSON type each: GDAL and QGIS read a list of types as a string field
+    assert all(isinstance(p["type"], str) for n, p in properties.items() if n != "geometry")
+    assert (properties["week"]["type"], properties["week"]["format"]) == ("string", "date")
+    assert properties["complete"]["type"] == "boolean"
+    assert properties["compared"]["enum"] == ["higher", "similar", "lower"]
+    assert {"id", "geometry", "code", "name", "week"} <= set(schema["required"])
+    assert "rate" not in schema["required"]  # unknown for an incomplete week
+    again = client.get(
+        "/ogc/collections/districts/schema", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    named = client.get("/ogc/collections/districts/schema?f=application/schema%2Bjson")
+    assert named.get_json() == schema
+
+
+def check_against_schema(schema: dict, features: list[dict]) -> None:
+    """Each feature has the schema's properties in order, each of its type or, where the
+    schema allows it, null; and a Polygon or a MultiPolygon."""
+    properties = {k: v for k, v in schema["properties"].items() if k not in ("id", "geometry")}
+    assert features
+    for feature in features:
+        assert isinstance(feature["id"], str)
+        assert list(feature["properties"]) == list(properties)  # the same, in order
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        for name, value in feature["properties"].items():
+            if value is None:
+                assert name not in schema["required"], name
+            else:
+                assert is_a(value, properties[name]["type"]), (name, value)
+                assert value in properties[name].get("enum", [value]), (name, value)
+
+
+@pytest.mark.parametrize("collection", ["districts", "regions"])
+def test_every_feature_keeps_to_its_schema(client, collection):
+    schema = client.get(f"/ogc/collections/{collection}/schema").get_json()
+    for week in ("2021-01-07", WEEK):
+        check_against_schema(schema, items(client, collection, datetime=week)["features"])
+
+
+def test_an_indicators_count_and_denominator_are_numbers():
+    found = feature_schema.schema("http://x/schema", "CVD", "Deaths.", "indicator", "per 100,000")
+    properties = found["properties"]
+    assert list(properties)[2:] == features.INDICATOR_PROPERTIES
+    assert properties["count"]["type"] == properties["denominator"]["type"] == "number"
+    assert "count" not in found["required"] and "value" not in found["required"]
+    assert properties["value"]["title"] == "Value (per 100,000)"
+    assert properties["vintage"]["type"] == "integer"
+
+
+def test_field_lists_follow_the_features_properties():
+    names = {kind: [f.name for f in feature_schema.fields(kind, "%")] for kind in KINDS}
+    assert names["districts"] == FIGURE_COLUMNS + features.DISTRICT_EXTRA + INTERVAL_COLUMNS
+    assert names["regions"] == features.REGION_PROPERTIES
+    assert names["indicator"] == features.INDICATOR_PROPERTIES
+
+
+def test_queryables_are_the_boundary_and_the_region(client):
+    response = client.get("/ogc/collections/districts/queryables")
+    assert response.status_code == 200 and response.mimetype == SCHEMA_JSON
+    found = response.get_json()
+    assert found["$id"] == "http://localhost/ogc/collections/districts/queryables"
+    assert found["type"] == "object" and found["additionalProperties"] is False
+    assert set(found["properties"]) == {"geometry", "region"}
+    assert found["properties"]["geometry"]["format"] == "geometry-polygon-or-multipolygon"
+    assert found["properties"]["region"]["type"] == "string"
+    # the region filter picks districts, not regions
+    regions = client.get("/ogc/collections/regions/queryables").get_json()
+    assert set(regions["properties"]) == {"geometry"}
+
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def test_xml_schema_names_a_multipolygon_and_the_properties(client):
+    response = client.get("/ogc/collections/regions/schema?f=xsd")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    root = ElementTree.fromstring(response.data)
+    assert root.get("targetNamespace") == "http://localhost/ogc/collections/regions"
+    element = root.find(f"{XS}element")
+    assert element.get("substitutionGroup") == "gml:AbstractFeature"
+    rows = root.findall(f".//{XS}sequence/{XS}element")
+    declared = {row.get("name"): row for row in rows}
+    assert declared["geometry"].get("type") == "gml:MultiSurfacePropertyType"
+    assert [row.get("name") for row in rows[1:]] == features.REGION_PROPERTIES
+    assert declared["rate"].get("type") == "xs:double"
+    assert declared["rate"].get("nillable") == "true" and declared["name"].get("nillable") is None
+    assert declared["week"].get("type") == "xs:date"
+    assert declared["population"].get("type") == "xs:int"
+    # an indicator's id may start with a digit, which an XML name may not
+    text = feature_schema.xml_schema("http://x/c", "2024-obesity", "Obesity", "indicator", "%")
+    named = ElementTree.fromstring(text.encode()).find(f"{XS}element")
+    assert named.get("name") == "_2024-obesity"
+    declared = {row.get("name"): row for row in ElementTree.fromstring(text.encode()).iter()}
+    assert declared["count"].get("type") == declared["denominator"].get("type") == "xs:double"

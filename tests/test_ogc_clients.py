@@ -3,13 +3,33 @@ OAPIF driver (through pyogrio, whose wheel bundles a GDAL built with it)."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+
 import pyogrio
 import pytest
 import requests
 from owslib.ogcapi.features import Features
 from shapely.geometry import shape
 
+from .test_ogc import check_against_schema
+
 WEEK = "2021-02-21"
+POLYGONAL = "geometry-polygon-or-multipolygon"
+
+
+def ogrinfo(server: str, layer: str) -> tuple[str, dict[str, str]]:
+    """What `ogrinfo -ro -so OAPIF:<server>/ogc/ <layer>` reports: the geometry type and
+    each field's type. Debian's ogrinfo (gdal-bin), which `make test` installs."""
+    if shutil.which("ogrinfo") is None:
+        pytest.fail("ogrinfo is missing: `make gdal` installs Debian's gdal-bin")
+    command = ["ogrinfo", "-ro", "-so", f"OAPIF:{server}/ogc/", layer]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    geometry = re.search(r"^Geometry: (.+)$", result.stdout, re.M).group(1)
+    fields = dict(re.findall(r"^(\w+): (\w+(?:\(\w+\))?) \(", result.stdout, re.M))
+    return geometry, fields
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +114,30 @@ def test_gdal_where_on_region_as_the_readme_shows(server):
         timeout=30,
     ).json()
     assert by_name["numberMatched"] == 45
+
+
+def test_owslib_reads_the_schema_and_queryables_of_each_collection(server, ogc):
+    for collection in ogc.feature_collections():
+        schema = ogc.collection_schema(collection)
+        assert schema["$id"] == f"{server}/ogc/collections/{collection}/schema"
+        assert schema["properties"]["geometry"]["format"] == POLYGONAL
+        queryables = ogc.collection_queryables(collection)
+        assert queryables["$id"] == f"{server}/ogc/collections/{collection}/queryables"
+        assert queryables["properties"]["geometry"]["x-ogc-role"] == "primary-geometry"
+        # every feature of the real data, a week of the first wave (with unknown figures)
+        # and the default week
+        for week in ("2020-03-15", None):
+            found = ogc.collection_items(collection, limit=1000, datetime_=week)
+            check_against_schema(schema, found["features"])
+
+
+def test_ogrinfo_reports_multipolygon_layers_with_typed_fields(server):
+    for layer in ("districts", "regions"):
+        geometry, fields = ogrinfo(server, layer)
+        assert geometry == "Multi Polygon", layer
+        assert (fields["cases"], fields["rate"], fields["week"]) == ("Integer", "Real", "Date")
+        # pyogrio's own GDAL (newer than Debian's) reads the same
+        assert pyogrio.read_info(f"OAPIF:{server}/ogc/", layer=layer)["geometry_type"] == (
+            "MultiPolygon"
+        )
+    assert fields["population"] == "Integer"

@@ -1,6 +1,7 @@
-"""OGC API - Features (Part 1: Core, GeoJSON, OAS 3.0) under /ogc/, and the OpenAPI
-document of the whole HTTP API at /openapi.json. The features come from
-mapserver.features and the document from mapserver.openapi; this module only routes."""
+"""OGC API - Features (Part 1: Core, GeoJSON, OAS 3.0; Part 3's queryables; Part 5's
+schemas) under /ogc/, and the OpenAPI document of the whole HTTP API at /openapi.json.
+The features come from mapserver.features, their schemas from mapserver.feature_schema
+and the document from mapserver.openapi; this module only routes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from .. import openapi
 from ..core.errors import BadParameter, UnknownRegion
 from ..ingest.regions import slugify
-from ..maps import features, geometry
+from ..maps import feature_schema, features, geometry
 from .cache import make_entry, respond
 from .links import Links
 from .origin import absolute_base, absolute_url
@@ -25,12 +26,24 @@ blueprint = Blueprint("ogc", __name__)
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
+SCHEMA_JSON = "application/schema+json"
+XML = "application/xml"
 OPENAPI = openapi.MEDIA_TYPE
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/returnables-and-receivables",
 ]
+REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+REL_SCHEMA = "http://www.opengis.net/def/rel/ogc/1.0/schema"
+# Link relation types compare case-insensitively (RFC 8288, 2.1.1.1), but GDAL 3.6
+# (Debian 12's ogrinfo) only follows "describedBy" as written here; later GDALs take any
+# case. Through the XML Schema of this link GDAL learns the geometry and field types.
+DESCRIBED_BY = "describedBy"
 # The query parameters each resource knows; any other is a 400, as the standard requires.
 KNOWN = {
     "plain": {"f"},
@@ -38,7 +51,7 @@ KNOWN = {
     "item": {"f", "datetime", "geometry", "vintage"},
 }
 
-FORMAT_ALIASES = {JSON: "json", GEOJSON: "geojson", HTML: "html"}
+FORMAT_ALIASES = {JSON: "json", GEOJSON: "geojson", HTML: "html", SCHEMA_JSON: "json", XML: "xsd"}
 
 # Serialised shapes by (data version, geometry version, collection, geometry kind).
 _SHAPES: dict[tuple, features.Shapes] = {}
@@ -109,6 +122,7 @@ def _link(href: str, rel: str, type_: str, title: str) -> dict:
 def _collection(current: MapState, info: features.CollectionInfo) -> dict:
     """A collection's description with its extent and links."""
     items = _url("ogc.items", collection_id=info.id)
+    schema = _url("ogc.schema", collection_id=info.id)
     return {
         "id": info.id,
         "title": info.title,
@@ -128,8 +142,26 @@ def _collection(current: MapState, info: features.CollectionInfo) -> dict:
         "links": [
             _link(_url("ogc.collection", collection_id=info.id), "self", JSON, info.title),
             _link(items, "items", GEOJSON, f"{info.title} as GeoJSON"),
+            _link(schema, REL_SCHEMA, SCHEMA_JSON, "The features' schema"),
+            _link(schema, DESCRIBED_BY, SCHEMA_JSON, "The features' schema"),
+            _link(
+                _url("ogc.schema", collection_id=info.id, f="xsd"),
+                DESCRIBED_BY,
+                XML,
+                "The features' schema as an XML Schema (GML application schema)",
+            ),
+            _link(_queryables_url(info), REL_QUERYABLES, SCHEMA_JSON, "What items filter on"),
         ],
     }
+
+
+def _queryables_url(info: features.CollectionInfo) -> str:
+    return _url("ogc.queryables", collection_id=info.id)
+
+
+def _queryables_header(info: features.CollectionInfo) -> tuple[str, str]:
+    """The Link header to the queryables that Part 3 asks of what can be filtered."""
+    return ("Link", f'<{_queryables_url(info)}>; rel="{REL_QUERYABLES}"; type="{SCHEMA_JSON}"')
 
 
 def _all_collections() -> dict[str, features.CollectionInfo]:
@@ -238,7 +270,56 @@ def collection(collection_id: str):
     """One collection's description."""
     info = _info(collection_id)
     _check_params("plain")
-    return _json_response(_collection(_collection_state(info), info))
+    response = _json_response(_collection(_collection_state(info), info))
+    response.headers.set(*_queryables_header(info))
+    return response
+
+
+def _kind(info: features.CollectionInfo) -> tuple[str, str | None]:
+    """districts, regions or indicator, and an indicator's unit."""
+    if info.id in features.COLLECTIONS:
+        return info.id, None
+    return "indicator", state().indicators.current()[info.id].indicator.unit
+
+
+def _schema_document(info: features.CollectionInfo, what: str) -> tuple[str, str]:
+    """The body and media type of a collection's schema, XML Schema or queryables."""
+    kind, unit = _kind(info)
+    if what == "xsd":
+        namespace = _url("ogc.collection", collection_id=info.id)
+        return feature_schema.xml_schema(namespace, info.id, info.title, kind, unit), XML
+    if what == "queryables":
+        document = feature_schema.queryables(_queryables_url(info), info.title, kind)
+    else:
+        url = _url("ogc.schema", collection_id=info.id)
+        document = feature_schema.schema(url, info.title, info.description, kind, unit)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")), SCHEMA_JSON
+
+
+def _schema_response(info: features.CollectionInfo, what: str) -> Response:
+    current = _collection_state(info)
+    key = ("ogc-schema", what, info.id, absolute_base(), current.data_version)
+
+    def build():
+        body, mimetype = _schema_document(info, what)
+        return make_entry(body, mimetype, current.last_modified)
+
+    return respond(request, current.cache.get(key, build))
+
+
+@blueprint.get("/ogc/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """The features' schema as JSON Schema (Part 5), or f=xsd as an XML Schema."""
+    info = _info(collection_id)
+    return _schema_response(info, _check_params("plain", ("json", "xsd")))
+
+
+@blueprint.get("/ogc/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    """What the items can be filtered on, as JSON Schema (Part 3)."""
+    info = _info(collection_id)
+    _check_params("plain")
+    return _schema_response(info, "queryables")
 
 
 def _region_filter(current: MapState, key: str):
@@ -309,7 +390,9 @@ def items(collection_id: str):
         body = features.collection_json(
             features.features_json(table, found), len(ids), links, _stamp(current)
         )
-        return make_entry(body, GEOJSON, current.last_modified, fast=True)
+        return make_entry(
+            body, GEOJSON, current.last_modified, headers=(_queryables_header(info),), fast=True
+        )
 
     return respond(request, current.cache.get(key, build))
 
