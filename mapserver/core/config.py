@@ -1,17 +1,29 @@
-"""Settings: defaults, then MAPSERVER_* environment variables, then explicit overrides."""
+"""Settings: defaults, then MAPSERVER_* environment variables, then explicit overrides.
+
+`Settings` is a pydantic-settings model: each field is the environment variable
+MAPSERVER_<FIELD> (MAPSERVER_REGIONS for `regions_file`), and its description is the
+meaning the README's Configuration table gives (tests/test_config.py keeps them equal).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
+
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 
 from .errors import ConfigError
 from .resources import PROJECT_ROOT, resource
 
-__all__ = ["PROJECT_ROOT", "Settings", "load_settings"]
+__all__ = ["PROJECT_ROOT", "Settings", "env_var", "load_settings"]
 
+ENV_PREFIX = "MAPSERVER_"
 # Relative paths inside the data directory (and inside a mirror).
 DEFAULT_BOUNDARIES = "boundaries/lad19_uk_buc_ons.shp"
 DEFAULT_CASES = "cases/ltla_newCasesBySpecimenDate_ukhsa_archive.csv"
@@ -39,62 +51,282 @@ def default_fetch_dir() -> Path:
     return Path.cwd() / "var" / "data"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Every setting the server reads; see the README for the environment variables."""
+# --- how a text value (an environment variable, or a string override) becomes a value ---
+# Each raises ValueError with the end of a sentence that load_settings begins with the
+# variable's name. Values that are not text (overrides such as Path("...") or 3) pass to
+# pydantic's own validation of the field's type.
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _text(raw: object) -> object:
+    return os.fspath(raw) if isinstance(raw, os.PathLike) else raw
+
+
+def _text_or_none(raw: object) -> object:
+    raw = _text(raw)
+    return (raw or None) if isinstance(raw, str) else raw
+
+
+def _path(raw: object) -> object:
+    return Path(raw).expanduser() if isinstance(raw, str) else raw
+
+
+def _path_or_none(raw: object) -> object:
+    if isinstance(raw, str):
+        return Path(raw).expanduser() if raw else None
+    return raw
+
+
+def _count(raw: object) -> object:
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"must be a whole number, not {raw!r}") from None
+    if isinstance(value, int) and value < 0:
+        raise ValueError(f"must not be negative, not {raw!r}")
+    return value
+
+
+def _number(raw: object) -> object:
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"must be a number, not {raw!r}") from None
+    if isinstance(value, int | float) and not value >= 0:  # NaN is not >= 0 either
+        raise ValueError(f"must not be negative, not {raw!r}")
+    return value
+
+
+def _flag(raw: object) -> object:
+    if not isinstance(raw, str):
+        return raw
+    if raw.strip().lower() in _TRUE:
+        return True
+    if raw.strip().lower() in _FALSE:
+        return False
+    raise ValueError(f"must be true or false, not {raw!r}")
+
+
+def _hosts(raw: object) -> object:
+    if isinstance(raw, str):
+        return tuple(host.strip().lower() for host in raw.split(",") if host.strip())
+    return tuple(raw) if isinstance(raw, list | tuple | set | frozenset) else raw
+
+
+def _public_url(raw: object) -> object:
+    if not isinstance(raw, str):
+        return raw
+    raw = raw.strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            f"must be an http(s) URL such as https://maps.example.org/covid, not {raw!r}"
+        )
+    return raw
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+TextOrNone = Annotated[str | None, BeforeValidator(_text_or_none)]
+File = Annotated[Path, BeforeValidator(_path)]
+DirOrNone = Annotated[Path | None, BeforeValidator(_path_or_none)]
+Count = Annotated[int, BeforeValidator(_count)]
+Number = Annotated[float, BeforeValidator(_number)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+# NoDecode: a comma-separated list, not the JSON pydantic-settings expects of a tuple.
+Hosts = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_hosts)]
+PublicUrl = Annotated[str | None, BeforeValidator(_public_url)]
+
+
+# The environment load_settings was given (None: os.environ), for the model's env source.
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("mapserver_environ", default=None)
+
+
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' environment source, reading load_settings' `environ` if given."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        environ = _ENVIRON.get()
+        environ = os.environ if environ is None else environ
+        if self.case_sensitive:
+            return dict(environ)
+        return {key.lower(): value for key, value in environ.items()}
+
+
+class Settings(BaseSettings):
+    """Every setting the server reads: the README's Configuration table, field by field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,  # regions_file, read from MAPSERVER_REGIONS
+    )
 
     # None: read the built-in data set shipped with the package.
-    data_dir: Path | None = None
-    mirror: str | None = None
-    boundaries: str = DEFAULT_BOUNDARIES
-    cases: str = DEFAULT_CASES
-    population: str = DEFAULT_POPULATION
-    lookup: str = DEFAULT_LOOKUP
-    regions_file: Path = field(default_factory=lambda: resource("data/regions.toml"))
-    lag_days: int = 5
-    strict: bool = False
+    data_dir: DirOrNone = Field(
+        None,
+        description="where the server reads the data files, under their manifest paths "
+        "(`fetch` writes there too, or to `./var/data` when unset)",
+    )
+    mirror: TextOrNone = Field(
+        None,
+        description="directory or `http(s)://` base URL holding the files under their "
+        "manifest paths; unset, `fetch` downloads each file from its public origin where "
+        "the manifest has one and names the rest",
+    )
+    boundaries: Text = Field(
+        DEFAULT_BOUNDARIES,
+        description="boundary file, any format pyogrio reads; relative to the data dir",
+    )
+    cases: Text = Field(
+        DEFAULT_CASES,
+        description="daily cases: `areaCode, date, newCasesBySpecimenDate`",
+    )
+    population: Text = Field(
+        DEFAULT_POPULATION,
+        description="population: `areaCode, population_mid2019`",
+    )
+    lookup: Text = Field(
+        DEFAULT_LOOKUP,
+        description="district → region, country and dashboard series",
+    )
+    regions_file: File = Field(
+        default_factory=lambda: resource("data/regions.toml"),
+        validation_alias=ENV_PREFIX + "REGIONS",
+        description="custom regions (slug, title, district codes), checked on load",
+    )
+    lag_days: Count = Field(
+        5,
+        description="the default week ends this many days before the latest date, because "
+        "the latest days are incomplete",
+    )
+    strict: Flag = Field(
+        False,
+        description="make code mismatches between the files an error instead of a warning",
+    )
     # Basemap tiles are off by default: the maps are made to stand on a plain background,
     # and tiles would be requests to a third-party host.
-    tiles: str | None = None
-    tiles_attribution: str | None = None
-    # Which sites may show the embeds in an iframe (CSP frame-ancestors): any by default.
-    frame_ancestors: str = "*"
-    # The base of every absolute URL the server writes (embed code, oEmbed, og:image).
-    public_url: str | None = None
-    # Host names a request may name when public_url is unset (others get 400).
-    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
-    # Believe X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy in front.
-    trust_proxy: bool = False
-    # Optional CSV of postcodes or postcode districts to LAD codes, for the search box.
-    postcodes: str | None = None
+    tiles: TextOrNone = Field(
+        None,
+        description="optional basemap tile URL template (`https://…/{z}/{x}/{y}.png`); off "
+        "by default, since tiles are third-party requests and the maps are designed to "
+        "stand alone",
+    )
+    tiles_attribution: TextOrNone = Field(None, description="attribution shown with those tiles")
+    frame_ancestors: Text = Field(
+        "*",
+        description="the CSP `frame-ancestors` of the pages: which sites may show the embeds",
+    )
+    public_url: PublicUrl = Field(
+        None,
+        description="the site's public address, e.g. `https://maps.example.org/covid`: the "
+        "base of every absolute URL the server writes (embed code, loader, oEmbed, "
+        "`og:image`, canonical link), whatever the request's `Host`",
+    )
+    allowed_hosts: Hosts = Field(
+        LOCAL_HOSTS,
+        description="when `MAPSERVER_PUBLIC_URL` is unset, requests naming any other host "
+        "get 400, so a forged `Host` never reaches a page or a cache; comma-separated, "
+        "`.example.org` allows its subdomains, `*` any host",
+    )
+    trust_proxy: Flag = Field(
+        False,
+        description="behind one reverse proxy: take the client's scheme, host and sub-path "
+        "from `X-Forwarded-Proto`, `-Host` and `-Prefix` (and the address from `-For`)",
+    )
+    postcodes: TextOrNone = Field(
+        None,
+        description="optional CSV of postcodes or postcode districts → LAD 2019 code for "
+        "the search box (relative to the data dir); read once at start-up. A district-level "
+        "file (about 3,000 rows) is enough and small; a full postcode directory also works "
+        "but takes memory",
+    )
     # --- data versions (issue 9: versions.py, update.py, live.py) ---
-    # Where versions/<hash>/ and the `current` pointer live (None: the fetch directory).
-    store_dir: Path | None = None
-    # Versions kept on disk after an update (pinned versions are always kept).
-    versions_kept: int = 10
-    # Versions each worker keeps loaded in memory (others load on demand).
-    versions_in_memory: int = 3
-    # An update is refused when more than this share of past 7-day sums change.
-    revision_threshold: float = 0.05
-    # How often (seconds) each worker checks the `current` pointer; 0 turns watching off.
-    watch_every: float = 1.0
-    # A cases file (URL or path) the server itself updates from every update_every seconds.
-    update_url: str | None = None
-    update_every: int = 0
-    # How often (seconds) an open live embed asks whether a new data version is current.
-    live_check_every: int = 300
+    store_dir: DirOrNone = Field(
+        None,
+        description="where data versions (`versions/`, `current`, `pins/`) are kept",
+    )
+    versions_kept: Count = Field(
+        10,
+        description="versions kept on disk after an update (the current and pinned ones "
+        "always are)",
+    )
+    versions_in_memory: Count = Field(
+        3,
+        description="versions each worker keeps loaded (the current one included)",
+    )
+    revision_threshold: Number = Field(
+        0.05,
+        description="an update is refused when more than this share of past 7-day sums change",
+    )
+    watch_every: Number = Field(
+        1.0,
+        description="seconds between each worker's checks of the `current` pointer; `0` "
+        "turns live reload off",
+    )
+    update_url: TextOrNone = Field(
+        None,
+        description="a cases file (URL or path) that the server updates from by itself",
+    )
+    update_every: Count = Field(0, description="seconds between those updates; `0` is off")
+    live_check_every: Count = Field(
+        300,
+        description="seconds between an open live embed's checks for a new version",
+    )
     # --- end data versions ---
-    # Threads per gunicorn worker. Most of them only ever wait (for a build slot, or on
-    # a slow client); a cached answer needs a free one.
-    threads: int = 32
-    # Uncached builds at once per worker (0: no bound). A request past the bound waits
-    # up to build_wait seconds for a slot, if fewer than build_queue already wait, then
-    # gets 503. Builds and waits together stay below `threads`, so cached requests
-    # always find a free thread.
-    max_builds: int = 2
-    max_image_builds: int = 1
-    build_queue: int = 16
-    build_wait: float = 1.0
+    # Most of a worker's threads only ever wait (for a build slot, or on a slow client);
+    # a cached answer needs a free one.
+    threads: Count = Field(32, description="threads per gunicorn worker")
+    # A request past the build bounds waits up to build_wait seconds for a slot, if fewer
+    # than build_queue already wait, then gets 503. Builds and waits together stay below
+    # `threads` (checked below), so cached requests always find a free thread.
+    max_builds: Count = Field(
+        2,
+        description="uncached pages, values and rates built at once per worker (`0`: no bound)",
+    )
+    max_image_builds: Count = Field(
+        1,
+        description="uncached `/image/` drawings at once per worker, the same way",
+    )
+    build_queue: Count = Field(
+        16,
+        description="requests per worker that may wait for a build slot at once; past it, "
+        "503 with `Retry-After` at once (builds and waits together must stay below "
+        "`MAPSERVER_THREADS`)",
+    )
+    build_wait: Number = Field(
+        1.0,
+        description="seconds a request waits for a build slot before its 503",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
+        """Overrides (keyword arguments), then the environment; no .env or secret files."""
+        return init_settings, _Environment(settings_cls)
+
+    @model_validator(mode="after")
+    def _threads_left_for_cached_answers(self) -> Settings:
+        """Build bounds must leave threads free for cached answers."""
+        if self.threads < 1:
+            raise ValueError("MAPSERVER_THREADS must be at least 1")
+        held = self.max_builds + self.max_image_builds + self.build_queue
+        if self.max_builds and self.max_image_builds and held >= self.threads:
+            raise ValueError(
+                f"MAPSERVER_MAX_BUILDS + MAPSERVER_MAX_IMAGE_BUILDS + MAPSERVER_BUILD_QUEUE "
+                f"({held}) must be less than MAPSERVER_THREADS ({self.threads}), "
+                f"so that cached answers always find a free thread"
+            )
+        return self
 
     @property
     def builtin(self) -> bool:
@@ -127,118 +359,60 @@ class Settings:
         return Path.cwd() / value
 
 
-_ENV = {
-    "data_dir": "MAPSERVER_DATA_DIR",
-    "mirror": "MAPSERVER_MIRROR",
-    "boundaries": "MAPSERVER_BOUNDARIES",
-    "cases": "MAPSERVER_CASES",
-    "population": "MAPSERVER_POPULATION",
-    "lookup": "MAPSERVER_LOOKUP",
-    "regions_file": "MAPSERVER_REGIONS",
-    "lag_days": "MAPSERVER_LAG_DAYS",
-    "strict": "MAPSERVER_STRICT",
-    "tiles": "MAPSERVER_TILES",
-    "tiles_attribution": "MAPSERVER_TILES_ATTRIBUTION",
-    "frame_ancestors": "MAPSERVER_FRAME_ANCESTORS",
-    "public_url": "MAPSERVER_PUBLIC_URL",
-    "allowed_hosts": "MAPSERVER_ALLOWED_HOSTS",
-    "trust_proxy": "MAPSERVER_TRUST_PROXY",
-    "postcodes": "MAPSERVER_POSTCODES",
-    "store_dir": "MAPSERVER_STORE_DIR",
-    "versions_kept": "MAPSERVER_VERSIONS_KEPT",
-    "versions_in_memory": "MAPSERVER_VERSIONS_IN_MEMORY",
-    "revision_threshold": "MAPSERVER_REVISION_THRESHOLD",
-    "watch_every": "MAPSERVER_WATCH_EVERY",
-    "update_url": "MAPSERVER_UPDATE_URL",
-    "update_every": "MAPSERVER_UPDATE_EVERY",
-    "live_check_every": "MAPSERVER_LIVE_CHECK_EVERY",
-    "max_builds": "MAPSERVER_MAX_BUILDS",
-    "max_image_builds": "MAPSERVER_MAX_IMAGE_BUILDS",
-    "threads": "MAPSERVER_THREADS",
-    "build_queue": "MAPSERVER_BUILD_QUEUE",
-    "build_wait": "MAPSERVER_BUILD_WAIT",
-}
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+def env_var(name: str) -> str:
+    """The environment variable of the setting `name` (a field of Settings)."""
+    alias = Settings.model_fields[name].validation_alias
+    return alias if isinstance(alias, str) else ENV_PREFIX + name.upper()
 
 
-def _convert(name: str, raw: object) -> object:
-    kind = {f.name: f.type for f in fields(Settings)}[name]
-    if not isinstance(raw, str):
-        return tuple(raw) if name == "allowed_hosts" else raw
-    if name in ("data_dir", "store_dir"):
-        return Path(raw).expanduser() if raw else None
-    if name == "public_url":
-        return _public_url(raw)
-    if name == "allowed_hosts":
-        return tuple(host.strip().lower() for host in raw.split(",") if host.strip())
-    if kind == "Path":
-        return Path(raw).expanduser()
-    if kind == "int":
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(f"{_ENV[name]} must be a whole number, not {raw!r}") from None
-        if value < 0:
-            raise ConfigError(f"{_ENV[name]} must not be negative, not {raw!r}")
-        return value
-    if kind == "float":
-        try:
-            number = float(raw)
-        except ValueError:
-            raise ConfigError(f"{_ENV[name]} must be a number, not {raw!r}") from None
-        if not number >= 0:
-            raise ConfigError(f"{_ENV[name]} must not be negative, not {raw!r}")
-        return number
-    if kind == "bool":
-        if raw.strip().lower() in _TRUE:
-            return True
-        if raw.strip().lower() in _FALSE:
-            return False
-        raise ConfigError(f"{_ENV[name]} must be true or false, not {raw!r}")
-    if name in ("mirror", "tiles", "tiles_attribution", "postcodes", "update_url"):
-        return raw or None
-    return raw
+def _key(name: str) -> str:
+    """The key the model validates the field `name` by: its alias if it has one."""
+    alias = Settings.model_fields[name].validation_alias
+    return alias if isinstance(alias, str) else name
 
 
-def _public_url(raw: str) -> str | None:
-    raw = raw.strip().rstrip("/")
-    if not raw:
-        return None
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError(
-            f"MAPSERVER_PUBLIC_URL must be an http(s) URL such as "
-            f"https://maps.example.org/covid, not {raw!r}"
-        )
-    return raw
+@contextmanager
+def _environment(environ: Mapping[str, str] | None) -> Iterator[None]:
+    token = _ENVIRON.set(environ)
+    try:
+        yield
+    finally:
+        _ENVIRON.reset(token)
 
 
 def load_settings(overrides: dict | None = None, environ: dict | None = None) -> Settings:
-    """Build Settings from defaults, the environment, then `overrides` (highest wins)."""
-    environ = os.environ if environ is None else environ
-    settings = Settings()
-    values = {}
-    for name, var in _ENV.items():
-        if var in environ:
-            values[name] = _convert(name, environ[var])
-    for name, raw in (overrides or {}).items():
-        if name not in _ENV:
+    """Build Settings from defaults, the environment, then `overrides` (highest wins).
+
+    `overrides` are by field name, as values or as the text an environment variable
+    would hold; `environ` replaces os.environ (`{}`: read no environment at all).
+    """
+    overrides = dict(overrides or {})
+    for name in overrides:
+        if name not in Settings.model_fields:
             raise ConfigError(f"unknown setting {name!r}")
-        values[name] = _convert(name, raw)
-    return _checked(replace(settings, **values))
+    # regions_file by its alias, the key the environment source gives it too: the override
+    # then wins over MAPSERVER_REGIONS in every pydantic-settings release (2.7 saw both).
+    values = {_key(name): value for name, value in overrides.items()}
+    try:
+        with _environment(environ):
+            return Settings(**values)
+    except ValidationError as error:
+        raise ConfigError(_one_line(error)) from None
 
 
-def _checked(settings: Settings) -> Settings:
-    """Settings whose build bounds leave threads free for cached answers."""
-    if settings.threads < 1:
-        raise ConfigError("MAPSERVER_THREADS must be at least 1")
-    held = settings.max_builds + settings.max_image_builds + settings.build_queue
-    if settings.max_builds and settings.max_image_builds and held >= settings.threads:
-        raise ConfigError(
-            f"MAPSERVER_MAX_BUILDS + MAPSERVER_MAX_IMAGE_BUILDS + MAPSERVER_BUILD_QUEUE "
-            f"({held}) must be less than MAPSERVER_THREADS ({settings.threads}), "
-            f"so that cached answers always find a free thread"
-        )
-    return settings
+def _one_line(error: ValidationError) -> str:
+    """A validation error as one line: each problem names its environment variable."""
+    names = {env_var(name): name for name in Settings.model_fields}
+    lines = []
+    for problem in error.errors():
+        cause = problem.get("ctx", {}).get("error")
+        if not problem["loc"]:  # the model's own check: its message names the variables
+            lines.append(str(cause or problem["msg"]))
+            continue
+        key = str(problem["loc"][0])
+        var = key if key in names else env_var(key)
+        if isinstance(cause, ValueError):
+            lines.append(f"{var} {cause}")
+        else:
+            lines.append(f"{var}: {problem['msg']}, not {problem['input']!r}")
+    return "; ".join(lines)

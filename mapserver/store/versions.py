@@ -25,7 +25,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,14 +64,15 @@ class Version:
     def settings(self, base: Settings) -> Settings:
         """`base` with every data file taken from this version."""
         files = self.manifest["files"]
-        return replace(
-            base,
-            data_dir=self.path,
-            cases=files["cases"],
-            population=files["population"],
-            lookup=files["lookup"],
-            boundaries=files["boundaries"],
-            regions_file=self.path / files["regions"],
+        return base.model_copy(
+            update={
+                "data_dir": self.path,
+                "cases": files["cases"],
+                "population": files["population"],
+                "lookup": files["lookup"],
+                "boundaries": files["boundaries"],
+                "regions_file": self.path / files["regions"],
+            }
         )
 
 
