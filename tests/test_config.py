@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mapserver.config import Settings, env_var, load_settings
-from mapserver.errors import ConfigError
-from mapserver.resources import BUNDLED_DIR, PROJECT_ROOT
+from mapserver.core.config import Settings, env_var, load_settings
+from mapserver.core.errors import ConfigError
+from mapserver.core.resources import BUNDLED_DIR, PROJECT_ROOT
 
 README = PROJECT_ROOT / "README.md"
 
