@@ -15,6 +15,7 @@ from pydantic import Field, WithJsonSchema, model_validator
 
 from .. import features
 from .params import (
+    DAY,
     EXAMPLE_WEEK,
     GEOJSON,
     HTML,
@@ -74,8 +75,7 @@ class OgcJsonParams(OgcParams):
 
 
 _INSTANT = (
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?"
+    rf"{DAY}([Tt][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]+)?([Zz]|[+-][0-9]{{2}}:[0-9]{{2}}))?"
 )
 # An instant, or an interval start/end whose ends may be open ('..' or nothing).
 DATETIME = rf"^({_INSTANT}|({_INSTANT}|\.\.)?/({_INSTANT}|\.\.)?)$"

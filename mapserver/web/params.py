@@ -147,10 +147,12 @@ def _day(name: str):
     return check
 
 
+# A day as a pattern can say it (a month to 12, a day to 31).
+DAY = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 # Forms of an indicator's period in a URL (the data's own keys and labels are read too).
 PERIOD = (
-    r"^[0-9]{4}(-[0-9]{2}-[0-9]{2}(/(P[0-9]+[YMWD]|[0-9]{4}-[0-9]{2}-[0-9]{2}))?"
-    r"|/[0-9]{2}|-[0-9]{2}|-?W[0-9]{1,2}| ?-? ?Q[1-4])?$"
+    rf"^({DAY}(/(P[0-9]+[YMWD]|{DAY}))?"
+    r"|[0-9]{4}(/[0-9]{2}|-[0-9]{2}|-?W[0-9]{1,2}| ?-? ?Q[1-4])?)$"
 )
 PERIOD_TEXT = re.compile(rf"{PERIOD}|^[A-Za-z0-9][A-Za-z0-9 ./-]{{0,39}}$")
 
