@@ -145,23 +145,28 @@ class Dataset:
         """`between 2020-02-05 and 2023-12-08`, for error messages."""
         return f"between {self.first_week:%Y-%m-%d} and {self.last_week:%Y-%m-%d}"
 
-    def parse_week(self, text: str | None) -> pd.Timestamp:
-        """The week end for `text` (YYYY-MM-DD), or the default week when it is empty."""
+    def parse_week(self, text: str | None, name: str = "week") -> pd.Timestamp:
+        """The week end for `text` (YYYY-MM-DD), or the default week when it is empty.
+
+        `name`: the parameter that gave it, for the errors (a URL's `period=` names a
+        Covid week too).
+        """
         if text is None or text == "":
             return self.default_week
         if not WEEK_FORMAT.match(text):
-            raise BadParameter(f"week must be a date written YYYY-MM-DD, not {text!r}")
+            raise BadParameter(f"{name} must be a date written YYYY-MM-DD, not {text!r}")
         try:
-            week = pd.Timestamp(date.fromisoformat(text))
+            day = date.fromisoformat(text)
         except ValueError:
             raise BadParameter(
-                f"week {text!r} is not a real date; choose a week ending {self.week_range_text()}"
+                f"{name} {text!r} is not a real date; choose a week ending {self.week_range_text()}"
             ) from None
-        if not self.first_week <= week <= self.last_week:
+        # compared as dates: a year such as 0001 is outside the data, not beyond pandas
+        if not self.first_week.date() <= day <= self.last_week.date():
             raise WeekOutOfRange(
-                f"week {text} is outside the data: choose a week ending {self.week_range_text()}"
+                f"{name} {text} is outside the data: choose a week ending {self.week_range_text()}"
             )
-        return week
+        return pd.Timestamp(day)
 
     def region(self, key: str) -> Region:
         """The region for a slug or ONS code."""

@@ -127,21 +127,24 @@ class IndicatorDataset:
         """`between 2003 and 2024`, for error messages."""
         return f"between {self.periods[-1].label} and {self.periods[0].label}"
 
-    def parse_week(self, text: str | None) -> pd.Timestamp:
-        """The period named by `text` (its key, label or last day), as its last day."""
+    def parse_week(self, text: str | None, name: str = "period") -> pd.Timestamp:
+        """The period named by `text` (its key, label or last day), as its last day.
+
+        `name`: the parameter that gave it, for the errors (`week=` names a period's end).
+        """
         if text is None or text == "":
             return self.default_week
         try:
             wanted = parse_period(text)
         except Exception:
             raise BadParameter(
-                f"period {text!r} does not parse; e.g. {self.periods[0].key}"
+                f"{name} {text!r} does not parse; e.g. {self.periods[0].key}"
             ) from None
         for period in self.periods:
             if wanted.key == period.key or (wanted.kind == "day" and wanted.end == period.end):
                 return period.end
         raise WeekOutOfRange(
-            f"period {text} is not in the data: choose one {self.week_range_text()}"
+            f"{name} {text} is not in the data: choose one {self.week_range_text()}"
         )
 
     # --- vintages ---

@@ -218,13 +218,23 @@ def _day(text: str, whole: str) -> date:
         raise BadParameter(f"datetime {whole!r} is not a real date") from None
 
 
+def _stamp(day: date) -> pd.Timestamp:
+    """A day as a Timestamp; a day beyond pandas' range (year 1 or 9999), its nearest end."""
+    low, high = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+    if day < low.date():
+        return low
+    if day > high.date():
+        return high
+    return pd.Timestamp(day)
+
+
 def parse_datetime(text: str | None, dataset: Dataset) -> pd.Timestamp:
     """The week (7 days ending on a date) for `datetime`: an instant, or an interval's
     latest week end in the data; the default week when absent or `../..`."""
     if text is None or text == "":
         return dataset.default_week
     if "/" not in text:
-        week = pd.Timestamp(_day(text, text))
+        week = _stamp(_day(text, text))
         if not dataset.first_week <= week <= dataset.last_week:
             raise BadParameter(
                 f"datetime {text} is outside the data: choose a week ending "
@@ -234,8 +244,8 @@ def parse_datetime(text: str | None, dataset: Dataset) -> pd.Timestamp:
     start_text, _, end_text = text.partition("/")
     if "/" in end_text:
         raise BadParameter(f"datetime interval must be start/end, not {text!r}")
-    start = dataset.first_week if start_text in ("", "..") else pd.Timestamp(_day(start_text, text))
-    end = dataset.last_week if end_text in ("", "..") else pd.Timestamp(_day(end_text, text))
+    start = dataset.first_week if start_text in ("", "..") else _stamp(_day(start_text, text))
+    end = dataset.last_week if end_text in ("", "..") else _stamp(_day(end_text, text))
     if start > end:
         raise BadParameter(f"datetime interval {text!r} ends before it starts")
     week = min(end, dataset.last_week)
@@ -353,15 +363,15 @@ def indicator_period(text: str | None, dataset) -> pd.Timestamp:
         return dataset.default_week
     if "/" in text:
         start_text, _, end_text = text.partition("/")
-        start = None if start_text in ("", "..") else pd.Timestamp(_day(start_text, text))
-        end = None if end_text in ("", "..") else pd.Timestamp(_day(end_text, text))
+        start = None if start_text in ("", "..") else _stamp(_day(start_text, text))
+        end = None if end_text in ("", "..") else _stamp(_day(end_text, text))
         found = [
             p.end
             for p in dataset.periods
             if (start is None or p.end >= start) and (end is None or p.end <= end)
         ]
     else:
-        day = pd.Timestamp(_day(text, text))
+        day = _stamp(_day(text, text))
         # A period's last day names it (as a Covid week's does); else the latest holding it.
         ending = [p.end for p in dataset.periods if p.end == day]
         found = ending or [p.end for p in dataset.periods if p.start <= day <= p.end]

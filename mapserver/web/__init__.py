@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask
+from flask_openapi3 import OpenAPI
 
 from ..core.config import load_settings
 from ..core.resources import PACKAGE_DIR
 from ..update.live import Registry
 from . import api, embedding, errors, oembed, origin, pages, postcodes
+from .apidoc import make_app
 from .cache import ResponseCache
 from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
 from .ogc import blueprint as ogc_blueprint
+from .ogc_schema import blueprint as ogc_schema_blueprint
 from .state import LiveState, MapState
 
 
-def build_app(config: dict | None = None) -> Flask:
-    """Create the app, load the data once, and register every blueprint."""
+def build_app(config: dict | None = None) -> OpenAPI:
+    """Create the app, load the data once, and register every blueprint.
+
+    The app is flask-openapi3's Flask: each route's parameters are validated against their
+    declarations (params.py), which also write /openapi.json (apidoc.py).
+    """
     config = dict(config or {})
     flask_keys = {k: config.pop(k) for k in list(config) if k.isupper()}
     settings = load_settings(config)
-    app = Flask(
+    app = make_app(
         "mapserver",
         static_folder=None,  # front-end files are served as hashed bundles (bundles.py)
         template_folder=str(PACKAGE_DIR / "templates"),
@@ -41,13 +47,17 @@ def build_app(config: dict | None = None) -> Flask:
         MapState.warm_cache,
     )
     app.extensions["mapserver"] = LiveState(versions)
-    for module in (pages, api):
-        app.register_blueprint(module.blueprint)
-    app.register_blueprint(oembed.blueprint)
-    app.register_blueprint(images_blueprint)
-    app.register_blueprint(download_blueprint)
-    app.register_blueprint(embedding.blueprint)
-    app.register_blueprint(ogc_blueprint)
+    for blueprint in (
+        pages.blueprint,
+        api.blueprint,
+        oembed.blueprint,
+        images_blueprint,
+        download_blueprint,
+        embedding.blueprint,
+        ogc_blueprint,
+        ogc_schema_blueprint,
+    ):
+        app.register_api(blueprint)
     embedding.init_app(app)
     origin.init_app(app)
     postcodes.init_app(app)

@@ -6,15 +6,31 @@ import json
 import os
 
 import pandas as pd
-from flask import Blueprint, abort, jsonify, request
+from flask import abort, jsonify
+from flask_openapi3 import APIBlueprint
 
-from ..core.errors import BadParameter
-from ..figures.bands import parse_scheme
+from ..figures.bands import DEFAULT_K, parse_scheme
+from ..figures.rates import FIGURE_COLUMNS
 from ..words import key_facts, tables
+from .apidoc import TAGS, errors, json_resource, ok
 from .cache import IMMUTABLE, cached, make_entry
+from .params import (
+    AssetPath,
+    GeometryPath,
+    LeanGeometryPath,
+    RatesParams,
+    ValuesParams,
+    ValuesPath,
+    ValuesSchemePath,
+)
 from .state import VERSION_FORMAT, parse_query, query_state, registry, state, state_for
 
-blueprint = Blueprint("api", __name__)
+blueprint = APIBlueprint("api", __name__)
+INDICATOR = "#/components/schemas/Indicator"
+DATA, MAP_DATA = [TAGS["data"]], [TAGS["map data"]]
+VALUES = json_resource("Values", "MapValues", 400, 404)
+LEAN_VALUES = json_resource("Values", "LeanValues", 400, 404)
+TOPOJSON = json_resource("TopoJSON", "Topology", 400, 404)
 
 
 def compact_json(data) -> str:
@@ -22,16 +38,9 @@ def compact_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _region_key() -> str:
-    key = request.args.get("region")
-    if not key:
-        raise BadParameter("region is required, e.g. ?region=england")
-    return key
-
-
-def _rates_entry(kind: str, mimetype: str, render, headers=lambda query: ()):
+def _rates_entry(params: RatesParams, kind: str, mimetype: str, render, headers=lambda q: ()):
     """The region's league table for the requested week, rendered by `render`."""
-    query = parse_query(_region_key(), request.args)
+    query = parse_query(params.region, params)
     current = query_state(query)
 
     def build():
@@ -51,11 +60,31 @@ def _records(figures, query) -> list[dict]:
     return tables.indicator_records(dataset, figures, query.region.slug, query.week)
 
 
-@blueprint.get("/api/rates")
+@blueprint.get(
+    "/api/rates",
+    operation_id="rates",
+    summary="A region's areas by rate, JSON records",
+    tags=DATA,
+    responses=json_resource(
+        "Records, highest rate first (another indicator's: IndicatorRecord)",
+        {
+            "type": "array",
+            "items": {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/RateRecord"},
+                    {"$ref": "#/components/schemas/IndicatorRecord"},
+                ]
+            },
+        },
+        400,
+        404,
+    ),
+)
 @cached
-def rates_json():
+def rates_json(query: RatesParams):
     """The region's areas by rate, as a JSON list of records."""
     return _rates_entry(
+        query,
         "rates.json",
         "application/json",
         lambda figures, query: compact_json(_records(figures, query)),
@@ -67,11 +96,21 @@ def _csv_disposition(query) -> tuple[tuple[str, str], ...]:
     return (("Content-Disposition", f'inline; filename="{filename}"'),)
 
 
-@blueprint.get("/api/rates.csv")
+@blueprint.get(
+    "/api/rates.csv",
+    operation_id="ratesCsv",
+    summary="The same as CSV",
+    tags=DATA,
+    responses=ok(
+        "CSV with a header row: " + ", ".join(FIGURE_COLUMNS), "text/csv", {"type": "string"}
+    )
+    | errors("json", 400, 404),
+)
 @cached
-def rates_csv():
+def rates_csv(query: RatesParams):
     """The region's areas by rate, as CSV with the columns of `mapserver rates`."""
     return _rates_entry(
+        query,
         "rates.csv",
         "text/csv",
         lambda figures, query: tables.to_csv(
@@ -83,7 +122,13 @@ def rates_csv():
     )
 
 
-@blueprint.get("/api/indicators")
+@blueprint.get(
+    "/api/indicators",
+    operation_id="indicators",
+    summary="Every indicator served, the Covid cases first: id, title, unit and periods",
+    tags=DATA,
+    responses=ok("Indicators", "application/json", {"type": "array", "items": {"$ref": INDICATOR}}),
+)
 @cached
 def indicators():
     """Every indicator served: id, title, unit and periods (newest first)."""
@@ -99,11 +144,24 @@ def indicators():
     return current.cache.get(("indicators", stamp, current.data_version), build)
 
 
-@blueprint.get("/api/facts")
+@blueprint.get(
+    "/api/facts",
+    operation_id="facts",
+    summary="A region's key facts for a week, as figures and sentences",
+    tags=DATA,
+    responses=json_resource(
+        "Key facts: the highest areas, the region total, the rest of the region, rises and "
+        "falls, incomplete areas, and the sentences made from them",
+        "Facts",
+        400,
+        404,
+    ),
+)
 @cached
-def facts_json():
+def facts_json(query: RatesParams):
     """The region's key facts for the week: figures and plain-English sentences."""
     return _rates_entry(
+        query,
         "facts.json",
         "application/json",
         lambda figures, query: compact_json(
@@ -119,9 +177,9 @@ def _version_state(version: str):
     return state_for(version)
 
 
-def _week_view(version: str, region: str, week: str):
+def _week_view(path: ValuesPath, params: ValuesParams):
     """The state of a values URL on its week's vintage (or `vintage=`), region and week."""
-    indicator = request.args.get("indicator") or None
+    version, indicator = path.version, params.indicator
     if indicator:
         # An indicator's URLs name its own version; only the kept one answers.
         current = state().indicator_state(indicator)
@@ -129,15 +187,15 @@ def _week_view(version: str, region: str, week: str):
             abort(404, description=f"no version {version} of indicator {indicator}")
     else:
         current = _version_state(version)
-    week_end = current.dataset.parse_week(week)
-    vintage = current.dataset.vintage_for(week_end, request.args.get("vintage"))
-    current = current.view(vintage)
-    return current, current.dataset.region(region), week_end
+    week_end = current.dataset.parse_week(path.week)
+    asked = None if params.vintage is None else str(params.vintage)
+    current = current.view(current.dataset.vintage_for(week_end, asked))
+    return current, current.dataset.region(path.region), week_end
 
 
-def _values(version: str, region: str, week: str, scheme: str, k: str | None, lean: bool = False):
-    current, chosen, week_end = _week_view(version, region, week)
-    scheme, classes = parse_scheme(scheme, k)
+def _values(path: ValuesPath, params: ValuesParams, scheme: str, classes: int, lean: bool = False):
+    version = path.version
+    current, chosen, week_end = _week_view(path, params)
     make = current.lean_values if lean else current.values
 
     def build():
@@ -149,45 +207,75 @@ def _values(version: str, region: str, week: str, scheme: str, k: str | None, le
     return current.cache.get(key, current.builds.bounded(build))
 
 
-@blueprint.get("/values/<version>/<region>/<week>.json")
+@blueprint.get(
+    "/values/<version>/<region>/<week>.json",
+    operation_id="values",
+    summary="A map's figures and colours for a week (dashboard bands)",
+    tags=MAP_DATA,
+    responses=VALUES,
+)
 @cached
-def values(version: str, region: str, week: str):
+def values(path: ValuesPath, query: ValuesParams):
     """Colours, legend and figures for one region and week, UK dashboard bands."""
-    return _values(version, region, week, "dashboard", None)
+    return _values(path, query, "dashboard", DEFAULT_K)
 
 
-@blueprint.get("/values/<version>/<region>/<week>/<scheme>-<int:k>.json")
+@blueprint.get(
+    "/values/<version>/<region>/<week>/<scheme>-<int:k>.json",
+    operation_id="valuesScheme",
+    summary="The same with a data-driven scheme",
+    tags=MAP_DATA,
+    responses=VALUES,
+)
 @cached
-def values_scheme(version: str, region: str, week: str, scheme: str, k: int):
+def values_scheme(path: ValuesSchemePath, query: ValuesParams):
     """The same with a data-driven scheme and k classes."""
-    return _values(version, region, week, scheme, str(k))
+    return _values(path, query, *parse_scheme(path.scheme, path.k))
 
 
-@blueprint.get("/values/<version>/<region>/<week>.v2.json")
+@blueprint.get(
+    "/values/<version>/<region>/<week>.v2.json",
+    operation_id="valuesLean",
+    summary="A map's figures for a week in format 2: columns in the lean geometry's order",
+    tags=MAP_DATA,
+    responses=LEAN_VALUES,
+)
 @cached
-def values_lean(version: str, region: str, week: str):
+def values_lean(path: ValuesPath, query: ValuesParams):
     """The same figures in format 2: columns in the lean geometry's order (lean.py)."""
-    return _values(version, region, week, "dashboard", None, lean=True)
+    return _values(path, query, "dashboard", DEFAULT_K, lean=True)
 
 
-@blueprint.get("/values/<version>/<region>/<week>/<scheme>-<int:k>.v2.json")
+@blueprint.get(
+    "/values/<version>/<region>/<week>/<scheme>-<int:k>.v2.json",
+    operation_id="valuesSchemeLean",
+    summary="Format 2 with a data-driven scheme",
+    tags=MAP_DATA,
+    responses=LEAN_VALUES,
+)
 @cached
-def values_scheme_lean(version: str, region: str, week: str, scheme: str, k: int):
+def values_scheme_lean(path: ValuesSchemePath, query: ValuesParams):
     """Format 2 with a data-driven scheme and k classes."""
-    return _values(version, region, week, scheme, str(k), lean=True)
+    return _values(path, query, *parse_scheme(path.scheme, path.k), lean=True)
 
 
-@blueprint.get("/values/<version>/<region>/<week>/history.json")
+@blueprint.get(
+    "/values/<version>/<region>/<week>/history.json",
+    operation_id="history",
+    summary="12 weeks of rates per area",
+    tags=MAP_DATA,
+    responses=json_resource("Rates", "History", 400, 404),
+)
 @cached
-def history(version: str, region: str, week: str):
+def history(path: ValuesPath, query: ValuesParams):
     """Each district's rate over the 12 weeks to `week`, for the popups' sparklines."""
-    current, chosen, week_end = _week_view(version, region, week)
+    current, chosen, week_end = _week_view(path, query)
 
     def build():
         body = compact_json(current.history(chosen, week_end))
         return make_entry(body, "application/json", current.last_modified, IMMUTABLE)
 
-    key = ("history", chosen.slug, week_end, version)
+    key = ("history", chosen.slug, week_end, path.version)
     return current.cache.get(key, current.builds.bounded(build))
 
 
@@ -217,33 +305,58 @@ def _indicators(loaded) -> None:
         loaded.indicator_state(name)
 
 
-@blueprint.get("/geo/<version>/<region>.topojson")
+@blueprint.get(
+    "/geo/<version>/<region>.topojson",
+    operation_id="geometry",
+    summary="Simplified boundaries of a region and its neighbours",
+    tags=MAP_DATA,
+    responses=TOPOJSON,
+)
 @cached
-def geometry(version: str, region: str):
+def geometry(path: GeometryPath):
     """The region's simplified boundaries; the URL names the geometry version."""
-    current = _geometry_state(version, lean=False)
-    return current.geometry_entry(current.dataset.region(region))
+    current = _geometry_state(path.version, lean=False)
+    return current.geometry_entry(current.dataset.region(path.region))
 
 
-@blueprint.get("/geo/<version>/<region>.v2.topojson")
+@blueprint.get(
+    "/geo/<version>/<region>.v2.topojson",
+    operation_id="geometryLean",
+    summary="The same with each of the region's areas named, in the order of format 2 values",
+    tags=MAP_DATA,
+    responses=TOPOJSON,
+)
 @cached
-def geometry_lean(version: str, region: str):
+def geometry_lean(path: LeanGeometryPath):
     """The same with the areas' names, the region's first in the lean values' order."""
-    current = _geometry_state(version, lean=True)
-    return current.lean_geometry_entry(current.dataset.region(region))
+    current = _geometry_state(path.version, lean=True)
+    return current.lean_geometry_entry(current.dataset.region(path.region))
 
 
-@blueprint.get("/assets/<version>/<name>")
+@blueprint.get(
+    "/assets/<version>/<name>",
+    operation_id="asset",
+    summary="A script bundle, stylesheet or icon, named by its hash",
+    tags=MAP_DATA,
+    responses={200: {"description": "The file", "content": {"*/*": {"schema": {}}}}}
+    | errors("json", 404),
+)
 @cached
-def asset(version: str, name: str):
+def asset(path: AssetPath):
     """A front-end bundle (script, stylesheet, icon), named by its content hash."""
-    bundle = state().bundles.get(name)
-    if bundle is None or bundle.version != version:
-        abort(404, description=f"no asset {version}/{name}")
+    bundle = state().bundles.get(path.name)
+    if bundle is None or bundle.version != path.version:
+        abort(404, description=f"no asset {path.version}/{path.name}")
     return state().asset_entry(bundle)
 
 
-@blueprint.get("/live.json")
+@blueprint.get(
+    "/live.json",
+    operation_id="live",
+    summary="The current data version and weeks, for open live embeds (revalidate with ETag)",
+    tags=DATA,
+    responses=ok("The current version", "application/json", "Live"),
+)
 @cached
 def live():
     """The current data version and weeks, for open live embeds (ETag'd, revalidated)."""
@@ -262,7 +375,13 @@ def live():
     return current.cache.get(("live", current.data_version), build)
 
 
-@blueprint.get("/healthz")
+@blueprint.get(
+    "/healthz",
+    operation_id="health",
+    summary="Health and data versions",
+    tags=DATA,
+    responses=ok("Healthy", "application/json", "Health"),
+)
 def healthz():
     """200 with the data version and the date range."""
     current = state()

@@ -13,6 +13,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import brotli
 from flask import Request, Response, current_app, request
+from flask_openapi3 import validate_request
 
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -112,7 +113,13 @@ def respond(request: Request, entry: Entry) -> Response:
 
 
 def cached(view: Callable[..., Entry]) -> Callable[..., Response]:
-    """Route decorator: the view builds an Entry; repeats of a request skip the view."""
+    """Route decorator: the view builds an Entry; repeats of a request skip the view.
+
+    Under the route's flask-openapi3 decorator: the request's parameters are validated
+    against the view's declarations (params.py) only when it is not a repeat, which
+    skips parsing and validation as it skips the view.
+    """
+    view = validate_request()(view)
 
     @functools.wraps(view)
     def answer(*args, **kwargs):

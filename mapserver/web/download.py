@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask_openapi3 import APIBlueprint
 
 from ..maps.single_file import single_file_html
+from .apidoc import TAGS, page
 from .cache import cached, make_entry
+from .params import MapParams, RegionPath
 from .render import describe
 from .state import MapQuery, MapState, parse_query, query_state
 
-blueprint = Blueprint("download", __name__)
+blueprint = APIBlueprint("download", __name__, abp_tags=[TAGS["pages"]])
 
 
 def download_html(current: MapState, query: MapQuery) -> str:
@@ -36,11 +38,16 @@ def download_filename(query: MapQuery) -> str:
     return f"{name}.html"
 
 
-@blueprint.get("/download/<region>.html")
+@blueprint.get(
+    "/download/<region>.html",
+    operation_id="downloadHtml",
+    summary="The map as one self-contained HTML file (an attachment)",
+    responses=page(),
+)
 @cached
-def download(region: str):
+def download(path: RegionPath, query: MapParams):
     """The map with its scripts, styles, geometry and figures inline, as an attachment."""
-    query = parse_query(region, request.args)
+    query = parse_query(path.region, query)
     current = query_state(query)
     key = ("download", query, current.data_version)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response
+from flask import Flask, Response
+from flask_openapi3 import APIBlueprint
 
+from .apidoc import TAGS, ok
 from .cache import cached, make_entry
 from .state import state
 
-blueprint = Blueprint("embedding", __name__)
+blueprint = APIBlueprint("embedding", __name__, abp_tags=[TAGS["pages"]])
 LOADER_CACHE_CONTROL = "public, max-age=3600, stale-while-revalidate=86400"
 
 
@@ -35,7 +37,12 @@ def content_security_policy(frame_ancestors: str, tiles: str | None) -> str:
     )
 
 
-@blueprint.get("/embed.js")
+@blueprint.get(
+    "/embed.js",
+    operation_id="embedLoader",
+    summary="The script that resizes embeds in a host page",
+    responses=ok("JavaScript", "text/javascript", {"type": "string"}),
+)
 @cached
 def loader():
     """A small script for host pages: resizes this server's iframes to fit their content."""
@@ -49,14 +56,16 @@ def loader():
 
 
 def init_app(app: Flask) -> None:
-    """Add the CSP to HTML responses."""
+    """Add the CSP to HTML responses, and nosniff to every response."""
     settings = app.extensions["mapserver"].settings
     policy = content_security_policy(settings.frame_ancestors, settings.tiles)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        # Every response, not only pages: a JSON error quotes the request's text, which a
+        # browser must not sniff as anything but JSON.
+        response.headers["X-Content-Type-Options"] = "nosniff"
         if response.mimetype == "text/html" or response.status_code == 304:
             response.headers["Content-Security-Policy"] = policy
-            response.headers["X-Content-Type-Options"] = "nosniff"
             response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         return response

@@ -90,4 +90,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        return error_response(error.description or error.name, error.code or 500)
+        response, status = error_response(error.description or error.name, error.code or 500)
+        response = current_app.make_response((response, status))
+        # A 405 says which methods the resource allows (RFC 9110), as werkzeug's own does.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response

@@ -6,14 +6,17 @@ import threading
 from urllib.parse import urlencode
 
 import geopandas as gpd
-from flask import Blueprint, redirect, request
+from flask import redirect, request
+from flask_openapi3 import APIBlueprint
 
 from ..maps import geometry, image, labels
 from ..words.tables import format_date
+from .apidoc import TAGS, errors, ok
 from .cache import PAGE_CACHE_CONTROL, make_entry, respond
+from .params import ImageParams, RegionPath
 from .state import MapQuery, MapState, parse_query, query_state
 
-blueprint = Blueprint("images", __name__)
+blueprint = APIBlueprint("images", __name__, abp_tags=[TAGS["images"]])
 
 # Decoded, projected districts by geometry version: built once per MapState, not per request.
 _AREAS: dict[str, gpd.GeoDataFrame] = {}
@@ -76,19 +79,41 @@ def image_inputs(current: MapState, query: MapQuery, label_mode: str = labels.DE
     } | ({"legend_heading": values["legend_title"]} if "legend_title" in values else {})
 
 
-@blueprint.get("/image/<region>.<any(png, svg):fmt>")
-def map_image(region: str, fmt: str):
+@blueprint.get(
+    "/image/<region>.png",
+    operation_id="imagePng",
+    summary="The map drawn on the server, PNG",
+    responses=ok("A PNG image", "image/png", {"type": "string", "format": "binary"})
+    | errors("html", 400, 404),
+)
+def map_png(path: RegionPath, query: ImageParams):
+    """The region's map as a PNG (see map_image)."""
+    return map_image(path.region, "png", query)
+
+
+@blueprint.get(
+    "/image/<region>.svg",
+    operation_id="imageSvg",
+    summary="The map drawn on the server, SVG",
+    responses=ok("An SVG image", "image/svg+xml", {"type": "string"}) | errors("html", 400, 404),
+)
+def map_svg(path: RegionPath, query: ImageParams):
+    """The region's map as an SVG (see map_image)."""
+    return map_image(path.region, "svg", query)
+
+
+def map_image(region: str, fmt: str, params: ImageParams):
     """The region's map as a PNG or SVG: week, scheme, k, labels as for pages; width in pixels.
 
     Only the widths in image.WIDTHS are drawn; any other redirects to the next one up, so
     the URL names the image's true size and each size is one cache entry (here and in a CDN).
     """
-    query = parse_query(region, request.args)
+    query = parse_query(region, params)
     current = query_state(query)
-    width = image.parse_width(request.args.get("width"))
+    width = params.width
     if image.snap_width(width) != width:
         return _snapped(image.snap_width(width))
-    mode = labels.parse_mode(request.args.get("labels"))
+    mode = params.labels
     key = ("image", fmt, query, width, mode, current.data_version, current.geometry_version)
 
     def build():

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, abort, jsonify, request
+from flask import abort, jsonify
+from flask_openapi3 import APIBlueprint
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from ..core.errors import BadParameter, MapserverError
+from ..core.errors import MapserverError
+from .apidoc import TAGS, errors, ok
 from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links, site_path
+from .params import OEmbedParams, PageParams, declared
 from .render import EMBED_HEIGHT, map_label
 from .state import parse_query, query_state
 
-blueprint = Blueprint("oembed", __name__)
+blueprint = APIBlueprint("oembed", __name__, abp_tags=[TAGS["pages"]])
 DEFAULT_WIDTH = 640
-
-
-def _size(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadParameter(f"{name} must be a positive whole number of pixels, not {raw!r}")
-    return int(raw)
 
 
 def _map_query(url: str):
@@ -40,23 +34,28 @@ def _map_query(url: str):
         region = segments[1]
     else:
         return None
-    args = MultiDict(parse_qs(parts.query))
     try:
-        query = parse_query(region, args)
-        return query, parse_presentation(args, query.region)
+        # The URL's parameters, as its page would read them.
+        params = declared(PageParams, MultiDict(parse_qs(parts.query)))
+        query = parse_query(region, params)
+        return query, parse_presentation(params, query.region)
     except MapserverError:
         return None
 
 
-@blueprint.get("/oembed")
-def oembed():
+@blueprint.get(
+    "/oembed",
+    operation_id="oembed",
+    summary="oEmbed for a map or embed URL of this server",
+    responses=ok("oEmbed rich response", "application/json", "OEmbed")
+    | errors("json", 400, 404, 501),
+)
+def oembed(query: OEmbedParams):
     """A `rich` oEmbed response with the iframe for a map or embed URL."""
-    if request.args.get("format", "json") != "json":
+    if query.format != "json":
+        # oEmbed: "The provider cannot return a response in the requested format."
         abort(501, description="only format=json is supported")
-    url = request.args.get("url")
-    if not url:
-        raise BadParameter("url is required, e.g. /oembed?url=https://…/map/england")
-    max_width, max_height = _size("maxwidth"), _size("maxheight")
+    url, max_width, max_height = query.url, query.maxwidth, query.maxheight
     found = _map_query(url)
     if found is None:
         abort(404, description="url is not a map or embed page of this server")

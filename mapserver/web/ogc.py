@@ -1,7 +1,7 @@
 """OGC API - Features (Part 1: Core, GeoJSON, OAS 3.0; Part 3's queryables; Part 5's
 schemas) under /ogc/, and the OpenAPI document of the whole HTTP API at /openapi.json.
-The features come from mapserver.features, their schemas from mapserver.feature_schema
-and the document from mapserver.openapi; this module only routes."""
+The features come from maps/features.py, their schemas from maps/feature_schema.py and
+the document from the routes' declarations (apidoc.py); this module only routes."""
 
 from __future__ import annotations
 
@@ -10,18 +10,29 @@ import threading
 from datetime import UTC
 
 import pandas as pd
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
+from flask_openapi3 import APIBlueprint
 
-from .. import openapi
 from ..core.errors import BadParameter, UnknownRegion
 from ..ingest.regions import slugify
-from ..maps import feature_schema, features, geometry
+from ..maps import features, geometry
+from . import apidoc, openapi
+from .apidoc import TAGS, errors, geojson, ok
 from .cache import make_entry, respond
 from .links import Links
+from .ogc_params import (
+    CollectionPath,
+    FeaturePath,
+    ItemParams,
+    ItemsParams,
+    LandingParams,
+    OgcJsonParams,
+)
 from .origin import absolute_base, absolute_url
 from .state import MapState, state
 
-blueprint = Blueprint("ogc", __name__)
+blueprint = APIBlueprint("ogc", __name__)
+OGC = [TAGS["OGC API - Features"]]
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -44,14 +55,6 @@ REL_SCHEMA = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 # (Debian 12's ogrinfo) only follows "describedBy" as written here; later GDALs take any
 # case. Through the XML Schema of this link GDAL learns the geometry and field types.
 DESCRIBED_BY = "describedBy"
-# The query parameters each resource knows; any other is a 400, as the standard requires.
-KNOWN = {
-    "plain": {"f"},
-    "items": {"f", "limit", "offset", "bbox", "datetime", "region", "geometry", "vintage"},
-    "item": {"f", "datetime", "geometry", "vintage"},
-}
-
-FORMAT_ALIASES = {JSON: "json", GEOJSON: "geojson", HTML: "html", SCHEMA_JSON: "json", XML: "xsd"}
 
 # Serialised shapes by (data version, geometry version, collection, geometry kind).
 _SHAPES: dict[tuple, features.Shapes] = {}
@@ -84,23 +87,11 @@ def shapes(current: MapState, collection: str, kind: str) -> features.Shapes:
         return found
 
 
-def _check_params(kind: str, formats: tuple[str, ...] = ("json",)) -> str:
-    unknown = sorted(set(request.args) - KNOWN[kind])
-    if unknown:
-        raise BadParameter(
-            f"unknown query parameter(s) {', '.join(unknown)}; this resource takes "
-            f"{', '.join(sorted(KNOWN[kind]))}"
-        )
-    wanted = request.args.get("f")
+def _landing_format(wanted: str | None) -> str:
+    """json or html: as `f` says, else as the Accept header prefers."""
     if wanted is None:
-        if "html" in formats:
-            best = request.accept_mimetypes.best_match([JSON, HTML], default=JSON)
-            return "html" if best == HTML else "json"
-        return formats[0]
-    # some clients name the format by its media type
-    wanted = FORMAT_ALIASES.get(wanted, wanted)
-    if wanted not in formats:
-        raise BadParameter(f"f must be one of {', '.join(formats)}, not {wanted!r}")
+        best = request.accept_mimetypes.best_match([JSON, HTML], default=JSON)
+        return "html" if best == HTML else "json"
     return wanted
 
 
@@ -122,7 +113,7 @@ def _link(href: str, rel: str, type_: str, title: str) -> dict:
 def _collection(current: MapState, info: features.CollectionInfo) -> dict:
     """A collection's description with its extent and links."""
     items = _url("ogc.items", collection_id=info.id)
-    schema = _url("ogc.schema", collection_id=info.id)
+    schema = _url("ogc_schema.schema", collection_id=info.id)
     return {
         "id": info.id,
         "title": info.title,
@@ -145,7 +136,7 @@ def _collection(current: MapState, info: features.CollectionInfo) -> dict:
             _link(schema, REL_SCHEMA, SCHEMA_JSON, "The features' schema"),
             _link(schema, DESCRIBED_BY, SCHEMA_JSON, "The features' schema"),
             _link(
-                _url("ogc.schema", collection_id=info.id, f="xsd"),
+                _url("ogc_schema.schema", collection_id=info.id, f="xsd"),
                 DESCRIBED_BY,
                 XML,
                 "The features' schema as an XML Schema (GML application schema)",
@@ -156,7 +147,7 @@ def _collection(current: MapState, info: features.CollectionInfo) -> dict:
 
 
 def _queryables_url(info: features.CollectionInfo) -> str:
-    return _url("ogc.queryables", collection_id=info.id)
+    return _url("ogc_schema.queryables", collection_id=info.id)
 
 
 def _queryables_header(info: features.CollectionInfo) -> tuple[str, str]:
@@ -189,23 +180,38 @@ def _collection_state(info: features.CollectionInfo) -> MapState:
     return state().indicator_state(info.id)
 
 
-def _period(current: MapState, collection_id: str) -> pd.Timestamp:
-    text = request.args.get("datetime")
+def _period(current: MapState, collection_id: str, text: str | None) -> pd.Timestamp:
     if collection_id in features.COLLECTIONS:
         return features.parse_datetime(text, current.dataset)
     return features.indicator_period(text, current.dataset)
 
 
-def _on_its_districts(current: MapState, week: pd.Timestamp) -> MapState:
+def _on_its_districts(current: MapState, week: pd.Timestamp, vintage: int | None) -> MapState:
     """The state on the districts the period's codes need, or the later `vintage` asked."""
-    return current.view(current.dataset.vintage_for(week, request.args.get("vintage")))
+    asked = None if vintage is None else str(vintage)
+    return current.view(current.dataset.vintage_for(week, asked))
 
 
-@blueprint.get("/ogc/")
-def landing():
+@blueprint.get(
+    "/ogc/",
+    operation_id="ogcLanding",
+    tags=OGC,
+    summary="OGC API - Features landing page",
+    responses={
+        200: {
+            "description": "Links to the API definition, conformance and data",
+            "content": {
+                JSON: {"schema": {"$ref": "#/components/schemas/LandingPage"}},
+                HTML: {"schema": {"type": "string"}},
+            },
+        }
+    }
+    | errors("ogc", 400),
+)
+def landing(query: LandingParams):
     """The landing page: links to the API definition, conformance and collections."""
     current = state()
-    wanted = _check_params("plain", ("json", "html"))
+    wanted = _landing_format(query.f)
     links = [
         _link(_url("ogc.landing"), "self", JSON if wanted == "json" else HTML, "This page"),
         _link(_url("ogc.landing", f="json"), "alternate", JSON, "This page as JSON"),
@@ -244,17 +250,27 @@ def landing():
     return response
 
 
-@blueprint.get("/ogc/conformance")
-def conformance():
+@blueprint.get(
+    "/ogc/conformance",
+    operation_id="ogcConformance",
+    tags=OGC,
+    summary="Conformance classes",
+    responses=ok("Conformance", JSON, "Conformance") | errors("ogc", 400),
+)
+def conformance(query: OgcJsonParams):
     """The conformance classes the API implements."""
-    _check_params("plain")
     return _json_response({"conformsTo": CONFORMANCE})
 
 
-@blueprint.get("/ogc/collections")
-def collections():
+@blueprint.get(
+    "/ogc/collections",
+    operation_id="ogcCollections",
+    tags=OGC,
+    summary="The collections: districts and regions",
+    responses=ok("Collections", JSON, "Collections") | errors("ogc", 400),
+)
+def collections(query: OgcJsonParams):
     """Every collection with its extents."""
-    _check_params("plain")
     return _json_response(
         {
             "links": [_link(_url("ogc.collections"), "self", JSON, "Collections")],
@@ -265,61 +281,19 @@ def collections():
     )
 
 
-@blueprint.get("/ogc/collections/<collection_id>")
-def collection(collection_id: str):
+@blueprint.get(
+    "/ogc/collections/<collection_id>",
+    operation_id="ogcCollection",
+    tags=OGC,
+    summary="One collection",
+    responses=ok("A collection", JSON, "Collection") | errors("ogc", 400, 404),
+)
+def collection(path: CollectionPath, query: OgcJsonParams):
     """One collection's description."""
-    info = _info(collection_id)
-    _check_params("plain")
+    info = _info(path.collection_id)
     response = _json_response(_collection(_collection_state(info), info))
     response.headers.set(*_queryables_header(info))
     return response
-
-
-def _kind(info: features.CollectionInfo) -> tuple[str, str | None]:
-    """districts, regions or indicator, and an indicator's unit."""
-    if info.id in features.COLLECTIONS:
-        return info.id, None
-    return "indicator", state().indicators.current()[info.id].indicator.unit
-
-
-def _schema_document(info: features.CollectionInfo, what: str) -> tuple[str, str]:
-    """The body and media type of a collection's schema, XML Schema or queryables."""
-    kind, unit = _kind(info)
-    if what == "xsd":
-        namespace = _url("ogc.collection", collection_id=info.id)
-        return feature_schema.xml_schema(namespace, info.id, info.title, kind, unit), XML
-    if what == "queryables":
-        document = feature_schema.queryables(_queryables_url(info), info.title, kind)
-    else:
-        url = _url("ogc.schema", collection_id=info.id)
-        document = feature_schema.schema(url, info.title, info.description, kind, unit)
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")), SCHEMA_JSON
-
-
-def _schema_response(info: features.CollectionInfo, what: str) -> Response:
-    current = _collection_state(info)
-    key = ("ogc-schema", what, info.id, absolute_base(), current.data_version)
-
-    def build():
-        body, mimetype = _schema_document(info, what)
-        return make_entry(body, mimetype, current.last_modified)
-
-    return respond(request, current.cache.get(key, build))
-
-
-@blueprint.get("/ogc/collections/<collection_id>/schema")
-def schema(collection_id: str):
-    """The features' schema as JSON Schema (Part 5), or f=xsd as an XML Schema."""
-    info = _info(collection_id)
-    return _schema_response(info, _check_params("plain", ("json", "xsd")))
-
-
-@blueprint.get("/ogc/collections/<collection_id>/queryables")
-def queryables(collection_id: str):
-    """What the items can be filtered on, as JSON Schema (Part 3)."""
-    info = _info(collection_id)
-    _check_params("plain")
-    return _schema_response(info, "queryables")
 
 
 def _region_filter(current: MapState, key: str):
@@ -333,16 +307,15 @@ def _region_filter(current: MapState, key: str):
         raise BadParameter(str(error)) from None  # a filter value, not a missing resource
 
 
-def _items_query(current: MapState, collection_id: str) -> features.ItemsQuery:
-    region = request.args.get("region")
+def _items_query(current: MapState, collection_id: str, params: ItemsParams) -> features.ItemsQuery:
     return features.ItemsQuery(
-        week=_period(current, collection_id),
-        limit=features.parse_limit(request.args.get("limit")),
-        offset=features.parse_offset(request.args.get("offset")),
-        bbox=features.parse_bbox(request.args.get("bbox")),
-        region=_region_filter(current, region) if region else None,
-        geometry=features.parse_geometry(request.args.get("geometry")),
-        vintage=current.dataset.vintage if request.args.get("vintage") else None,
+        week=_period(current, collection_id, params.datetime),
+        limit=params.limit,
+        offset=params.offset,
+        bbox=params.bbox,
+        region=_region_filter(current, params.region) if params.region else None,
+        geometry=params.geometry,
+        vintage=current.dataset.vintage if params.vintage is not None else None,
     )
 
 
@@ -354,14 +327,21 @@ def _stamp(current: MapState) -> str:
     return current.last_modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@blueprint.get("/ogc/collections/<collection_id>/items")
-def items(collection_id: str):
+@blueprint.get(
+    "/ogc/collections/<collection_id>/items",
+    operation_id="ogcItems",
+    tags=OGC,
+    summary="Features: districts with the week's figures, or regions with totals",
+    responses=geojson("A page of features", "FeatureCollection"),
+)
+def items(path: CollectionPath, query: ItemsParams):
     """A page of features as a GeoJSON FeatureCollection."""
-    info = _info(collection_id)
-    _check_params("items", ("json", "geojson"))
+    params = query
+    info = _info(path.collection_id)
     current = _collection_state(info)
-    current = _on_its_districts(current, _period(current, info.id))
-    query = _items_query(current, info.id)
+    week = _period(current, info.id, params.datetime)
+    current = _on_its_districts(current, week, params.vintage)
+    query = _items_query(current, info.id, params)
     key = ("ogc-items", info.id, query, absolute_base(), current.data_version)
 
     def build():
@@ -397,16 +377,21 @@ def items(collection_id: str):
     return respond(request, current.cache.get(key, build))
 
 
-@blueprint.get("/ogc/collections/<collection_id>/items/<feature_id>")
-def item(collection_id: str, feature_id: str):
+@blueprint.get(
+    "/ogc/collections/<collection_id>/items/<feature_id>",
+    operation_id="ogcItem",
+    tags=OGC,
+    summary="One feature: a district by ONS code, a region by slug",
+    responses=geojson("A feature", "Feature"),
+)
+def item(path: FeaturePath, query: ItemParams):
     """One feature: a district by ONS code, or a region by slug."""
-    info = _info(collection_id)
-    _check_params("item", ("json", "geojson"))
+    info = _info(path.collection_id)
+    feature_id = path.feature_id
     current = _collection_state(info)
-    week = _period(current, info.id)
-    current = _on_its_districts(current, week)
-    kind = features.parse_geometry(request.args.get("geometry"))
-    found = shapes(current, info.id, kind)
+    week = _period(current, info.id, query.datetime)
+    current = _on_its_districts(current, week, query.vintage)
+    found = shapes(current, info.id, query.geometry)
     if feature_id not in found.geojson:
         abort(404, description=f"no feature {feature_id!r} in {info.id}")
     ids = found.geometry.index[found.geometry.index == feature_id]
@@ -422,7 +407,8 @@ def item(collection_id: str, feature_id: str):
 
 def _document() -> dict:
     current = state()
-    return openapi.document(
+    return apidoc.document(
+        current_app,
         server=absolute_base(),
         data_version=current.data_version,
         week_range=(current.dataset.first_week, current.dataset.last_week),
@@ -430,7 +416,13 @@ def _document() -> dict:
     )
 
 
-@blueprint.get("/openapi.json")
+@blueprint.get(
+    "/openapi.json",
+    operation_id="openapi",
+    summary="This document",
+    tags=[TAGS["data"]],
+    responses=ok("OpenAPI 3.0", OPENAPI, {"type": "object"}),
+)
 def openapi_json():
     """The OpenAPI 3.0 document of the whole HTTP API."""
     current = state()
@@ -444,7 +436,13 @@ def openapi_json():
     return respond(request, entry)
 
 
-@blueprint.get("/openapi.html")
+@blueprint.get(
+    "/openapi.html",
+    operation_id="openapiHtml",
+    summary="This document for people",
+    tags=[TAGS["data"]],
+    responses=ok("HTML", HTML, {"type": "string"}),
+)
 def openapi_html():
     """The API documentation for people: every path and its parameters."""
     current = state()

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..core.errors import BadParameter
 from ..ingest.regions import Region
 from ..maps.labels import DEFAULT_MODE as DEFAULT_LABELS
-from ..maps.labels import parse_mode
-
-THEMES = ("light", "dark", "auto")
-CODE = re.compile(r"^[A-Z]\d{8}$")
+from .params import PageParams, declared
 
 
 @dataclass(frozen=True)
@@ -46,43 +42,26 @@ class Presentation:
         return out
 
 
-def _codes(raw: str, name: str, region: Region) -> tuple[str, ...]:
-    codes = tuple(dict.fromkeys(code.strip().upper() for code in raw.split(",") if code.strip()))
-    if not codes:
-        raise BadParameter(f"{name} needs one or more area codes, e.g. {name}=E07000150")
-    malformed = [code for code in codes if not CODE.match(code)]
-    if malformed:
-        raise BadParameter(f"{name}: {', '.join(malformed)} is not an area code like E07000150")
-    unknown = [code for code in codes if code not in region.districts]
+def _in_region(codes: tuple[str, ...] | None, name: str, region: Region) -> tuple[str, ...]:
+    unknown = [code for code in codes or () if code not in region.districts]
     if unknown:
         raise BadParameter(f"{name}: unknown area code(s) for {region.title}: {', '.join(unknown)}")
-    return codes
+    return codes or ()
 
 
 def parse_presentation(args, region: Region) -> Presentation:
-    """Validate highlight, focus, timeline, theme, labels from a request (raises BadParameter)."""
-    highlight = _codes(args["highlight"], "highlight", region) if "highlight" in args else ()
-    focus = None
-    if "focus" in args:
-        focus_codes = _codes(args["focus"], "focus", region)
-        if len(focus_codes) != 1:
-            raise BadParameter("focus takes one area code")
-        focus = focus_codes[0]
-    timeline = args.get("timeline", "0")
-    if timeline not in ("0", "1"):
-        raise BadParameter(f"timeline must be 0 or 1, not {timeline!r}")
-    theme = args.get("theme", "auto")
-    if theme not in THEMES:
-        raise BadParameter(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
-    labels = parse_mode(args.get("labels"))
-    search, facts = _switch(args, "search", "1"), _switch(args, "facts", "0")
+    """How a page presents its map: the PageParams of a request (or a mapping of query
+    values, validated here), the highlighted and focused codes checked against the region
+    (raises BadParameter)."""
+    params = declared(PageParams, args)
+    highlight = _in_region(params.highlight, "highlight", region)
+    focus = _in_region(params.focus, "focus", region)
     return Presentation(
-        highlight, focus, timeline == "1", theme, labels=labels, search=search, facts=facts
+        highlight,
+        focus[0] if focus else None,
+        params.timeline == "1",
+        params.theme,
+        labels=params.labels,
+        search=params.search == "1",
+        facts=params.facts == "1",
     )
-
-
-def _switch(args, name: str, default: str) -> bool:
-    value = args.get(name, default)
-    if value not in ("0", "1"):
-        raise BadParameter(f"{name} must be 0 or 1, not {value!r}")
-    return value == "1"

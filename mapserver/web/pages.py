@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, request
+from flask import request
+from flask_openapi3 import APIBlueprint
 
+from .apidoc import TAGS, page
 from .cache import cached, make_entry
 from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links
+from .params import PageParams, RegionPath
 from .pinning import embed_choices, pinned_params, pinned_suffix
 from .render import render_embed, render_map_page
 from .state import parse_query, query_state, state
 
-blueprint = Blueprint("pages", __name__)
+blueprint = APIBlueprint("pages", __name__, abp_tags=[TAGS["pages"]])
 
 
 def _image_labels(options) -> dict:
@@ -45,10 +48,10 @@ def _kept_stamp() -> tuple:
     return tuple((name, kept.version(name)) for name in kept.current())
 
 
-def _map_page(region: str):
-    query = parse_query(region, request.args)
+def _map_page(region: str, params: PageParams):
+    query = parse_query(region, params)
     current = query_state(query)
-    options = parse_presentation(request.args, query.region)
+    options = parse_presentation(params, query.region)
     slug, week, scheme, k = query.region.slug, query.week, query.scheme, query.k
     # The embed code names this server (MAPSERVER_PUBLIC_URL, or the request's allowed
     # host), so the base is part of the cache key, and so is the site root.
@@ -57,7 +60,7 @@ def _map_page(region: str):
     vintage = query.vintage_params()
     version = None if query.indicator else current.data_version
     codes = embed_choices(links, query, options.params() | vintage, version)
-    pinned = query.version is not None or bool(request.args.get("week"))
+    pinned = query.version is not None or params.week is not None
     embed_src = codes["pinned" if pinned else "live"]
     page_url = absolute_url(
         links.page("map", slug, week, scheme, k, vintage | pinned_params(query))
@@ -89,27 +92,35 @@ def _map_page(region: str):
     return current.cache.get(key, current.builds.bounded(build))
 
 
-@blueprint.get("/")
+@blueprint.get("/", operation_id="home", summary="The England map page", responses=page())
 @cached
-def index():
+def index(query: PageParams):
     """The England map for the default week, with links to every region."""
-    return _map_page("england")
+    return _map_page("england", query)
 
 
-@blueprint.get("/map/<region>")
+@blueprint.get(
+    "/map/<region>", operation_id="mapPage", summary="A region's full map page", responses=page()
+)
 @cached
-def map_page(region: str):
+def map_page(path: RegionPath, query: PageParams):
     """The full page: map, pickers, league table, total and embed code."""
-    return _map_page(region)
+    return _map_page(path.region, query)
 
 
-@blueprint.get("/embed/<region>")
+@blueprint.get(
+    "/embed/<region>",
+    operation_id="embed",
+    summary="A region's map for an iframe",
+    responses=page(),
+)
 @cached
-def embed(region: str):
+def embed(path: RegionPath, query: PageParams):
     """The map alone, made to fill an iframe."""
-    query = parse_query(region, request.args)
+    params = query
+    query = parse_query(path.region, params)
     current = query_state(query)
-    options = parse_presentation(request.args, query.region)
+    options = parse_presentation(params, query.region)
     links = live_links()
     key = ("embed", query, options, links.root, current.data_version)
 

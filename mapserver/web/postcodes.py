@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, request
+from flask import abort, current_app, jsonify
+from flask_openapi3 import APIBlueprint, OpenAPI
 
-from ..core.errors import BadParameter
-from ..ingest.postcodes import PostcodeLookup, looks_like_postcode, read_postcodes
+from ..ingest.postcodes import PostcodeLookup, read_postcodes
+from .apidoc import TAGS, json_resource
+from .params import PostcodeParams
 from .state import state
 
-blueprint = Blueprint("postcodes", __name__)
+blueprint = APIBlueprint("postcodes", __name__, abp_tags=[TAGS["data"]])
 EXTENSION = "mapserver.ingest.postcodes"
 NOT_AVAILABLE = "postcode search is not available on this server (no MAPSERVER_POSTCODES file)"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: OpenAPI) -> None:
     """Read the postcode file named by the settings, if any, once at start-up."""
     settings = app.extensions["mapserver"].settings
     path = settings.path("postcodes") if settings.postcodes else None
     app.extensions[EXTENSION] = read_postcodes(path) if path else None
-    app.register_blueprint(blueprint)
+    app.register_api(blueprint)
 
 
 def lookup() -> PostcodeLookup | None:
@@ -26,12 +28,21 @@ def lookup() -> PostcodeLookup | None:
     return current_app.extensions.get(EXTENSION)
 
 
-@blueprint.get("/api/postcode")
-def postcode():
+@blueprint.get(
+    "/api/postcode",
+    operation_id="postcode",
+    summary="The local authority of a postcode or postcode district (MAPSERVER_POSTCODES)",
+    responses=json_resource(
+        "The district's code and name (null when the postcode is not in the file); 404 when "
+        "the server has no postcode file",
+        "Postcode",
+        400,
+        404,
+    ),
+)
+def postcode(query: PostcodeParams):
     """The local authority of a postcode or postcode district (code null if unknown)."""
-    query = request.args.get("q", "").strip()
-    if not looks_like_postcode(query):
-        raise BadParameter(f"q must be a postcode or postcode district like PE1 1XX, not {query!r}")
+    query = query.q
     found = lookup()
     if found is None:
         abort(404, description=NOT_AVAILABLE)

@@ -25,6 +25,7 @@ from ..store.indicator_store import KeptIndicators, indicators_root
 from ..update.live import Registry
 from .bundles import Bundle, build_bundles
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
+from .params import MapParams, declared
 from .renderer import Renderer
 from .throttle import BuildSlots, WaitingRoom
 
@@ -423,20 +424,34 @@ class MapQuery:
 
 
 def parse_query(region_key: str, args) -> MapQuery:
-    """Validate indicator, region, period, scheme, k, v and vintage (raises MapserverError)."""
-    version = args.get("v") or None
-    found = state_for(version, pin=True)
-    indicator = args.get("indicator") or None
+    """The map a request asks for: its parameters (MapParams, or a mapping of raw query
+    values, validated here) checked against the data (raises MapserverError)."""
+    params = declared(MapParams, args)
+    found = state_for(params.v, pin=True)
+    indicator = params.indicator
     if indicator == found.dataset.indicator_id:
         indicator = None
     dataset = found.indicator_state(indicator).dataset
-    week = dataset.parse_week(args.get("period") or args.get("week"))
-    asked = args.get("vintage") or None
+    week = _week(dataset, params)
+    asked = None if params.vintage is None else str(params.vintage)
     vintage = dataset.vintage_for(week, asked)
     region = dataset.at(vintage).region(region_key)
-    scheme, k = parse_scheme(args.get("scheme") or dataset.default_scheme, args.get("k"))
+    scheme, k = parse_scheme(params.scheme or dataset.default_scheme, params.k)
     check_scheme(dataset.at(vintage).figures(week), scheme)
-    return MapQuery(region, week, scheme, k, version, vintage, asked is not None, indicator)
+    return MapQuery(region, week, scheme, k, params.v, vintage, asked is not None, indicator)
+
+
+def _week(dataset, params: MapParams) -> pd.Timestamp:
+    """The week (or period) asked for by `week` or `period`: the two must agree if both are
+    given, and an error names the one that was."""
+    given = {name: getattr(params, name) for name in ("week", "period")}
+    found = {name: dataset.parse_week(text, name) for name, text in given.items() if text}
+    if len(set(found.values())) > 1:
+        raise BadParameter(
+            f"week={params.week} and period={params.period} name different periods: "
+            "give one of them"
+        )
+    return next(iter(found.values()), dataset.default_week)
 
 
 def query_state(query: MapQuery) -> MapState:
