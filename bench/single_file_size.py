@@ -48,8 +48,8 @@ def leaflet_sizes() -> dict:
 def measure(app, areas, slug: str, week: str) -> dict:
     """The three pages for one region and week, and their sizes."""
     from mapserver.maps.notebook import folium_map
+    from mapserver.web.current import MapQuery
     from mapserver.web.download import download_html
-    from mapserver.web.state import MapQuery
 
     current = app.extensions["mapserver"]
     region = current.dataset.region(slug)

@@ -453,8 +453,9 @@ def single_html(
     from pathlib import Path
 
     from .figures.bands import parse_scheme
+    from .web.current import MapQuery
     from .web.download import download_html
-    from .web.state import MapQuery, MapState
+    from .web.state import MapState
 
     try:
         current = MapState.load(current_settings(load_settings())).indicator_state(indicator)

@@ -18,8 +18,8 @@ from mapserver import create_app
 from mapserver.core.errors import BadParameter
 from mapserver.maps import image
 from mapserver.maps.image_draw import CONTEXT_COLOUR
+from mapserver.web.current import parse_query, state
 from mapserver.web.images import image_inputs, projected_areas
-from mapserver.web.state import parse_query, state
 
 from .conftest import SHARED_DATA
 

@@ -27,9 +27,9 @@ from mapserver.maps.labels import (
     place_labels,
     short_name,
 )
+from mapserver.web.current import parse_query, state
 from mapserver.web.images import image_inputs
 from mapserver.web.options import Presentation, parse_presentation
-from mapserver.web.state import parse_query, state
 
 from .conftest import SHARED_DATA
 

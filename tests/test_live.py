@@ -8,7 +8,7 @@ import time
 import pytest
 
 from mapserver import create_app
-from mapserver.web.state import state
+from mapserver.web.current import state
 
 from .test_update import config_of, make_env, next_day_rows, run, store_of, write
 

@@ -8,9 +8,9 @@ import pytest
 
 from mapserver import create_app
 from mapserver.maps import drawing, image
+from mapserver.web.current import parse_query
 from mapserver.web.images import image_inputs
 from mapserver.web.renderer import Renderer, RendererError
-from mapserver.web.state import parse_query
 
 from .conftest import tiny_config
 

@@ -12,11 +12,12 @@ from ..update.live import Registry
 from . import api, embedding, errors, oembed, origin, pages, postcodes
 from .apidoc import make_app
 from .cache import ResponseCache
+from .current import LiveState
 from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
 from .ogc import blueprint as ogc_blueprint
 from .ogc_schema import blueprint as ogc_schema_blueprint
-from .state import LiveState, MapState
+from .state import MapState
 
 
 def build_app(config: dict | None = None) -> OpenAPI:

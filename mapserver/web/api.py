@@ -14,6 +14,7 @@ from ..figures.rates import FIGURE_COLUMNS
 from ..words import key_facts, tables
 from .apidoc import TAGS, errors, json_resource, ok
 from .cache import IMMUTABLE, cached, make_entry
+from .current import VERSION_FORMAT, parse_query, query_state, registry, state, state_for
 from .params import (
     AssetPath,
     GeometryPath,
@@ -23,7 +24,6 @@ from .params import (
     ValuesPath,
     ValuesSchemePath,
 )
-from .state import VERSION_FORMAT, parse_query, query_state, registry, state, state_for
 
 blueprint = APIBlueprint("api", __name__)
 INDICATOR = "#/components/schemas/Indicator"

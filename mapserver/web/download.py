@@ -7,9 +7,10 @@ from flask_openapi3 import APIBlueprint
 from ..maps.single_file import single_file_html
 from .apidoc import TAGS, page
 from .cache import cached, make_entry
+from .current import MapQuery, parse_query, query_state
 from .params import MapParams, RegionPath
 from .render import describe
-from .state import MapQuery, MapState, parse_query, query_state
+from .state import MapState
 
 blueprint = APIBlueprint("download", __name__, abp_tags=[TAGS["pages"]])
 

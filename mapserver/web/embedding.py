@@ -9,7 +9,7 @@ from flask_openapi3 import APIBlueprint
 
 from .apidoc import TAGS, ok
 from .cache import cached, make_entry
-from .state import state
+from .current import state
 
 blueprint = APIBlueprint("embedding", __name__, abp_tags=[TAGS["pages"]])
 LOADER_CACHE_CONTROL = "public, max-age=3600, stale-while-revalidate=86400"

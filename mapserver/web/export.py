@@ -12,10 +12,11 @@ from flask import Flask
 
 from ..figures.bands import DEFAULT_K
 from .api import compact_json
+from .current import MapQuery
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
 from .render import render_embed, render_map_page
-from .state import MapQuery, MapState
+from .state import MapState
 
 COMPRESSIBLE = {".html", ".js", ".css", ".json", ".topojson", ".svg"}
 

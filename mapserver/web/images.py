@@ -13,8 +13,9 @@ from ..maps import geometry, image, labels
 from ..words.tables import format_date
 from .apidoc import TAGS, errors, ok
 from .cache import PAGE_CACHE_CONTROL, make_entry, respond
+from .current import MapQuery, parse_query, query_state
 from .params import ImageParams, RegionPath
-from .state import MapQuery, MapState, parse_query, query_state
+from .state import MapState
 
 blueprint = APIBlueprint("images", __name__, abp_tags=[TAGS["images"]])
 

@@ -11,11 +11,11 @@ from werkzeug.datastructures import MultiDict
 
 from ..core.errors import MapserverError
 from .apidoc import TAGS, errors, ok
+from .current import parse_query, query_state
 from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links, site_path
 from .params import OEmbedParams, PageParams, declared
 from .render import EMBED_HEIGHT, map_label
-from .state import parse_query, query_state
 
 blueprint = APIBlueprint("oembed", __name__, abp_tags=[TAGS["pages"]])
 DEFAULT_WIDTH = 640

@@ -19,6 +19,7 @@ from ..maps import features, geometry
 from . import apidoc, openapi
 from .apidoc import TAGS, errors, geojson, ok
 from .cache import make_entry, respond
+from .current import state
 from .links import Links
 from .ogc_params import (
     CollectionPath,
@@ -29,7 +30,7 @@ from .ogc_params import (
     OgcJsonParams,
 )
 from .origin import absolute_base, absolute_url
-from .state import MapState, state
+from .state import MapState
 
 blueprint = APIBlueprint("ogc", __name__)
 OGC = [TAGS["OGC API - Features"]]

@@ -12,10 +12,10 @@ from flask_openapi3 import APIBlueprint
 from ..maps import feature_schema, features
 from .apidoc import errors, ok
 from .cache import make_entry, respond
+from .current import state
 from .ogc import OGC, SCHEMA_JSON, XML, _collection_state, _info, _queryables_url, _url
 from .ogc_params import CollectionPath, OgcJsonParams, SchemaParams
 from .origin import absolute_base
-from .state import state
 
 blueprint = APIBlueprint("ogc_schema", __name__)
 

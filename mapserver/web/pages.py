@@ -9,12 +9,12 @@ from flask_openapi3 import APIBlueprint
 
 from .apidoc import TAGS, page
 from .cache import cached, make_entry
+from .current import parse_query, query_state, state
 from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links
 from .params import PageParams, RegionPath
 from .pinning import embed_choices, pinned_params, pinned_suffix
 from .render import render_embed, render_map_page
-from .state import parse_query, query_state, state
 
 blueprint = APIBlueprint("pages", __name__, abp_tags=[TAGS["pages"]])
 

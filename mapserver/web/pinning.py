@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from .current import MapQuery
 from .links import Links
 from .origin import absolute_url
-from .state import MapQuery
 
 
 def pinned_params(query: MapQuery) -> dict:

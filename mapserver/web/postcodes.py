@@ -7,8 +7,8 @@ from flask_openapi3 import APIBlueprint, OpenAPI
 
 from ..ingest.postcodes import PostcodeLookup, read_postcodes
 from .apidoc import TAGS, json_resource
+from .current import state
 from .params import PostcodeParams
-from .state import state
 
 blueprint = APIBlueprint("postcodes", __name__, abp_tags=[TAGS["data"]])
 EXTENSION = "mapserver.ingest.postcodes"

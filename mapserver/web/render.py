@@ -21,9 +21,10 @@ from ..maps.choropleth import (
 from ..maps.labels import DEFAULT_MODE as DEFAULT_LABELS
 from ..words import tables
 from ..words.key_facts import region_facts
+from .current import MapQuery
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
-from .state import MapQuery, MapState
+from .state import MapState
 
 SCHEME_NAMES = {
     "dashboard": "UK dashboard bands",

@@ -1,33 +1,30 @@
-"""What the web layer holds in memory: data, geometry, asset bundles and the response cache."""
+"""One data version as the web layer holds it: the data, its geometry and its views on
+other vintages and indicators; with the worker's resources that every version shares."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
-from flask import current_app, g, has_request_context
 
 from ..core.config import Settings
-from ..core.errors import BadParameter, UnknownVersion
-from ..figures.bands import make_bands, parse_scheme
+from ..figures.bands import make_bands
 from ..figures.covid import Dataset, load_dataset
 from ..figures.indicator_dataset import beside as indicator_beside
 from ..ingest.boundaries import read_boundaries
 from ..ingest.regions import Region
 from ..maps import geometry, labels, lean
-from ..maps.choropleth import check_scheme, region_values
+from ..maps.choropleth import region_values
 from ..store.indicator_store import KeptIndicators, indicators_root
-from ..update.live import Registry
-from .bundles import Bundle, build_bundles
+from .bundles import Bundle
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
-from .params import MapParams, declared
 from .renderer import Renderer
-from .throttle import BuildSlots, WaitingRoom
+from .throttle import BuildSlots
+from .worker import ScopedCache, Worker, root_cache, worker_for
 
 
 @dataclass
@@ -39,18 +36,15 @@ class MapState:
     topology: dict
     geometry_version: str
     neighbours: dict[str, frozenset[str]]
-    bundles: dict[str, Bundle]
     last_modified: datetime
-    # One cache per app (so per worker), shared by every data version it holds (keys
-    # name the version): its memory is bounded however many versions are loaded.
-    cache: ResponseCache = field(default_factory=ResponseCache)
+    # What the process has once, whatever versions it holds: its cache, bundles, build
+    # bounds and drawing process (worker.py).
+    worker: Worker = field(repr=False)
+    # This state's part of the worker's response cache (a view's keys have its scope).
+    cache: ResponseCache | ScopedCache = field(default=None, repr=False)
     # The boundaries at full resolution (WGS84), for the OGC API's features.
     areas: gpd.GeoDataFrame | None = None
     label_points: dict[str, list[float]] = field(default_factory=dict)
-    # Bounds on uncached builds at once in this worker: pages and values, and images.
-    builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
-    image_builds: BuildSlots = field(default_factory=lambda: BuildSlots(0))
-    renderer: Renderer = field(default_factory=Renderer)
     # The lean geometry's areas (their names and order) and its version (lean.py).
     places: lean.Places | None = None
     # An indicator's state: the Covid cases' state it is drawn beside (None for that one).
@@ -60,6 +54,30 @@ class MapState:
     # it, built when first asked for.
     views: dict = field(default_factory=dict, repr=False)
     indicators: KeptIndicators | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.cache is None:
+            self.cache = self.worker.cache
+
+    @property
+    def bundles(self) -> dict[str, Bundle]:
+        """The front-end bundles (the worker's: the same for every version)."""
+        return self.worker.bundles
+
+    @property
+    def builds(self) -> BuildSlots:
+        """The worker's bound on pages and values built at once."""
+        return self.worker.builds
+
+    @property
+    def image_builds(self) -> BuildSlots:
+        """The worker's bound on images drawn at once."""
+        return self.worker.image_builds
+
+    @property
+    def renderer(self) -> Renderer:
+        """The worker's drawing process."""
+        return self.worker.renderer
 
     @classmethod
     def load(cls, settings: Settings, cache: ResponseCache | None = None) -> MapState:
@@ -72,8 +90,7 @@ class MapState:
             settings,
             dataset,
             areas,
-            ResponseCache() if cache is None else cache,
-            build_bundles(),
+            worker_for(settings, cache),
             datetime.fromtimestamp(int(modified), tz=UTC),
         )
 
@@ -83,9 +100,9 @@ class MapState:
         settings: Settings,
         dataset: Dataset,
         areas: gpd.GeoDataFrame,
-        cache,
-        bundles: dict[str, Bundle],
+        worker: Worker,
         last_modified: datetime,
+        cache: ResponseCache | ScopedCache | None = None,
     ) -> MapState:
         """The state of a data set on its boundaries: topology, label points, neighbours."""
         topology = geometry.build_topology(areas)
@@ -101,14 +118,13 @@ class MapState:
             topology,
             version,
             geometry.neighbours(areas),
-            bundles,
             last_modified,
+            worker,
             areas=areas,
             label_points=points,
             places=lean.places_for(dataset, drawn, version),
             cache=cache,
             indicators=kept,
-            **worker_resources(settings),
         )
 
     def view(self, vintage: int) -> MapState:
@@ -138,7 +154,7 @@ class MapState:
         # The view's responses share the cache, under keys of their own.
         cache = ScopedCache(self.cache, ("vintage", vintage))
         return MapState.from_parts(
-            self.settings, dataset, areas, cache, self.bundles, self.last_modified
+            self.settings, dataset, areas, self.worker, self.last_modified, cache
         )
 
     def indicator_state(self, indicator_id: str | None) -> MapState:
@@ -175,7 +191,7 @@ class MapState:
         def build():
             return make_entry(bundle.body, bundle.mimetype, self.last_modified, IMMUTABLE)
 
-        return _root(self.cache).get(("asset", bundle.name, bundle.version), build)
+        return root_cache(self.cache).get(("asset", bundle.name, bundle.version), build)
 
     def geometry_entry(self, region: Region) -> Entry:
         """A region's TopoJSON, compressed once and cached for a year."""
@@ -186,7 +202,7 @@ class MapState:
 
         # Keyed by the geometry's own hash: one entry for every state that draws it (an
         # indicator on 2023 districts shares the 2023 view's), so not under a scope.
-        return _root(self.cache).get(("geo", region.slug, self.geometry_version), build)
+        return root_cache(self.cache).get(("geo", region.slug, self.geometry_version), build)
 
     def lean_geometry_entry(self, region: Region) -> Entry:
         """A region's lean TopoJSON (with names), compressed once and cached for a year."""
@@ -195,7 +211,7 @@ class MapState:
             body = self.lean_geometry(region)
             return make_entry(body, "application/json", self.last_modified, IMMUTABLE)
 
-        return _root(self.cache).get(("geo-lean", region.slug, self.places.version), build)
+        return root_cache(self.cache).get(("geo-lean", region.slug, self.places.version), build)
 
     def warm_cache(self) -> None:
         """Compress the bundles and every region's geometry before readers ask."""
@@ -275,57 +291,6 @@ class MapState:
 _VIEWS_LOCK = threading.RLock()  # an indicator state is built from a vintage view
 
 
-def _root(cache) -> ResponseCache:
-    """The response cache under any scopes."""
-    while isinstance(cache, ScopedCache):
-        cache = cache.inner
-    return cache
-
-
-class ScopedCache:
-    """A response cache's entries under a prefix: a view's keys never meet its base's."""
-
-    def __init__(self, cache: ResponseCache, scope: tuple):
-        self.inner = cache
-        self.scope = scope
-
-    def __len__(self) -> int:
-        return len(self.inner)
-
-    def get(self, key: tuple, build) -> Entry:
-        """The inner cache's entry for (scope, key)."""
-        return self.inner.get(self.scope + key, build)
-
-    def for_request(self, raw: tuple) -> Entry | None:
-        """As ResponseCache.for_request (requests are keyed by their whole URL)."""
-        return self.inner.for_request(raw)
-
-    def remember_request(self, raw: tuple, entry: Entry) -> None:
-        """As ResponseCache.remember_request."""
-        self.inner.remember_request(raw, entry)
-
-
-# One set of build bounds and one drawing process per worker, shared by every data
-# version the worker holds (live.py loads several): a version loaded later must not
-# start another drawing process or get bounds of its own.
-_WORKER_RESOURCES: dict[tuple, dict] = {}
-
-
-def worker_resources(settings: Settings) -> dict:
-    """The process's build bounds and drawing process for these settings (made once)."""
-    key = (settings.max_builds, settings.max_image_builds, settings.build_queue)
-    key += (settings.build_wait,)
-    found = _WORKER_RESOURCES.get(key)
-    if found is None:
-        room = WaitingRoom(settings.build_queue, settings.build_wait)
-        found = _WORKER_RESOURCES[key] = {
-            "builds": BuildSlots(settings.max_builds, "page builds", room),
-            "image_builds": BuildSlots(settings.max_image_builds, "image builds", room),
-            "renderer": Renderer(settings.max_image_builds),
-        }
-    return found
-
-
 def _shipped(item: dict, own: set[str]) -> dict:
     """A geometry as the browser gets it: no name; its label point if in the region."""
     out = {key: value for key, value in item.items() if key != "properties"}
@@ -341,120 +306,3 @@ def _lean_shipped(item: dict, places: lean.Places) -> dict:
     label = item.get("properties", {}).get("label")
     out["properties"] = lean.lean_properties(places, item["id"], label)
     return out
-
-
-# --- data versions: which MapState answers a request (the registry is in live.py) ---
-
-VERSION_FORMAT = re.compile(r"^[0-9a-f]{12}$")
-
-
-def _request_state(registry: Registry) -> MapState:
-    """The state this request started with (the current one when it first asked)."""
-    if not has_request_context():
-        return registry.current
-    found = g.get("mapserver_state")
-    if found is None:
-        registry.ensure_watching()  # in this process: after a fork, once
-        found = g.mapserver_state = registry.current
-    return found
-
-
-class LiveState:
-    """app.extensions["mapserver"]: reads as the MapState of the request in progress."""
-
-    def __init__(self, registry: Registry):
-        self.registry = registry
-
-    def __getattr__(self, name: str):
-        return getattr(_request_state(self.registry), name)
-
-
-def registry() -> Registry:
-    """The data versions of the current app."""
-    return current_app.extensions["mapserver"].registry
-
-
-def state() -> MapState:
-    """The MapState of the current data version, fixed for the whole request."""
-    return _request_state(registry())
-
-
-def state_for(version: str | None, pin: bool = False) -> MapState:
-    """The MapState of a data version, or the current one for None.
-
-    `pin`: the version is asked for by a pinned embed, so the store must keep it.
-    """
-    if not version:
-        return state()
-    if not VERSION_FORMAT.match(version):
-        raise BadParameter(f"v must be a data version (12 hex digits), not {version!r}")
-    versions = registry()
-    found = versions.get(version)
-    if found is None:
-        raise UnknownVersion(
-            f"no data version {version} kept here (it may have been pruned); "
-            f"the versions kept are {', '.join(versions.kept())}"
-        )
-    if pin:
-        versions.pin(version)
-    return found
-
-
-# --- end data versions ---
-
-
-@dataclass(frozen=True)
-class MapQuery:
-    """A validated map request: region, week, scheme and class count (and pinned version)."""
-
-    region: Region
-    week: pd.Timestamp
-    scheme: str
-    k: int
-    version: str | None = None  # a pinned data version (`v=`); None follows the current one
-    # The districts' vintage shown: the week's own unless a later one was asked for.
-    vintage: int | None = None
-    vintage_asked: bool = False
-    indicator: str | None = None  # None: the Covid cases
-
-    def vintage_params(self) -> dict:
-        """The indicator and vintage the URL asked for, as query parameters ({} if none)."""
-        params = {"indicator": self.indicator} if self.indicator else {}
-        return params | ({"vintage": str(self.vintage)} if self.vintage_asked else {})
-
-
-def parse_query(region_key: str, args) -> MapQuery:
-    """The map a request asks for: its parameters (MapParams, or a mapping of raw query
-    values, validated here) checked against the data (raises MapserverError)."""
-    params = declared(MapParams, args)
-    found = state_for(params.v, pin=True)
-    indicator = params.indicator
-    if indicator == found.dataset.indicator_id:
-        indicator = None
-    dataset = found.indicator_state(indicator).dataset
-    week = _week(dataset, params)
-    asked = None if params.vintage is None else str(params.vintage)
-    vintage = dataset.vintage_for(week, asked)
-    region = dataset.at(vintage).region(region_key)
-    scheme, k = parse_scheme(params.scheme or dataset.default_scheme, params.k)
-    check_scheme(dataset.at(vintage).figures(week), scheme)
-    return MapQuery(region, week, scheme, k, params.v, vintage, asked is not None, indicator)
-
-
-def _week(dataset, params: MapParams) -> pd.Timestamp:
-    """The week (or period) asked for by `week` or `period`: the two must agree if both are
-    given, and an error names the one that was."""
-    given = {name: getattr(params, name) for name in ("week", "period")}
-    found = {name: dataset.parse_week(text, name) for name, text in given.items() if text}
-    if len(set(found.values())) > 1:
-        raise BadParameter(
-            f"week={params.week} and period={params.period} name different periods: "
-            "give one of them"
-        )
-    return next(iter(found.values()), dataset.default_week)
-
-
-def query_state(query: MapQuery) -> MapState:
-    """The MapState that answers a parsed query: its version, on its districts' vintage."""
-    found = state_for(query.version).indicator_state(query.indicator)
-    return found if query.vintage is None else found.view(query.vintage)
