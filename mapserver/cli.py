@@ -323,15 +323,23 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
     metavar="N",
     help="Withhold counts below N, and every figure they could be worked back from.",
 )
-def add(file, indicator_id, window, suppress_below, **columns) -> None:
+@click.option(
+    "--accept-outlier",
+    "accept_outliers",
+    multiple=True,
+    metavar="CODE[:PERIOD]",
+    help="Keep an area's figure the outlier check refuses (in one period, or all); logged.",
+)
+def add(file, indicator_id, window, suppress_below, accept_outliers, **columns) -> None:
     """Add (or replace) an indicator from FILE, in any layout it recognises.
 
     Recognised with no options: a UKHSA dashboard CSV, a Fingertips export, an ONS
     Explore Local Statistics CSV (with its JSON metadata beside it), or a plain CSV of
     code, period and count or value. The file is refused (exit status 2, one line naming
     the file, the line and the problem) for codes that map to no district, periods that
-    do not parse or begin after today, bad or duplicate rows, or counts above the area's
-    population; nothing changes then.
+    do not parse or begin after today, bad or duplicate rows, counts above the area's
+    population, values outside their own confidence limits or their unit's range, or
+    extreme outliers (unless accepted); nothing changes then.
     """
     from pathlib import Path
 
@@ -348,6 +356,7 @@ def add(file, indicator_id, window, suppress_below, **columns) -> None:
             columns=named,
             window=window,
             suppress_below=suppress_below,
+            accept_outliers=accept_outliers,
         )
     except MapserverError as error:
         raise UsageFailure(str(error)) from error

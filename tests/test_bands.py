@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -106,3 +107,78 @@ def test_tied_quantiles_that_collapse_to_one_band_still_colour():
 
 def test_a_palette_of_one_colour():
     assert len(sequential_palette(1)) == 1
+
+
+# --- classes that fit the figures: ties and zeros (issue 25) -----------------------------
+
+
+def rare_disease(zeros: int = 67, areas: int = 300, seed: int = 25) -> pd.Series:
+    """Rates of a rare disease to 1 dp: `zeros` areas at 0.0, the rest small and tied."""
+    rng = np.random.default_rng(seed)
+    rest = np.round(rng.gamma(0.8, 1.5, areas - zeros), 1)
+    rest[rest == 0] = 0.1  # the zeros are the given number
+    return pd.Series(np.concatenate([np.zeros(zeros), rest]))
+
+
+def label_range(label: str) -> tuple[float, float]:
+    if label == "0":
+        return 0.0, 0.0
+    low, high = label.replace(",", "").split("–")
+    return float(low), float(high)
+
+
+def assert_classes_fit(bands, values: pd.Series) -> None:
+    """No class empty; none holding a single value but the class of zeros, labelled "0";
+    each value inside its class's label, and every colour its class's."""
+    classes = bands.classify(values)
+    assert len(bands.labels) == len(bands.colours) == len(set(bands.colours))
+    for index, label in enumerate(bands.labels):
+        inside = values[classes == index].round(bands.decimals)
+        assert len(inside), f"class {label} is empty"
+        low, high = label_range(label)
+        assert (inside >= low).all() and (inside <= high).all(), label
+        if label == "0":
+            assert (inside == 0).all()
+        else:
+            assert inside.nunique() >= 2, f"class {label} holds one value"
+            assert low < high, label
+
+
+@pytest.mark.parametrize("k", range(3, 10))
+def test_quantiles_of_a_rare_disease_with_many_zeros_fit_the_figures(k):
+    values = rare_disease()
+    assert (values == 0).sum() == 67 and values.duplicated().sum() > 250  # many ties
+    bands = make_bands(values, "quantiles", k)
+    assert_classes_fit(bands, values)
+    assert "0.0–0.0" not in bands.labels
+    assert len(bands.labels) <= k
+    if (values == 0).mean() >= 1 / k:  # zeros would fill a class: they are one, "0"
+        assert bands.labels[0] == "0"
+        assert bands.classify(values)[values == 0].eq(0).all()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.0] * 200 + [0.1] * 50 + [0.2] * 30 + [0.5] * 15 + [3.0] * 5,  # mostly zeros
+        [0.0] * 150 + [2.0] * 150,  # zeros and one other value: one class of both
+        [1.0] * 100 + [1.1] * 5 + [5.0] * 100 + [9.0],  # ties away from zero
+        [0.0] * 10,  # every area zero
+        [4.0, 4.0, 4.0, 4.1],
+    ],
+)
+def test_tied_figures_give_fewer_classes_never_a_single_value_one(values):
+    values = pd.Series(values)
+    for k in (3, 5, 9):
+        bands = make_bands(values, "quantiles", k)
+        if values.nunique() == 1:
+            assert bands.labels == ("0",)
+        else:
+            assert_classes_fit(bands, values)
+
+
+def test_classes_follow_the_figures_decimals():
+    values = pd.Series([0.0] * 30 + [0.01, 0.02, 0.02, 0.03, 0.05, 0.08, 0.13, 0.21] * 10)
+    bands = make_bands(values, "quantiles", 5, decimals=2)
+    assert bands.labels[0] == "0" and bands.labels[1].startswith("0.01–")
+    assert_classes_fit(bands, values)

@@ -44,10 +44,11 @@ class Bands:
     upper: tuple[float, ...]
     colours: tuple[str, ...]
     labels: tuple[str, ...]
+    decimals: int = 1  # the figures are classified as shown, to this many places
 
     def classify(self, values: pd.Series) -> pd.Series:
-        """Band index for each value (rounded to 1 dp, as shown); <NA> where unknown."""
-        shown = values.astype("float64").round(1)
+        """Band index for each value (rounded as shown); <NA> where unknown."""
+        shown = values.astype("float64").round(self.decimals)
         index = np.searchsorted(np.asarray(self.upper[:-1]), shown.to_numpy(), side="left")
         out = pd.Series(index, index=values.index, dtype="Int64")
         return out.mask(shown.isna())
@@ -88,36 +89,76 @@ def sequential_palette(k: int) -> tuple[str, ...]:
     return tuple(ramp(i / (k - 1))[:7] for i in range(k))
 
 
-def classified_bands(values: pd.Series, scheme: str, k: int) -> Bands:
-    """Bands from the data with mapclassify: quantiles, natural breaks or equal intervals."""
-    known = values.dropna().astype("float64").round(1).to_numpy()
+def classified_bands(values: pd.Series, scheme: str, k: int, decimals: int = 1) -> Bands:
+    """Bands from the data: quantiles, natural breaks (mapclassify) or equal intervals."""
+    known = np.sort(values.dropna().astype("float64").round(decimals).to_numpy())
     if len(known) == 0:
         return Bands(scheme, (float("inf"),), (sequential_palette(3)[0],), ("no data",))
-    classes = min(k, len(np.unique(known)))
-    if classes < 2:
-        value = _number(known[0])
-        return Bands(scheme, (float("inf"),), (sequential_palette(3)[0],), (value,))
-    import mapclassify  # slow to import (scipy); only the data-driven schemes need it
+    if len(np.unique(known)) < 2:
+        value = "0" if known[0] == 0 else f"{known[0]:,.{decimals}f}"
+        return Bands(scheme, (float("inf"),), (sequential_palette(3)[0],), (value,), decimals)
+    if scheme == "quantiles":
+        return quantile_bands(known, k, decimals)
+    import mapclassify  # slow to import (scipy); only these schemes need it
 
     classifier = {
-        "quantiles": mapclassify.Quantiles,
         "natural-breaks": mapclassify.FisherJenks,
         "equal-interval": mapclassify.EqualInterval,
     }[scheme]
     with warnings.catch_warnings():
         # FisherJenks says it would be faster with numba; for a few hundred areas it is quick
         warnings.simplefilter("ignore", UserWarning)
-        classifier = classifier(known, k=classes)
-    upper = [float(round(b, 1)) for b in classifier.bins]
-    upper = list(dict.fromkeys(upper))  # quantiles of tied values can repeat
-    lows = [float(known.min())] + upper[:-1]
-    labels = []
-    for i, (low, high) in enumerate(zip(lows, upper, strict=True)):
-        # bands are (previous upper, upper]: show the first value above the previous top
-        start = low if i == 0 else low + 0.1
-        labels.append(f"{start:,.1f}–{high:,.1f}")
-    upper[-1] = float("inf")
-    return Bands(scheme, tuple(upper), sequential_palette(len(upper)), tuple(labels))
+        classifier = classifier(known, k=min(k, len(np.unique(known))))
+    upper = list(dict.fromkeys(float(round(b, decimals)) for b in classifier.bins))
+    return _banded(scheme, known, upper, decimals)
+
+
+def _banded(scheme: str, known: np.ndarray, upper: list[float], decimals: int) -> Bands:
+    """Bands (previous upper, upper]; labels from the first value above the previous top,
+    as shown, and "0" for a class of zeros alone."""
+    step = 10.0**-decimals
+    lows = [float(known.min())] + [high + step for high in upper[:-1]]
+    labels = [
+        "0" if low == high == 0 else f"{low:,.{decimals}f}–{high:,.{decimals}f}"
+        for low, high in zip(lows, upper, strict=True)
+    ]
+    upper = [*upper[:-1], float("inf")]
+    return Bands(scheme, tuple(upper), sequential_palette(len(upper)), tuple(labels), decimals)
+
+
+def quantile_bands(known: np.ndarray, k: int, decimals: int = 1) -> Bands:
+    """Classes of about equal numbers of areas, fitted to tied figures: no class is empty
+    or holds a single value, except a class of zeros alone when zeros would fill a class
+    (a rare disease); the other classes then split the figures above zero. Fewer than
+    `k` classes where the figures have too few distinct values. `known` is sorted."""
+    zero_class = known[0] == 0 and np.percentile(known, 100 / k) == 0
+    rest = known[known > 0] if zero_class else known
+    if zero_class and len(np.unique(rest)) < 2:
+        zero_class, rest = False, known  # zeros and one other value: one class of both
+    classes = min(k - zero_class, len(np.unique(rest)))
+    cuts = np.percentile(rest, [100 * i / classes for i in range(1, classes + 1)])
+    upper = list(dict.fromkeys(float(round(cut, decimals)) for cut in cuts))
+    upper = _merge_single_values(rest, upper)
+    return _banded("quantiles", known, [0.0, *upper] if zero_class else upper, decimals)
+
+
+def _merge_single_values(values: np.ndarray, upper: list[float]) -> list[float]:
+    """Class tops with each class (previous top, top] holding at least two distinct
+    values: an empty or one-value class is joined to its smaller neighbour."""
+    upper = list(upper)
+    while len(upper) > 1:
+        index = np.searchsorted(np.asarray(upper[:-1]), values, side="left")
+        distinct = [len(np.unique(values[index == i])) for i in range(len(upper))]
+        thin = [i for i, count in enumerate(distinct) if count < 2]
+        if not thin:
+            break
+        i = thin[0]
+        sizes = np.bincount(index, minlength=len(upper))
+        if i == 0 or (i < len(upper) - 1 and sizes[i + 1] <= sizes[i - 1]):
+            del upper[i]  # joined to the next class: this top goes
+        else:
+            del upper[i - 1]  # joined to the previous class: its top goes
+    return upper
 
 
 # Lower, similar, higher than the national figure: a diverging scheme whose middle is
@@ -170,8 +211,9 @@ def parse_scheme(scheme: str | None, k: str | int | None) -> tuple[str, int]:
     return scheme, count
 
 
-def make_bands(values: pd.Series, scheme: str, k: int) -> Bands:
-    """Bands for a scheme: the dashboard's fixed bands or classes from the data."""
+def make_bands(values: pd.Series, scheme: str, k: int, decimals: int = 1) -> Bands:
+    """Bands for a scheme: the dashboard's fixed bands or classes from the data, as the
+    figures are shown (to `decimals` places)."""
     if scheme == "dashboard":
         return dashboard_bands()
-    return classified_bands(values, scheme, k)
+    return classified_bands(values, scheme, k, decimals)

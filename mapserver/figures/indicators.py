@@ -79,6 +79,8 @@ def period_figures(
         rows = window_rows(frame, period, indicator.window)
     else:
         rows = frame[frame["period"] == period.key]
+    if indicator.kind == "count":
+        rows = _own_denominators(rows, known, population)
     natural = known.natural(rows["code"])
     if vintage is None:
         vintage = natural
@@ -113,7 +115,9 @@ def period_figures(
             denominators = vintages_module.sum_forward(population.loc[present], to_series)
             table = table.reindex(table.index.union(denominators.index))
             table["denominator"] = denominators
-        table["rate"] = table["count"] / table["denominator"] * indicator.multiplier
+        computed = table["count"] / table["denominator"] * indicator.multiplier
+        # A row without a count keeps its value as published, and its limits.
+        table["rate"] = computed.where(table["count"].notna(), table.get("rate"))
         table = with_limits(table, indicator.multiplier)
     codes = pd.Index(lookup["series"].unique(), name="series")
     table = table.reindex(codes)
@@ -136,8 +140,19 @@ def ranked(table: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 
 
 def _has_figure(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
-    column = "count" if indicator.kind == "count" else "value"
-    return rows[column].notna()
+    if indicator.kind == "count":
+        return rows["count"].notna() | rows["value"].notna()
+    return rows["value"].notna()
+
+
+def _own_denominators(rows: pd.DataFrame, known: Vintages, population) -> pd.DataFrame:
+    """Rows with a count but no denominator (and no value of their own) take their area's
+    population, when other rows have denominators: each row's figure is its own."""
+    lacking = rows["count"].notna() & rows["denominator"].isna() & rows["value"].isna()
+    if not lacking.any() or rows["denominator"].isna().all():
+        return rows  # (none given at all: period_figures uses the population for every area)
+    filled = known.area_population(rows.loc[lacking, "code"], population)
+    return rows.assign(denominator=rows["denominator"].fillna(filled))
 
 
 def with_limits(table: pd.DataFrame, multiplier: int) -> pd.DataFrame:
@@ -172,5 +187,6 @@ def _summed(indicator: Indicator, used: pd.DataFrame, own: pd.Series) -> pd.Data
         own_rows = pd.concat([own_rows, summed])
     table = own_rows.rename(columns={"value": "rate"})
     if indicator.kind == "count":
-        table["rate"] = np.nan
+        # Rates are worked out from counts; a row without one keeps its published value.
+        table["rate"] = table["rate"].where(table["count"].isna())
     return table

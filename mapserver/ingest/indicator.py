@@ -28,7 +28,9 @@ class Indicator:
     unit: str
     multiplier: int | None
     decimals: int
-    kind: str  # "count": rate = count / denominator x multiplier; "value": as published
+    # "count": rate = count / denominator x multiplier (a row without a count: its value as
+    # published); "value": every figure as published
+    kind: str
     measure: str | None = None
     higher_is_worse: bool = True
     scheme: str = "quantiles"

@@ -250,7 +250,8 @@ def _coloured(dataset, region, week: pd.Timestamp, scheme: str, k: int):
     if scheme in COMPARED_SCHEMES:
         check_scheme(table, scheme)
         return table, compared_bands(scheme)
-    return table, make_bands(table.drop_duplicates("series")["rate"], scheme, k)
+    rates = table.drop_duplicates("series")["rate"]
+    return table, make_bands(rates, scheme, k, dataset.decimals)
 
 
 def _comparison_title(table: pd.DataFrame, scheme: str) -> str:

@@ -1,7 +1,9 @@
 """Indicators on disk: what `mapserver add` keeps, and how the server reads them.
 
 Layout under the store root: indicators/<id>/indicator.json (what it measures) and
-indicators/<id>/observations.csv.xz (the checked observations). An indicator is written
+indicators/<id>/observations.csv.xz (the checked observations), and
+indicators/<id>/added.log (each addition: when, from what file, what was set aside and
+which outliers were accepted). An indicator is written
 to a staging directory and renamed into place only when complete, so a refusal or a
 crash leaves what was there.
 """
@@ -27,6 +29,7 @@ FOLDER = "indicators"
 META = "indicator.json"
 DATA = "observations.csv.xz"
 NATIONAL = "national.csv.xz"
+LOG = "added.log"
 XZ_PRESET = 1  # as the version store: fast, and still about a tenth of the CSV
 
 
@@ -37,6 +40,7 @@ class StoredIndicator:
     indicator: Indicator
     frame: pd.DataFrame
     national: pd.DataFrame | None = None  # the file's country figures, where it has them
+    log: tuple[str, ...] = ()  # the lines of added.log, oldest first
 
 
 def indicators_root(settings: Settings) -> Path:
@@ -53,6 +57,8 @@ def write(root: Path, stored: StoredIndicator) -> None:
         _write_frame(stored.frame, staging / DATA)
         if stored.national is not None and len(stored.national):
             _write_frame(stored.national, staging / NATIONAL)
+        if stored.log:
+            (staging / LOG).write_text("".join(f"{line}\n" for line in stored.log))
         for item in staging.iterdir():
             with open(item, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -92,7 +98,19 @@ def load(folder: Path) -> StoredIndicator:
     """One kept indicator."""
     meta = json.loads((folder / META).read_text())
     national = _read_frame(folder / NATIONAL) if (folder / NATIONAL).is_file() else None
-    return StoredIndicator(Indicator(**meta), _read_frame(folder / DATA), national)
+    log = tuple(_log_lines(folder))
+    return StoredIndicator(Indicator(**meta), _read_frame(folder / DATA), national, log)
+
+
+def _log_lines(folder: Path) -> list[str]:
+    path = folder / LOG
+    return path.read_text().splitlines() if path.is_file() else []
+
+
+def kept_log(root: Path, id: str) -> list[str]:
+    """The log of the indicator kept under `id`, if there is one (a new addition goes on
+    from it)."""
+    return _log_lines(root / id)
 
 
 class KeptIndicators:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -10,12 +10,12 @@ import pandas as pd
 from ..core.config import Settings
 from ..core.errors import DataError
 from ..figures.indicators import period_figures
-from ..ingest import plausibility
+from ..ingest import outliers, plausibility
 from ..ingest.formats import Observations, read_observations
-from ..ingest.indicator import SLUG, describe, periods
+from ..ingest.indicator import SLUG, Indicator, describe, periods
 from ..ingest.loaders import read_lookup, read_population
 from ..ingest.vintages import Vintages, builtin_vintages
-from ..store.indicator_store import StoredIndicator, indicators_root, write
+from ..store.indicator_store import StoredIndicator, indicators_root, kept_log, write
 
 
 def reference(settings: Settings) -> tuple[Vintages, pd.Series]:
@@ -41,6 +41,53 @@ def check_observations(
     plausibility.check_counts(frame["count"], limit, "counted", name)
 
 
+def check_values(observations: Observations, indicator: Indicator, name: str) -> None:
+    """Refuse a value outside its own confidence limits, or outside its unit's range."""
+    frames = [observations.frame]
+    if observations.national is not None:
+        frames.append(observations.national)
+    words = " ".join(filter(None, (indicator.title, indicator.measure, indicator.unit)))
+    plausibility.check_values(
+        [frame.set_index("line", drop=False) for frame in frames],
+        indicator.multiplier,
+        indicator.unit,
+        words,
+        name,
+    )
+
+
+def find_outliers(
+    observations: Observations, indicator: Indicator, known: Vintages, population: pd.Series
+) -> list[outliers.Outlier]:
+    """Extreme outliers among the figures as published, or as worked out from counts."""
+    frame = observations.frame
+    figures = frame["value"]
+    if indicator.multiplier:
+        denominator = frame["denominator"].fillna(known.area_population(frame["code"], population))
+        with_counts = frame["count"] / denominator.where(denominator > 0)
+        figures = figures.fillna(with_counts * indicator.multiplier)
+    return outliers.find(frame, figures, frame["count"])
+
+
+def check_outliers(
+    found: list[outliers.Outlier], accepted: list[tuple[str, str | None]], name: str
+) -> tuple[list[outliers.Outlier], list[str]]:
+    """Refuse the first outlier not accepted; the accepted ones, and notes on any
+    --accept-outlier that names none."""
+    for outlier in found:
+        if not outliers.is_accepted(outlier, accepted):
+            raise DataError(
+                f"{name}, line {outlier.line}: {outlier.describe()}: an extreme outlier "
+                f"(if it is right, add the file with --accept-outlier {outlier.key()})"
+            )
+    unused = [
+        f"--accept-outlier {code}{f':{period}' if period else ''}: no such outlier"
+        for code, period in accepted
+        if not any(outliers.is_accepted(outlier, [(code, period)]) for outlier in found)
+    ]
+    return found, unused
+
+
 def add(
     settings: Settings,
     path: Path,
@@ -49,8 +96,14 @@ def add(
     columns: dict | None = None,
     window: int | None = None,
     suppress_below: int | None = None,
+    accept_outliers: list[str] | tuple[str, ...] = (),
 ) -> tuple[StoredIndicator, list[str]]:
-    """Read, check and keep an indicator file; returns it and what was set aside."""
+    """Read, check and keep an indicator file; returns it and what was set aside.
+
+    `accept_outliers`: `CODE` or `CODE:PERIOD` of figures the outlier rule would refuse,
+    kept as given and written in the indicator's log.
+    """
+    accepted = outliers.parse_accepted(accept_outliers)
     observations = read_observations(path, **(columns or {}))
     indicator = describe(observations, id, window, suppress_below)
     if not SLUG.match(indicator.id):
@@ -60,10 +113,28 @@ def add(
     known, population = reference(settings)
     today = date.today() if today is None else today
     check_observations(observations, known, population, today, str(path))
+    check_values(observations, indicator, str(path))
+    found = find_outliers(observations, indicator, known, population)
+    kept_outliers, unused = check_outliers(found, accepted, str(path))
     notes = list(observations.notes)
     latest = periods(observations.frame, indicator.window)[0]
     figures = period_figures(indicator, observations.frame, latest, known, population)
     notes += figures.notes
-    stored = StoredIndicator(indicator, observations.frame, observations.national)
-    write(indicators_root(settings), stored)
+    notes += [f"accepted outlier (line {o.line}): {o.describe()}" for o in kept_outliers]
+    notes += unused
+    root = indicators_root(settings)
+    log = [*kept_log(root, indicator.id), *log_lines(path, observations, notes)]
+    stored = StoredIndicator(indicator, observations.frame, observations.national, tuple(log))
+    write(root, stored)
     return stored, notes
+
+
+def log_lines(path: Path, observations: Observations, notes: list[str]) -> list[str]:
+    """What the indicator's log says of this addition: when, from what, and the notes."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    frame = observations.frame
+    head = (
+        f"{stamp} added from {Path(path).name}: {len(frame):,} row(s), "
+        f"{frame['period'].nunique():,} period(s), {frame['code'].nunique():,} area code(s)"
+    )
+    return [head, *(f"{stamp}   {note}" for note in notes)]

@@ -122,15 +122,18 @@ MULTIPLIERS = (100_000, 1_000, 100, 1_000_000, 10_000, 1)
 
 def _kind(frame: pd.DataFrame, notes: list[str]) -> tuple[str, int | None]:
     """("count", multiplier) when the values are Count / Denominator x a multiplier (the
-    server may then recompute them and sum areas); else ("value", None): as published."""
+    server may then recompute them and sum areas); else ("value", None): as published.
+    Judged on the rows that have all three: a row without a count keeps its value as
+    published, and changes nothing for the others."""
     valued = frame["value"].notna()
-    if not valued.any() or frame.loc[valued, ["count", "denominator"]].isna().any().any():
+    counted = valued & frame["count"].notna() & frame["denominator"].notna()
+    if not counted.any():
         return "value", None
     if (frame["count"] % 1 > 0).any():
         # Survey-weighted and modelled counts are not whole: the published value stands.
         notes.append("counts are not whole numbers (weighted or estimated): values used as given")
         return "value", None
-    rows = frame[valued & (frame["denominator"] > 0)]
+    rows = frame[counted & (frame["denominator"] > 0)]
     for multiplier in MULTIPLIERS:
         crude = rows["count"] / rows["denominator"] * multiplier
         # Published values are rounded (to 1 decimal place, often): close, not equal.
