@@ -12,7 +12,6 @@ import geopandas as gpd
 import pandas as pd
 
 from ..core.config import Settings
-from ..figures.bands import make_bands
 from ..figures.covid import Dataset, load_dataset
 from ..figures.indicator_dataset import beside as indicator_beside
 from ..ingest.boundaries import read_boundaries
@@ -221,10 +220,6 @@ class MapState:
         for region in self.dataset.regions.values():
             self.lean_geometry_entry(region)
         kept = self.indicators.current() if self.indicators is not None else {}
-        if kept:
-            # The indicators' default schemes classify with mapclassify (scipy), whose
-            # first use is slow: once here, not for a reader.
-            make_bands(pd.Series([1.0, 2.0, 3.0, 4.0]), "quantiles", 3)
         for name in kept:
             # Each indicator on its latest districts: their outlines are dissolved and
             # simplified once per vintage, here rather than for a reader.
