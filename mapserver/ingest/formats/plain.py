@@ -166,6 +166,7 @@ def read(path: Path, table: Table | None = None, **options: str) -> Observations
     meta = SourceMeta(
         title=_title(path, table, options, figure),
         kind=kind,
+        decimals=_decimals(frame[figure]) if kind == "value" else None,
         unit="%" if percent else None,
         multiplier=100 if percent else None,
         format=NAME,
@@ -173,6 +174,15 @@ def read(path: Path, table: Table | None = None, **options: str) -> Observations
     if percent:
         notes.append("figures formatted as percentages in the spreadsheet: read as percentages")
     return Observations(observations, meta, notes, national)
+
+
+def _decimals(texts: pd.Series) -> int | None:
+    """The most decimal places the values are written with (3 at most): the source's."""
+    numbers = texts[texts.str.fullmatch(r"\s*-?\d*\.?\d+\s*")]
+    if numbers.empty:
+        return None
+    places = numbers.str.extract(r"\.(\d+)", expand=False).str.len().fillna(0)
+    return int(min(places.max(), 3))
 
 
 def _title(path: Path, table: Table, options: dict[str, str], figure: str) -> str:
