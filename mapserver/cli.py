@@ -368,8 +368,9 @@ def add(file, indicator_id, window, suppress_below, **options) -> None:
         raise UsageFailure(str(error)) from error
     indicator = stored.indicator
     frame = stored.frame
+    unit = f" ({indicator.unit})" if indicator.unit else ""
     click.echo(
-        f"indicator {indicator.id} added: {indicator.title} ({indicator.unit}), "
+        f"indicator {indicator.id} added: {indicator.title}{unit}, "
         f"{frame['period'].nunique()} period(s), {frame['code'].nunique()} area code(s)"
     )
     for note in notes:
