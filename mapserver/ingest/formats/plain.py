@@ -69,16 +69,14 @@ def matches(header: list[str]) -> bool:
     return bool(wide.period_columns(header)) and not (found["count"] or found["value"])
 
 
-def _refuse(path: Path, header: list[str], problem: str, table: Table | None = None):
-    separated, line = "", 1
-    if table is not None:
-        line = table.header_line
-        if table.delimiter != ",":
-            separated = f" (fields separated by {DELIMITERS[table.delimiter]})"
+def _refuse(path: Path, table: Table, problem: str):
+    separated = ""
+    if table.delimiter != ",":
+        separated = f" (fields separated by {DELIMITERS[table.delimiter]})"
     raise fail(
         path,
-        line,
-        f"{problem}; columns found: {', '.join(header)}{separated} "
+        table.header_line,
+        f"{problem}; columns found: {', '.join(table.header)}{separated} "
         "(name them with --code, --period or --date, --count or --value, and --denominator)",
     )
 
@@ -100,10 +98,10 @@ def _columns(path: Path, table: Table, options: dict[str, str]) -> tuple[dict, p
             frame = frame.assign(**{CONSTANT_PERIOD: column})
             found = CONSTANT_PERIOD
         if found is None:
-            _refuse(path, header, f"no column {column!r} for --{option}", table)
+            _refuse(path, table, f"no column {column!r} for --{option}")
         named[option] = found
     if "period" in named and "date" in named:
-        _refuse(path, header, "give --period or --date, not both", table)
+        _refuse(path, table, "give --period or --date, not both")
     columns = guess(header)
     # Options override the guesses; naming a count or a value sets the other aside.
     if "count" in named or "value" in named:
@@ -126,7 +124,7 @@ def read(path: Path, table: Table | None = None, **options: str) -> Observations
     table = table or load_table(path)
     header = table.header
     if not options and not matches(header):
-        _refuse(path, header, "not a layout this server recognises", table)
+        _refuse(path, table, "not a layout this server recognises")
     columns, frame = _columns(path, table, options)
     notes: list[str] = []
     across = []
@@ -142,17 +140,16 @@ def read(path: Path, table: Table | None = None, **options: str) -> Observations
             "read as one row per area and period"
         )
     if not columns["code"]:
-        _refuse(path, header, "no obvious column of area codes", table)
+        _refuse(path, table, "no obvious column of area codes")
     if not columns["period"]:
         _refuse(
             path,
-            header,
+            table,
             "no column of periods: name one with --period COLUMN, or give the period of "
             "every row (--period 2019)",
-            table,
         )
     if not (columns["count"] or columns["value"]):
-        _refuse(path, header, "no obvious count or value column", table)
+        _refuse(path, table, "no obvious count or value column")
     # A date column must hold dates; a period column may hold any period.
     dates = "date" in options or columns["period"].lower() == "date"
     observations = build(path, frame, columns, dates=dates)
@@ -160,8 +157,10 @@ def read(path: Path, table: Table | None = None, **options: str) -> Observations
     check_unique(path, observations)
     kind = "count" if columns["count"] else "value"
     figure = columns["count"] or columns["value"]
-    percent = bool(table.percent) and (
-        set(across) <= table.percent if across else figure in table.percent
+    percent = (
+        kind == "value"
+        and bool(table.percent)
+        and (set(across) <= table.percent if across else figure in table.percent)
     )
     meta = SourceMeta(
         title=_title(path, table, options, figure),

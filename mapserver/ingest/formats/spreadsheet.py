@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import number_formats
 from .common import Table, clean_header, fail, find_column, squash
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -179,10 +178,14 @@ def _table(book: _Workbook, name: str, notes: list[str]) -> Table:
             None,
             f"sheet {name!r} has no table with an area code column in its first {HEADER_ROWS} rows",
         )
+    from . import number_formats  # zipfile and XML: only when a spreadsheet is read
+
     width = max((len(row) for row in rows), default=0)
     percent_cells = number_formats.percent_cells(book.path, name)
     header = clean_header([cell_text(cell) for cell in rows[index]])
     header += [""] * (width - len(header))
+    if index:
+        notes.append(f"sheet {name!r}: the table's header is on row {index + 1}")
     body, lines, ended = [], [], None
     for number, row in enumerate(rows[index + 1 :], start=index + 1):
         texts = [
@@ -202,9 +205,9 @@ def _table(book: _Workbook, name: str, notes: list[str]) -> Table:
     frame = frame[keep]
     frame.columns = [header[column] for column in keep]
     percent = frozenset(
-        header[column] for _, column in percent_cells if column < width and header[column]
+        header[column]
+        for row, column in percent_cells
+        if row > index and column < width and header[column]
     )
     title = _title(rows[:index])
-    if index:
-        notes.append(f"sheet {name!r}: the table's header is on row {index + 1}")
     return Table(frame, notes, title=title, percent=percent, header_line=index + 1)

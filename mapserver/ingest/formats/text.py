@@ -54,7 +54,7 @@ def decode(path: Path, raw: bytes) -> tuple[str, str, str | None]:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
     try:
-        text = raw.decode("cp1252")
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("cp1252")
     except UnicodeDecodeError:
         raise fail(
             path, line, "is neither UTF-8 nor Windows-1252 (Latin-1) text: save it as UTF-8"
