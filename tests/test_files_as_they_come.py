@@ -417,3 +417,15 @@ def test_a_row_repeated_exactly_is_refused_in_every_layout(tmp_path):
         {"S": [["Area code", "2021"], ["E06000031", 1.5], ["E06000031", 1.5]]},
     )
     assert refused(wide) == "wide.xlsx, line 3 repeats line 2: E06000031 2021"
+
+
+def test_a_spreadsheet_refusal_names_the_header_row():
+    assert refused(HEALTH_INDEX, sheet="Table_2_Index_scores", value="Index").startswith(
+        "ons_health-index-scores-england_2015-2021.xlsx, line 3: no column 'Index' for "
+        "--value; columns found: Area Code, Area Name, Area Type, 2015, 2016,"
+    )
+    assert refused(IOD, sheet="IMD", value="IMD - Average score").startswith(
+        "mhclg_iod2019_file10_lad_summaries.xlsx, line 1: no column of periods: name one "
+        "with --period COLUMN, or give the period of every row (--period 2019); "
+        "columns found: Local Authority District code (2019), "
+    )
