@@ -305,12 +305,25 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
     metavar="ID",
     help="The indicator's id in URLs (default: from its title).",
 )
-@click.option("--code", metavar="COLUMN", help="Plain CSV: the column of area codes.")
-@click.option("--period", metavar="COLUMN", help="Plain CSV: the column of periods.")
-@click.option("--date", metavar="COLUMN", help="Plain CSV: a column of dates (daily counts).")
-@click.option("--count", metavar="COLUMN", help="Plain CSV: the column of counts.")
-@click.option("--value", metavar="COLUMN", help="Plain CSV: the column of published values.")
-@click.option("--denominator", metavar="COLUMN", help="Plain CSV: the column of denominators.")
+@click.option("--code", metavar="COLUMN", help="Plain table: the column of area codes.")
+@click.option(
+    "--period",
+    metavar="COLUMN",
+    help="Plain table: the column of periods, or the period of every row (--period 2019).",
+)
+@click.option("--date", metavar="COLUMN", help="Plain table: a column of dates (daily counts).")
+@click.option("--count", metavar="COLUMN", help="Plain table: the column of counts.")
+@click.option("--value", metavar="COLUMN", help="Plain table: the column of published values.")
+@click.option("--denominator", metavar="COLUMN", help="Plain table: the column of denominators.")
+@click.option(
+    "--sheet",
+    metavar="NAME",
+    help="Spreadsheet: the sheet to read (default: the one with a table of area codes).",
+)
+@click.option("--title", metavar="TEXT", help="The indicator's title (default: the file's).")
+@click.option("--unit", metavar="TEXT", help="The figures' unit: '%', 'per 100,000', 'score' ...")
+@click.option("--source", metavar="TEXT", help="Who publishes the figures (the attribution).")
+@click.option("--source-url", metavar="URL", help="Where the figures are published.")
 @click.option(
     "--window",
     type=click.IntRange(1, 366),
@@ -330,22 +343,25 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
     metavar="CODE[:PERIOD]",
     help="Keep an area's figure the outlier check refuses (in one period, or all); logged.",
 )
-def add(file, indicator_id, window, suppress_below, accept_outliers, **columns) -> None:
+def add(file, indicator_id, window, suppress_below, accept_outliers, **options) -> None:
     """Add (or replace) an indicator from FILE, in any layout it recognises.
 
-    Recognised with no options: a UKHSA dashboard CSV, a Fingertips export, an ONS
-    Explore Local Statistics CSV (with its JSON metadata beside it), or a plain CSV of
-    code, period and count or value. The file is refused (exit status 2, one line naming
-    the file, the line and the problem) for codes that map to no district, periods that
-    do not parse or begin after today, bad or duplicate rows, counts above the area's
-    population, values outside their own confidence limits or their unit's range, or
-    extreme outliers (unless accepted); nothing changes then.
+    Recognised with no options: a UKHSA dashboard CSV, a Fingertips export (from the
+    website, fingertipsR or fingertips_py), an ONS Explore Local Statistics CSV (with its
+    JSON metadata beside it), or a plain table of code, period and count or value, or of
+    code and one column per period, as a CSV or a spreadsheet (.xlsx, .ods). The file is
+    refused (exit status 2, one line naming the file, the line and the problem) for codes
+    that map to no district, periods that do not parse or begin after today, bad or
+    repeated rows, counts above the area's population, values outside their own
+    confidence limits or their unit's range, or extreme outliers (unless accepted);
+    nothing changes then.
     """
     from pathlib import Path
 
     from .update.indicators import add as add_indicator
 
-    named = {option: column for option, column in columns.items() if column}
+    # Columns, sheet, title, unit and source: all are the reader's (read_observations).
+    named = {option: text for option, text in options.items() if text}
     if not Path(file).is_file():
         raise UsageFailure(f"{file}: file not found")
     try:
@@ -362,8 +378,9 @@ def add(file, indicator_id, window, suppress_below, accept_outliers, **columns) 
         raise UsageFailure(str(error)) from error
     indicator = stored.indicator
     frame = stored.frame
+    unit = f" ({indicator.unit})" if indicator.unit else ""
     click.echo(
-        f"indicator {indicator.id} added: {indicator.title} ({indicator.unit}), "
+        f"indicator {indicator.id} added: {indicator.title}{unit}, "
         f"{frame['period'].nunique()} period(s), {frame['code'].nunique()} area code(s)"
     )
     for note in notes:

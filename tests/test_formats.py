@@ -284,7 +284,11 @@ FINGERTIPS_REFUSALS = [
         [BASE, _with(OTHER, {"Time period": "Spring"})],
         "line 3: period 'Spring' is not one of the forms read",
     ),
-    ([BASE, _with(OTHER, {"Value": "n/a"})], "fingertips.csv, line 3: value 'n/a' is not a number"),
+    (
+        [BASE, _with(OTHER, {"Value": "twelve"})],
+        "fingertips.csv, line 3: value 'twelve' is not a number",
+    ),
+    ([BASE, OTHER, BASE], "fingertips.csv, line 4: repeats line 2 exactly"),
     ([_with(BASE, {"Count": "-1"}), OTHER], "fingertips.csv, line 2: count '-1' is negative"),
     ([BASE, _with(OTHER, {"Denominator": "-5"})], "line 3: denominator '-5' is negative"),
     ([BASE, _with(OTHER, {"Upper CI 95.0 limit": "inf"})], "line 3: upper 'inf' is not a number"),
@@ -525,7 +529,8 @@ def test_ukhsa_keeps_lower_tier_when_levels_are_mixed(tmp_path):
 
 UKHSA_REFUSALS = [
     ("E06000001,Hartlepool,ltla,2021-02-22,", "cases.csv, line 6: count is empty"),
-    ("E06000001,Hartlepool,ltla,2021-02-22,x", "cases.csv, line 6: count 'x' is not a number"),
+    ("E06000001,Hartlepool,ltla,2021-02-22,y", "cases.csv, line 6: count 'y' is not a number"),
+    ("E06000001,Hartlepool,ltla,2021-02-22,NA", "cases.csv, line 6: count 'NA' is missing"),
     ("E06000001,Hartlepool,ltla,2021-02-22,-2", "cases.csv, line 6: count '-2' is negative"),
     (
         "E06000001,Hartlepool,ltla,2021-02-22,2.5",
@@ -567,7 +572,7 @@ def test_ukhsa_needs_one_metric(tmp_path):
     message = refused(write(tmp_path / "cases.csv", text))
     assert message == (
         "cases.csv, line 1: expected one figure column beside areaCode, areaName, areaType, "
-        "date; found newCases, cumCases (name the columns with code=, date= and count=)"
+        "date; found newCases, cumCases (name the columns with --code, --date and --count)"
     )
 
 
@@ -611,8 +616,8 @@ def test_plain_detected_from_its_header(tmp_path):
 
 
 def test_plain_line_numbers_survive_blank_lines_and_quoted_line_breaks(tmp_path):
-    text = 'code,name,period,count\nE06000001,"Hartle\npool",2020,5\n\nE06000002,M,2020,x\n'
-    assert "mine.csv, line 5: count 'x' is not a number" in refused(
+    text = 'code,name,period,count\nE06000001,"Hartle\npool",2020,5\n\nE06000002,M,2020,y\n'
+    assert "mine.csv, line 5: count 'y' is not a number" in refused(
         write(tmp_path / "mine.csv", text)
     )
 
@@ -624,11 +629,11 @@ PLAIN_REFUSALS = [
         "mine.csv, line 1: not a layout this server recognises; columns found: a, b, c",
     ),
     ("code,period,count,value\nE1,2020,1,2\n", {}, "line 1: not a layout this server recognises"),
-    ("code,period,count\nE1,2020,1\n", {"count": "cases"}, "line 1: no column 'cases' for count="),
+    ("code,period,count\nE1,2020,1\n", {"count": "cases"}, "line 1: no column 'cases' for --count"),
     (
         "code,period,date,count\nE1,2020,2020-01-01,1\n",
         {"period": "period", "date": "date"},
-        "give period= or date=, not both",
+        "give --period or --date, not both",
     ),
     ("code,period,count\nE1,2020,1\nE1,2020,2\n", {}, "mine.csv, line 3 repeats line 2: E1 2020"),
     (
@@ -645,10 +650,22 @@ def test_plain_refusals_name_the_line(tmp_path, text, options, message):
     assert message in refused(write(tmp_path / "mine.csv", text), **options)
 
 
-def test_not_utf8(tmp_path):
+def test_a_windows_1252_file_is_read_and_said_to_be(tmp_path):
     path = tmp_path / "mine.csv"
-    path.write_bytes("code,period,count\nE1,2020,1\nE2,2020,\xe9\n".encode("latin-1"))
-    assert refused(path) == "mine.csv, line 3: is not UTF-8 text"
+    path.write_bytes(
+        "code,name,period,count\nE06000001,H,2020,1\nW06000001,Ynys Môn,2020,2\n".encode("cp1252")
+    )
+    read = read_observations(path)
+    assert read.frame["name"].tolist() == ["H", "Ynys Môn"]
+    assert read.notes[0] == "not UTF-8 (line 3): read as Windows-1252 (Latin-1) text"
+
+
+def test_text_in_no_encoding_read_here_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_bytes(b"code,period,count\nE1,2020,1\nE2,2020,\x81\n")
+    assert refused(path) == (
+        "mine.csv, line 3: is neither UTF-8 nor Windows-1252 (Latin-1) text: save it as UTF-8"
+    )
 
 
 def test_missing_file(tmp_path):

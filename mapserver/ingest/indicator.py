@@ -42,6 +42,9 @@ class Indicator:
     window: int | None = None
     # Counts below this are suppressed in every output (disclosure.py); None: none are.
     suppress_below: int | None = None
+    # Where the figures are published (`mapserver add --source-url`). Indicators kept
+    # before it was added have no such key, and read as None.
+    source_url: str | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""
@@ -85,6 +88,7 @@ def describe(
         format=meta.format,
         window=window,
         suppress_below=suppress_below,
+        source_url=meta.source_url,
     )
 
 

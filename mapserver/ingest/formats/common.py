@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import bz2
-import csv
-import gzip
-import io
-import lzma
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +13,7 @@ import pandas as pd
 
 from ...core.errors import DataError
 from ..periods import parse_period
+from . import missing
 
 COLUMNS = [
     "code",
@@ -35,7 +32,6 @@ COLUMNS = [
     "line",
 ]
 FIGURES = ("count", "denominator", "value", "lower", "upper", "lower_998", "upper_998")
-_OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
 
 
 @dataclass(frozen=True)
@@ -51,6 +47,24 @@ class SourceMeta:
     source: str | None = None
     caveats: str | None = None
     format: str = "plain"
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A file's table as read: every cell as a string ('' when empty), indexed by its line
+    in a text file or its row in a spreadsheet, under cleaned column names."""
+
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    title: str | None = None  # a spreadsheet table's own title, from the rows above it
+    percent: frozenset[str] = frozenset()  # columns with cells formatted as percentages
+    delimiter: str = ","
+    header_line: int = 1  # the header's line in a text file, or its row in a sheet
+
+    @property
+    def header(self) -> list[str]:
+        return list(self.frame.columns)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,75 +85,33 @@ def fail(path: Path | str, line: int | None, problem: str) -> DataError:
     return DataError(" ".join(f"{where}: {problem}".split()))
 
 
-def _raw_bytes(path: Path, *, first_line: bool = False) -> bytes:
-    # Decompressed here rather than by pandas, to count lines in the same bytes.
-    opener = _OPENERS.get(path.suffix.lower(), open)
-    try:
-        with opener(path, "rb") as handle:
-            return handle.readline() if first_line else handle.read()
-    except FileNotFoundError:
-        raise fail(path, None, "no such file") from None
-    except (OSError, EOFError, lzma.LZMAError) as error:
-        raise fail(path, None, f"could not be read ({error})") from None
+# Notes markers after a column's name: "Area Type [Note 3]", "Frailty [Pe1]".
+_MARKERS = re.compile(r"(\s*\[[^\[\]]*\])+\s*$")
 
 
-def read_header(path: Path) -> list[str]:
-    """The column names on line 1, reading no further."""
-    path = Path(path)
-    first = _raw_bytes(path, first_line=True)
-    try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise fail(path, 1, "is not UTF-8 text") from None
-    header = [column.strip() for column in next(csv.reader([text]), [])]
-    if not any(header):
-        whole = not first.endswith(b"\n")  # nothing after this line
-        raise fail(path, 1, "the file is empty" if whole else "the header line is empty")
-    return header
+@functools.lru_cache(maxsize=8192)
+def clean_name(name: str) -> str:
+    """A column name without surrounding spaces and without trailing [Note 3] markers."""
+    name = " ".join(str(name).split())
+    return _MARKERS.sub("", name).strip() or name
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Every cell as a string ('' when empty), indexed by the row's line number in the file."""
-    raw = _raw_bytes(path)
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(raw),
-            dtype=str,
-            encoding="utf-8-sig",
-            keep_default_na=False,
-        )
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise fail(path, line, "is not UTF-8 text") from None
-    except pd.errors.EmptyDataError:
-        raise fail(path, 1, "the file is empty") from None
-    except pd.errors.ParserError as error:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-        if not found:
-            raise fail(path, None, f"is not a readable CSV file ({error})") from None
-        fields, line, saw = found.groups()
-        raise fail(path, int(line), f"has {saw} fields where the header has {fields}") from None
-    frame = frame.fillna("")  # a short row's missing cells, in pandas versions that leave NaN
-    frame.columns = [str(column).strip() for column in frame.columns]
-    frame.index = _line_numbers(raw, len(frame))
-    return frame
+def clean_header(names: list[str]) -> list[str]:
+    """Cleaned names, a repeated one told apart by its place: `Value`, `Value (2)`."""
+    out: list[str] = []
+    for name in names:
+        cleaned = clean_name(name)
+        if cleaned and cleaned in out:
+            cleaned = f"{cleaned} ({out.count(cleaned) + 2})"
+        out.append(cleaned)
+    return out
 
 
-def _line_numbers(raw: bytes, rows: int) -> np.ndarray:
-    ends_open = bool(raw) and not raw.endswith(b"\n")
-    if raw.count(b"\n") + ends_open == rows + 1:
-        return np.arange(2, rows + 2)  # one line per row: the usual case, and fast
-    # Blank lines (pandas skips them) or quoted line breaks: let the csv module count.
-    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
-    lines, previous, header = [], 0, False
-    for record in reader:
-        if record:
-            if header:
-                lines.append(previous + 1)
-            header = True
-        previous = reader.line_num
-    # Should the two readers ever disagree, row order still locates a line roughly.
-    return np.array(lines) if len(lines) == rows else np.arange(2, rows + 2)
+@functools.lru_cache(maxsize=8192)
+def squash(name: str) -> str:
+    """Lower case, letters and digits only: `Lower.CI.95.0.limit` and `Lower CI 95.0 limit`
+    (fingertipsR's dotted names, fingertips_py's spaced ones) are both `lowerci950limit`."""
+    return re.sub(r"[^a-z0-9]", "", clean_name(name).lower())
 
 
 class Problems:
@@ -151,11 +123,13 @@ class Problems:
         self.first: tuple[int, str] | None = None
 
     def check(self, bad: pd.Series, describe: Callable[[int], str]) -> None:
-        """Note the first line where `bad` holds, described by describe(line)."""
-        if bad.any():
-            line = int(bad.idxmax())
+        """Note the first row where `bad` holds, described by describe(its position)."""
+        flags = bad.to_numpy(dtype=bool)
+        if flags.any():
+            position = int(np.argmax(flags))
+            line = int(bad.index[position])
             if self.first is None or line < self.first[0]:
-                self.first = (line, describe(line))
+                self.first = (line, describe(position))
 
     def raise_first(self) -> None:
         """Raise the earliest problem noted, if any."""
@@ -169,15 +143,12 @@ def stripped(texts: pd.Series) -> pd.Series:
 
 
 def numbers(texts: pd.Series | None, what: str, problems: Problems) -> pd.Series:
-    """Floats from strings: NaN where empty; a problem where not a finite number."""
+    """Floats from strings: NaN where missing (empty, `NA`, `[x]` ...); a problem where
+    not a finite number."""
     if texts is None:
         return pd.Series(np.nan, index=problems.index)
-    values = pd.to_numeric(texts.to_numpy(dtype=object), errors="coerce").astype(float)
-    suspect = ~np.isfinite(values)
-    if suspect.any():
-        # Empty (or blank) cells are missing figures; anything else unreadable is refused.
-        bad = texts[suspect].str.strip().ne("")
-        problems.check(bad, lambda i: f"{what} {texts[i]!r} is not a number")
+    values, unreadable = missing.numbers(texts)
+    problems.check(unreadable, lambda p: f"{what} {texts.iloc[p]!r} is not a number")
     return pd.Series(values, index=texts.index)
 
 
@@ -194,7 +165,7 @@ def periods(texts: pd.Series, problems: Problems, *, what: str = "period", day=F
             period, errors[text] = None, str(error).replace("period", what, 1)
         found.append(period)
     if errors:
-        problems.check(texts.isin(list(errors)), lambda i: errors[texts[i]])
+        problems.check(texts.isin(list(errors)), lambda p: errors[texts.iloc[p]])
         return (pd.Series(pd.NA, index=texts.index),) * 3  # not used: the check raises
     keys = np.array([period.key for period in found], dtype=object)
     start = pd.DatetimeIndex([period.start for period in found])
@@ -220,19 +191,29 @@ def build(
     raw = {name: table[column] for name, column in columns.items() if column}
     blank = pd.Series("", index=table.index, dtype=str)
     code, name, note = (stripped(raw[k]) if k in raw else blank for k in ("code", "name", "note"))
-    problems.check(code.eq(""), lambda i: "area code is empty")
+    name, note = missing.blank(name), missing.blank(note)
+    problems.check(code.eq(""), lambda p: "area code is empty")
     period_name = "date" if dates else "period"
     key, start, end = periods(raw.get("period", blank), problems, what=period_name, day=dates)
     figures = {figure: numbers(raw.get(figure), figure, problems) for figure in FIGURES}
     count, raw_count = figures["count"], raw.get("count", blank)
     if count_required:
-        problems.check(count.isna(), lambda i: "count is empty")
-    problems.check(count < 0, lambda i: f"count {raw_count[i]!r} is negative")
+        empty = raw_count.str.strip().eq("")
+        problems.check(
+            count.isna(),
+            lambda p: (
+                "count is empty" if empty.iloc[p] else f"count {raw_count.iloc[p]!r} is missing"
+            ),
+        )
+    problems.check(count < 0, lambda p: f"count {raw_count.iloc[p]!r} is negative")
     if whole_counts:
-        problems.check(count % 1 > 0, lambda i: f"count {raw_count[i]!r} is not a whole number")
+        problems.check(
+            count % 1 > 0, lambda p: f"count {raw_count.iloc[p]!r} is not a whole number"
+        )
     raw_denominator = raw.get("denominator", blank)
     problems.check(
-        figures["denominator"] < 0, lambda i: f"denominator {raw_denominator[i]!r} is negative"
+        figures["denominator"] < 0,
+        lambda p: f"denominator {raw_denominator.iloc[p]!r} is negative",
     )
     problems.raise_first()
     frame = pd.DataFrame(
@@ -247,6 +228,21 @@ def drop_repeats(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Rows repeating an earlier row's area, period and figures, dropped; and how many."""
     repeated = frame.duplicated(["code", "period", *FIGURES])
     return frame[~repeated].reset_index(drop=True), int(repeated.sum())
+
+
+def check_no_repeated_rows(path: Path, table: pd.DataFrame) -> None:
+    """Refuse a row that repeats an earlier one cell for cell, naming both lines.
+
+    The same area listed twice with something told apart (another parent area, another
+    geography) is the source's way of listing it; the same row twice is a mistake.
+    """
+    repeated = table.duplicated()
+    if repeated.any():
+        line = repeated.idxmax()
+        row = table.loc[line]
+        same = (table == row).all(axis=1)
+        first = same.idxmax()
+        raise fail(path, line, f"repeats line {first} exactly")
 
 
 def check_unique(path: Path, frame: pd.DataFrame) -> None:
@@ -272,10 +268,12 @@ def plural(number: int, word: str) -> str:
 
 
 def find_column(header: list[str], *patterns: str) -> str | None:
-    """The first column whose name (case and spacing ignored) matches one of the patterns."""
+    """The first column whose squashed name (lower case, letters and digits only: see
+    squash) matches one of the patterns, tried in order."""
+    squashed = [squash(column) for column in header]
     for pattern in patterns:
-        for column in header:
-            if re.fullmatch(pattern, " ".join(column.lower().split())):
+        for column, name in zip(header, squashed, strict=True):
+            if re.fullmatch(pattern, name):
                 return column
     return None
 

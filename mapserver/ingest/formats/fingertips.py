@@ -7,10 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import missing
 from .common import (
     Observations,
     SourceMeta,
+    Table,
     build,
+    check_no_repeated_rows,
     check_unique,
     counted,
     drop_repeats,
@@ -18,31 +21,33 @@ from .common import (
     find_column,
     is_nation,
     plural,
-    read_table,
     stripped,
 )
+from .tables import load_table
 
 NAME = "fingertips"
-# Output name -> patterns for the export's column name (lower case, spaces collapsed).
+# Output name -> patterns for the export's column name, squashed (common.squash): the
+# website's export and fingertips_py write "Lower CI 95.0 limit", fingertipsR writes
+# "LowerCI95.0limit", and R's read.csv makes that "Lower.CI.95.0.limit".
 COLUMNS = {
-    "indicator_id": [r"indicator id"],
-    "indicator": [r"indicator name"],
-    "code": [r"area code"],
-    "name": [r"area name"],
-    "area_type": [r"area type"],
+    "indicator_id": [r"indicatorid"],
+    "indicator": [r"indicatorname"],
+    "code": [r"areacode"],
+    "name": [r"areaname"],
+    "area_type": [r"areatype"],
     "sex": [r"sex"],
     "age": [r"age"],
-    "category_type": [r"category type"],
+    "category_type": [r"categorytype"],
     "category": [r"category"],
-    "period": [r"time period"],
+    "period": [r"timeperiod"],
     "value": [r"value"],
-    "lower": [r"lower ci 95(\.0+)?%? limit", r"lower ci 95(\.0+)?%?"],
-    "upper": [r"upper ci 95(\.0+)?%? limit", r"upper ci 95(\.0+)?%?"],
-    "lower_998": [r"lower ci 99\.8%? limit", r"lower ci 99\.8%?"],
-    "upper_998": [r"upper ci 99\.8%? limit", r"upper ci 99\.8%?"],
+    "lower": [r"lowerci950*limit", r"lowerci950*"],
+    "upper": [r"upperci950*limit", r"upperci950*"],
+    "lower_998": [r"lowerci998limit", r"lowerci998"],
+    "upper_998": [r"upperci998limit", r"upperci998"],
     "count": [r"count"],
     "denominator": [r"denominator"],
-    "note": [r"value note"],
+    "note": [r"valuenote"],
 }
 REQUIRED = ("code", "area_type", "period", "value")
 # Area types of local authorities, as Fingertips has named them over the years:
@@ -60,7 +65,8 @@ def matches(header: list[str]) -> bool:
 
 
 def _text(table: pd.DataFrame, column: str | None) -> pd.Series:
-    return stripped(table[column]) if column else pd.Series("", index=table.index)
+    # R writes NA where the export has an empty cell (Category Type, Value note ...).
+    return missing.blank(stripped(table[column])) if column else pd.Series("", index=table.index)
 
 
 def _one(path: Path, values: pd.Series, what: str, advice: str) -> str:
@@ -156,14 +162,15 @@ def _missing_note(frame: pd.DataFrame) -> str | None:
     return f"{plural(len(missing), 'row')} with no value, kept as missing ({shown})"
 
 
-def read(path: Path) -> Observations:
+def read(path: Path, table: Table | None = None) -> Observations:
     """One indicator, sex and age for local authorities from a Fingertips export."""
-    table = read_table(path)
+    table = (table or load_table(path)).frame
     header = list(table.columns)
     columns = {name: find_column(header, *patterns) for name, patterns in COLUMNS.items()}
     missing = [name for name in REQUIRED if columns[name] is None]
     if missing:
         raise fail(path, 1, f"lacks Fingertips column(s) for {', '.join(missing)}")
+    check_no_repeated_rows(path, table)
     advice = "export one indicator at a time"
     _one(path, _text(table, columns["indicator_id"]), "Indicator ID", advice)
     notes: list[str] = []

@@ -9,16 +9,18 @@ from pathlib import Path
 from .common import (
     Observations,
     SourceMeta,
+    Table,
     build,
+    check_no_repeated_rows,
     check_unique,
     counted,
     drop_repeats,
     fail,
     is_nation,
     plural,
-    read_table,
     stripped,
 )
+from .tables import load_table
 
 NAME = "ons-els"
 REQUIRED = ("areacd", "areanm", "geography", "period", "observation")
@@ -87,12 +89,13 @@ def _only(table, column: str, path: Path, what: str) -> str:
     return values[0] if values else ""
 
 
-def read(path: Path) -> Observations:
+def read(path: Path, table: Table | None = None) -> Observations:
     """District and unitary figures from an Explore Local Statistics file."""
-    table = read_table(path)
+    table = (table or load_table(path)).frame
     missing = [column for column in REQUIRED if column not in table.columns]
     if missing:
         raise fail(path, 1, f"lacks column(s) {', '.join(missing)}")
+    check_no_repeated_rows(path, table)
     notes = []
     codes = stripped(table["areacd"])
     geography = stripped(table["geography"])

@@ -8,14 +8,15 @@ from pathlib import Path
 from .common import (
     Observations,
     SourceMeta,
+    Table,
     build,
     check_unique,
     counted,
     fail,
     plural,
-    read_table,
     stripped,
 )
+from .tables import load_table
 
 NAME = "ukhsa-dashboard"
 KEYS = ("areaCode", "areaName", "areaType", "date")
@@ -32,9 +33,9 @@ def _title(metric: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def read(path: Path) -> Observations:
+def read(path: Path, table: Table | None = None) -> Observations:
     """Daily counts by area from a dashboard CSV; every count must be there and whole."""
-    table = read_table(path)
+    table = (table or load_table(path)).frame
     metrics = [column for column in table.columns if column not in KEYS]
     if len(metrics) != 1:
         found = ", ".join(metrics) or "none"
@@ -42,7 +43,7 @@ def read(path: Path) -> Observations:
             path,
             1,
             f"expected one figure column beside {', '.join(KEYS)}; found {found} "
-            "(name the columns with code=, date= and count=)",
+            "(name the columns with --code, --date and --count)",
         )
     metric = metrics[0]
     notes = []
