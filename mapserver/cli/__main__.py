@@ -1,0 +1,5 @@
+"""`python -m mapserver.cli`: the same command as `mapserver`."""
+
+from . import main
+
+main()
