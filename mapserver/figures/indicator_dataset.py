@@ -333,6 +333,15 @@ class IndicatorDataset:
             ["rate", "name"], ascending=[ascending, True], na_position="last"
         )
 
+    def regions_with_figures(self, week: pd.Timestamp) -> list[Region]:
+        """The regions with a figure (or a suppressed one) for some area in the period:
+        the maps worth offering (an England-only indicator has none for Wales)."""
+        figures = self.figures(week)
+        shown = figures["complete"].astype(bool) | figures["suppressed"].astype(bool)
+        having = set(figures.index[shown])
+        lookup = self.lookup
+        return [r for r in self.regions.values() if having.intersection(r.series(lookup))]
+
     def region_total(self, region: Region, week: pd.Timestamp) -> dict:
         """Counts summed over denominators; no total for published values (never a mean)."""
         rows = self.figures(week).reindex(pd.Index(region.series(self.lookup)).unique())

@@ -275,9 +275,14 @@ def render_map_page(
         )
         for week in (weeks if weeks is not None else dataset.weeks(query.week))
     ]
+    # Only the regions with figures in the period (the Covid cases cover every one); the
+    # page's own region stays listed, as the current one.
+    offered = getattr(dataset, "regions_with_figures", None)
+    having = None if offered is None else {region.slug for region in offered(query.week)}
     regions = [
         (region, links.page("map", region.slug, query.week, query.scheme, query.k, vintage))
         for region in dataset.regions.values()
+        if having is None or region.slug in having or region.slug == slug
     ]
     withheld = (
         frozenset(figures.index[figures["suppressed"].astype(bool)])
