@@ -6,10 +6,11 @@ with p = d2 / (d1 + d2) from the two denominators (the conditional binomial test
 two-sided p-value is the sum of the probabilities of every outcome no more likely than
 the one seen (as scipy.stats.binomtest gives it); the change is significant below 0.05.
 For published values without counts, the two periods' 95% confidence intervals: a
-change is significant where they do not overlap. Without counts or intervals nothing is
-said (None).
+change is significant where they do not overlap; where they overlap, only that is said
+(overlapping intervals can still hide a real change). Without counts or intervals
+nothing is said (None).
 
-`change_test` is "significant", "not significant" or None (not tested).
+`change_test` is "significant", "not significant", "intervals overlap" or None.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pandas as pd
 LEVEL = 0.05
 SIGNIFICANT = "significant"
 NOT_SIGNIFICANT = "not significant"
+OVERLAP = "intervals overlap"  # (not a test: overlapping limits may still differ)
 
 
 def poisson_p_value(n1: int, d1: float, n2: int, d2: float) -> float:
@@ -60,13 +62,11 @@ def change_tests(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Ser
             continue
         n1, n2 = _whole(then.get("count")), _whole(now.get("count"))
         d1, d2 = then.get("denominator"), now.get("denominator")
+        limits = [now.get("lower"), now.get("upper"), then.get("lower"), then.get("upper")]
         if None not in (n1, n2) and not (pd.isna(d1) or pd.isna(d2)) and d1 > 0 and d2 > 0:
             significant = poisson_p_value(n1, float(d1), n2, float(d2)) < LEVEL
-        elif not any(pd.isna(x) for x in (now.get("lower"), now.get("upper"))) and not any(
-            pd.isna(x) for x in (then.get("lower"), then.get("upper"))
-        ):
-            significant = now["lower"] > then["upper"] or then["lower"] > now["upper"]
-        else:
-            continue
-        out[code] = SIGNIFICANT if significant else NOT_SIGNIFICANT
+            out[code] = SIGNIFICANT if significant else NOT_SIGNIFICANT
+        elif not any(pd.isna(x) for x in limits):
+            apart = limits[0] > limits[3] or limits[2] > limits[1]
+            out[code] = SIGNIFICANT if apart else OVERLAP
     return out

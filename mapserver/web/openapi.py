@@ -135,10 +135,11 @@ def schemas() -> dict:
                 "change_pct": number,
                 "change_test": {
                     "type": ["string", "null"],
-                    "enum": ["significant", "not significant", None],
+                    "enum": ["significant", "not significant", "intervals overlap", None],
                     "description": "Whether the change from the period before is more than "
                     "chance: an exact test of two Poisson rates for counts, else whether "
-                    "the two periods' 95% intervals overlap; null where neither can be made.",
+                    "the two periods' 95% intervals are apart (significant) or overlap; "
+                    "null where neither can be made.",
                 },
                 "region": {"type": "string"},
                 "period": {"type": "string"},

@@ -101,6 +101,7 @@ def change_text(area: dict, words: Words = COVID) -> tuple[str, str]:
 CHANCE = {
     "significant": ": more than chance would explain",
     "not significant": ": within chance variation (not significant)",
+    "intervals overlap": ": the two periods' 95% confidence intervals overlap",
 }
 
 

@@ -173,7 +173,8 @@
   // rise or fall is coloured as one; an untested change is not said to be more than chance.
   var CHANCE = {
     "significant": ": more than chance would explain",
-    "not significant": ": within chance variation (not significant)"
+    "not significant": ": within chance variation (not significant)",
+    "intervals overlap": ": the two periods' 95% confidence intervals overlap"
   };
 
   function tested(area, change) {
