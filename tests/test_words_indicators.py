@@ -149,3 +149,14 @@ def test_without_intervals_no_claim_of_significance_is_made(published):
     )
     text = " ".join(facts["sentences"])
     assert "confidence" not in text and "significant" not in text
+
+
+@pytest.mark.parametrize(
+    "n1, d1, n2, d2",
+    [(3, 1e5, 18, 1e5), (3, 1e5, 6, 1e5), (3, 2e5, 18, 1.3e5), (100, 1e6, 140, 1.1e6)],
+)
+def test_the_poisson_test_is_scipys_binomial_test(n1, d1, n2, d2):
+    from scipy.stats import binomtest
+
+    expected = binomtest(n2, n1 + n2, d2 / (d1 + d2)).pvalue
+    assert poisson_p_value(n1, d1, n2, d2) == pytest.approx(expected, rel=1e-9)
