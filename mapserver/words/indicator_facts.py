@@ -122,13 +122,13 @@ def _lowest_sentence(dataset, known: pd.DataFrame, top: list[dict], when: str) -
         return None  # (already named as the highest: every area shares one figure)
     names = [str(name) for name in lowest["name"]]
     listed = (", among them " if len(names) > 5 else ": ") + joined(names[:5])
+    word = "lowest" if dataset.indicator.higher_is_worse else "highest"
     if len(lowest) == 1:
-        return f"The lowest was {names[0]}, {_figure(lowest_value, dataset)}."
+        return f"The {word} was {names[0]}, {_figure(lowest_value, dataset)}."
     counted = dataset.indicator.kind == "count" and lowest["count"].notna().all()
     if lowest_value == 0 and counted and (lowest["count"] == 0).all():
         return f"{len(lowest)} areas had no cases in {when}{listed}."
     figure = _figure(lowest_value, dataset)
-    word = "lowest" if dataset.indicator.higher_is_worse else "highest"
     return f"{len(lowest)} areas share the {word} figure in {when}, {figure}{listed}."
 
 
