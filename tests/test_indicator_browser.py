@@ -78,8 +78,11 @@ def test_an_indicator_embed_on_a_phone(indicator_server, browser):
     assert "cases" not in popup.inner_text()  # published values: no count to speak of
     before = api(indicator_server, "england", period="2021-01-01/P3Y")[BLACKPOOL]["value"]
     direction = "Down" if before > value else "Up"
-    assert (
-        popup.locator(".popup-change").inner_text().endswith(f"from {before:.1f} the period before")
+    change = popup.locator(".popup-change").inner_text()
+    # published values with limits: the change is said with what its intervals show
+    assert f"from {before:.1f} the period before: " in change
+    assert change.endswith(
+        ("more than chance would explain", "the two periods' 95% confidence intervals overlap")
     )
     assert (direction == "Down") == ("\u25bc" in popup.locator(".popup-change").inner_text())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,8 @@ class OneLineErrors(click.Group):
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mapserver")
 def main() -> None:
-    """Map server for 7-day Covid-19 case rates per 100,000 by local authority.
+    """Map server for figures by local authority: the built-in case data, and any
+    indicator kept with `mapserver add`, in its own unit and periods.
 
     Settings come from MAPSERVER_* environment variables (see the README):
     MAPSERVER_DATA_DIR is where data files live, MAPSERVER_MIRROR where `fetch`

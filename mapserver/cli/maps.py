@@ -32,15 +32,15 @@ def region_and_week(command):
     command = click.option(
         "--indicator",
         metavar="ID",
-        help="Another indicator kept with `mapserver add` (default: the Covid cases).",
+        help="Another indicator kept with `mapserver add` (default: the built-in case data).",
     )(command)
     command = click.option(
         "--week",
         "--period",
         "week",
         metavar="YYYY-MM-DD",
-        help="Last day of the 7-day window (another indicator: its period, as its source "
-        "writes it or its last day). Default: the latest date in the data less "
+        help="The period: as its source writes it, or its last day (for the built-in case "
+        "data, the last day of its 7-day window). Default: the latest date in the data less "
         "MAPSERVER_LAG_DAYS (5), since the latest days are incomplete.",
     )(command)
     return click.option(
@@ -86,12 +86,13 @@ def rates(
     top: int | None,
     output_format: str,
 ) -> None:
-    """Print a region's areas by 7-day rate per 100,000, highest first.
+    """Print a region's areas by their figure for a period, highest first.
 
-    Each row has the area's code and name, cases in the 7 days, the rate, the
-    previous 7 days' rate, the change, and the rank within its country ("1/315":
-    areas without a complete week are not ranked). Region totals are the sum of
-    cases over the sum of population.
+    Each row has the area's code and name, its count where there is one, the figure,
+    the previous period's figure, the change, and the rank within its country ("1/315";
+    areas with the same figure as shown share a rank, and areas without a figure for
+    the whole period are not ranked). Region totals are the sum of counts over the sum
+    of denominators, never a mean of rates.
     """
     dataset, chosen, week_end = _dataset_region_week(region, week, indicator, vintage)
     figures = dataset.region_figures(chosen, week_end)
@@ -130,11 +131,11 @@ def rates(
 def facts(
     region: str, week: str | None, indicator: str | None, vintage: str | None, output_format: str
 ) -> None:
-    """Print a region's key facts for a week in plain sentences.
+    """Print a region's key facts for a period in plain sentences.
 
     The highest areas (the top two in the region, plus any tied with them) with
     their rank in their country; the region total and its change on the previous
-    7 days; the change across the rest of the region without those areas; how many
+    period; the change across the rest of the region without those areas; how many
     areas rose and fell; and the areas with incomplete data. Every figure comes from
     the league table that `mapserver rates` prints.
     """
@@ -187,7 +188,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option(
     "--indicator",
     metavar="ID",
-    help="Export another indicator kept with `mapserver add` (default: the Covid cases).",
+    help="Export another indicator kept with `mapserver add` (default: the built-in case data).",
 )
 def export(directory: str, weeks: int, indicator: str | None) -> None:
     """Write a static copy of the site to DIRECTORY.
@@ -200,8 +201,8 @@ def export(directory: str, weeks: int, indicator: str | None) -> None:
     """
     from pathlib import Path
 
-    from ..web.export import export_site
     from .. import create_app
+    from ..web.export import export_site
 
     try:
         report = export_site(create_app(), Path(directory), weeks, indicator)

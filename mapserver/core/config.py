@@ -221,6 +221,11 @@ class Settings(BaseSettings):
         "stand alone",
     )
     tiles_attribution: TextOrNone = Field(None, description="attribution shown with those tiles")
+    site_name: Text = Field(
+        "Maps by area",
+        description="the site's name, at the head of every map page: the operator's to set "
+        "(it names no one indicator, since the pages map any)",
+    )
     frame_ancestors: Text = Field(
         "*",
         description="the CSP `frame-ancestors` of the pages: which sites may show the embeds",

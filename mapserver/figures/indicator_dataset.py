@@ -23,6 +23,7 @@ from ..ingest.regions import Region, resolve_region
 from ..ingest.vintages import Vintages
 from ..store.indicator_store import StoredIndicator
 from . import comparison, disclosure
+from .change import change_tests
 from .indicators import period_figures, ranked
 
 
@@ -240,7 +241,7 @@ class IndicatorDataset:
         out = table.assign(
             cases=table["count"].astype("Float64").round().astype("Int64"),
             population=table["denominator"],
-            previous_rate=np.nan if previous is None else previous.reindex(table.index),
+            previous_rate=np.nan if previous is None else previous["rate"].reindex(table.index),
             previous_cases=pd.NA,
             days_known=pd.NA,
         )
@@ -255,6 +256,8 @@ class IndicatorDataset:
         with np.errstate(divide="ignore", invalid="ignore"):
             change = (out["rate"] - out["previous_rate"]) / out["previous_rate"] * 100
         out["change_pct"] = change.where(out["previous_rate"] > 0)
+        # Whether the change is more than chance (withheld where a count is suppressed).
+        out["change_test"] = change_tests(out, previous)
         out["rank"] = out["rank"].astype("Int64")
         out["rank_of"] = out["rank_of"].astype("Int64")
         out.index.name = "series"
@@ -280,6 +283,19 @@ class IndicatorDataset:
                     out[name] = float(row.value)
         return {name: value for name, value in out.items() if name}
 
+    def file_counts(self, week: pd.Timestamp) -> dict[str, int]:
+        """Each country's count for the period as the file's own total row gives it."""
+        given = self.stored.national
+        period = self.period(week)
+        if given is None or period.kind == "window" or self.indicator.kind != "count":
+            return {}
+        rows = given[given["period"] == period.key]
+        return {
+            NATIONS[row.code]: int(round(row.count))
+            for row in rows.itertuples()
+            if row.code in NATIONS and not pd.isna(row.count)
+        }
+
     def national_values(self, period: Period, table: pd.DataFrame) -> dict[str, float]:
         """Each country's figure for the period: the file's own, else (for counts) the
         sum of its areas' counts over the sum of their denominators, if all are known."""
@@ -291,8 +307,8 @@ class IndicatorDataset:
             out = summed | out  # the file's own figure first
         return out
 
-    def _previous(self, period: Period) -> pd.Series | None:
-        """The rates of the period before, on this vintage, where it can be put on it."""
+    def _previous(self, period: Period) -> pd.DataFrame | None:
+        """The figures of the period before, on this vintage, where it can be put on it."""
         older = [p for p in self.periods if p.end < period.end]
         if not older:
             return None
@@ -307,7 +323,7 @@ class IndicatorDataset:
             )
         except BadParameter:  # the period before is on later districts: no comparison
             return None
-        return self._suppressed(before.table)["rate"]
+        return self._suppressed(before.table)
 
     def region_figures(self, region: Region, week: pd.Timestamp) -> pd.DataFrame:
         """The region's areas, highest figure first (lowest first when lower is worse)."""
@@ -316,6 +332,15 @@ class IndicatorDataset:
         return figures.sort_values(
             ["rate", "name"], ascending=[ascending, True], na_position="last"
         )
+
+    def regions_with_figures(self, week: pd.Timestamp) -> list[Region]:
+        """The regions with a figure (or a suppressed one) for some area in the period:
+        the maps worth offering (an England-only indicator has none for Wales)."""
+        figures = self.figures(week)
+        shown = figures["complete"].astype(bool) | figures["suppressed"].astype(bool)
+        having = set(figures.index[shown])
+        lookup = self.lookup
+        return [r for r in self.regions.values() if having.intersection(r.series(lookup))]
 
     def region_total(self, region: Region, week: pd.Timestamp) -> dict:
         """Counts summed over denominators; no total for published values (never a mean)."""

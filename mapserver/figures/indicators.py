@@ -129,11 +129,17 @@ def period_figures(
 
 
 def ranked(table: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """The table with `complete` (a figure is shown) and ranks within each country."""
+    """The table with `complete` (a figure is shown) and ranks within each country.
+
+    Ranks compare the figures as shown (to the indicator's decimals): areas shown with
+    the same figure share the rank (1=), and `tied` marks them."""
     table = table.assign(complete=table["rate"].notna())
     known = table[table["complete"]]
     ascending = not indicator.higher_is_worse
-    table["rank"] = known.groupby("country")["rate"].rank(method="min", ascending=ascending)
+    shown = known["rate"].round(indicator.decimals)
+    table["rank"] = shown.groupby(known["country"]).rank(method="min", ascending=ascending)
+    sharing = table.groupby(["country", "rank"])["rank"].transform("size")
+    table["tied"] = sharing.gt(1).where(table["complete"], False).astype(bool)
     table["rank_of"] = table["country"].map(known.groupby("country").size())
     table["rank_of"] = table["rank_of"].where(table["complete"])
     return table

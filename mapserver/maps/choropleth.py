@@ -46,6 +46,7 @@ FIELDS = (
 
 
 LIMITS = ("lower", "upper")
+EXTRA = ("tied", "change_test")  # an indicator's only
 
 
 def district_figures(lookup: pd.DataFrame, figures: pd.DataFrame, districts) -> pd.DataFrame:
@@ -132,6 +133,15 @@ def map_values(
     if threshold:
         for code in areas:
             areas[code].append(code in withheld)
+    # Other indicators say which ranks are shared and whether a change is more than chance
+    # (the Covid values keep their fields, so their published URLs answer as before).
+    extra = [] if dataset is None or dataset.indicator_id == COVID_ID else list(EXTRA)
+    for code, row in rows.items():
+        known = _known(row["complete"]) and bool(row["complete"])
+        if extra:
+            areas[code].append(bool(row.get("tied")) if known else False)
+            test = row.get("change_test")
+            areas[code].append(test if known and isinstance(test, str) else None)
     values = {
         "title": TITLE if dataset is None else dataset.title,
         "region": title,
@@ -144,7 +154,8 @@ def map_values(
         "countries": countries,
         "fields": list(FIELDS)
         + ([*LIMITS, "compared"] if limits else [])
-        + (["suppressed"] if threshold else []),
+        + (["suppressed"] if threshold else [])
+        + extra,
         "areas": areas,
         "notes": notes,
         "labels": label_order(table),

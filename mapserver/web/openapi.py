@@ -126,6 +126,21 @@ def schemas() -> dict:
                     "description": "A count below the indicator's threshold: its count, "
                     "value, limits, rank and comparison are withheld (null).",
                 },
+                "tied": {
+                    "type": "boolean",
+                    "description": "Another area of its country has the same figure as "
+                    "shown, and the same rank (1=).",
+                },
+                "previous_value": number,
+                "change_pct": number,
+                "change_test": {
+                    "type": ["string", "null"],
+                    "enum": ["significant", "not significant", "intervals overlap", None],
+                    "description": "Whether the change from the period before is more than "
+                    "chance: an exact test of two Poisson rates for counts, else whether "
+                    "the two periods' 95% intervals are apart (significant) or overlap; "
+                    "null where neither can be made.",
+                },
                 "region": {"type": "string"},
                 "period": {"type": "string"},
                 "period_text": {"type": "string"},

@@ -116,6 +116,7 @@ def _figure_context(
         "data_as_of": tables.format_date(dataset.last_date) if query.version else None,
         "geometry_url": links.resource(geometry_path(current.places.version, region, lean=True)),
         "values_url": links.resource(values),
+        "site_name": current.settings.site_name,
         "tiles": current.settings.tiles,
         "tiles_attribution": current.settings.tiles_attribution,
         # Postcode search and fresh facts need the API: not in a static export.
@@ -179,7 +180,12 @@ class PageWords:
             )
         if self.published_values:
             return "published figures are not added up (a total is never a mean of rates)"
-        return f"{total['missing']} of {total['areas']} areas lack a complete week of data"
+        return f"{total['missing']} of {total['areas']} areas lack a {self.complete_span}"
+
+    @property
+    def complete_span(self) -> str:
+        """What an area needs to be ranked: `complete week` of the Covid cases' days."""
+        return "complete week" if self.period_param == "week" else "figure for the period"
 
     def option_text(self, dataset, week) -> str:
         """A period in the picker: `21 February 2021`, or `2022 to 2024`."""
@@ -269,9 +275,14 @@ def render_map_page(
         )
         for week in (weeks if weeks is not None else dataset.weeks(query.week))
     ]
+    # Only the regions with figures in the period (the Covid cases cover every one); the
+    # page's own region stays listed, as the current one.
+    offered = getattr(dataset, "regions_with_figures", None)
+    having = None if offered is None else {region.slug for region in offered(query.week)}
     regions = [
         (region, links.page("map", region.slug, query.week, query.scheme, query.k, vintage))
         for region in dataset.regions.values()
+        if having is None or region.slug in having or region.slug == slug
     ]
     withheld = (
         frozenset(figures.index[figures["suppressed"].astype(bool)])

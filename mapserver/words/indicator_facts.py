@@ -55,7 +55,9 @@ def indicator_facts(dataset, region, week: pd.Timestamp) -> Facts:
     figures = dataset.region_figures(region, week)
     when = dataset.period_text(week)
     known = figures[figures["complete"]]
-    top_rows = select_top(figures) if dataset.indicator.higher_is_worse else known.head(2)
+    # Ties compare the figures as shown.
+    shown = figures.assign(rate=figures["rate"].round(dataset.decimals))
+    top_rows = select_top(shown) if dataset.indicator.higher_is_worse else known.head(2)
     top = [_area(row, dataset) for _, row in top_rows.iterrows()]
     total = dataset.region_total(region, week)
     sentences = []
@@ -65,13 +67,17 @@ def indicator_facts(dataset, region, week: pd.Timestamp) -> Facts:
         if compared:
             sentences.append(compared)
     if len(known) > 2:
-        lowest = known.iloc[-1]
-        sentences.append(f"The lowest was {lowest['name']}, {_figure(lowest['rate'], dataset)}.")
+        lowest = _lowest_sentence(dataset, known, top, when)
+        if lowest:
+            sentences.append(lowest)
     if total["rate"] is not None:
         sentences.append(
             f"{region.title} as a whole: {_figure(total['rate'], dataset)} "
             f"({total['cases']:,} in {total['areas']} areas)."
         )
+        own = dataset.file_counts(week).get(region.title)
+        if own is not None and own != total["cases"] and region.kind == "official":
+            sentences.append(_own_total_sentence(dataset, region, when, total["cases"], own))
     withheld = figures[figures["suppressed"].astype(bool)]
     if len(withheld):
         reason = disclosure.reason(dataset.indicator.suppress_below)
@@ -102,4 +108,37 @@ def indicator_facts(dataset, region, week: pd.Timestamp) -> Facts:
         [{"code": code, "name": str(name)} for code, name in missing["name"].items()],
         sentences,
         period_text=when,
+    )
+
+
+def _lowest_sentence(dataset, known: pd.DataFrame, top: list[dict], when: str) -> str | None:
+    """`The lowest was Wyre Forest, 1.2 per 100,000.`, or, where areas share the lowest
+    figure as shown, `67 areas had no cases in 2017, among them ...`."""
+    shown = known["rate"].round(dataset.decimals)
+    lowest_value = shown.min() if dataset.indicator.higher_is_worse else shown.max()
+    lowest = known[shown == lowest_value]
+    named = {area["code"] for area in top}
+    if set(lowest["code"]) <= named:
+        return None  # (already named as the highest: every area shares one figure)
+    names = [str(name) for name in lowest["name"]]
+    listed = (", among them " if len(names) > 5 else ": ") + joined(names[:5])
+    word = "lowest" if dataset.indicator.higher_is_worse else "highest"
+    if len(lowest) == 1:
+        return f"The {word} was {names[0]}, {_figure(lowest_value, dataset)}."
+    counted = dataset.indicator.kind == "count" and lowest["count"].notna().all()
+    if lowest_value == 0 and counted and (lowest["count"] == 0).all():
+        return f"{len(lowest)} areas had no cases in {when}{listed}."
+    figure = _figure(lowest_value, dataset)
+    return f"{len(lowest)} areas share the {word} figure in {when}, {figure}{listed}."
+
+
+def _own_total_sentence(dataset, region, when: str, summed: int, own: int) -> str:
+    """Which total is used where the file's own country row differs from its areas' sum."""
+    gap = own - summed
+    more = "more" if gap > 0 else "fewer"
+    return (
+        f"The {when} {region.title} total here is {summed:,} cases, the sum of its areas' "
+        f"rows, so that it adds up to the map; the file's own {region.title} row says "
+        f"{own:,}, {abs(gap):,} {more} than its areas' rows, and areas are compared with "
+        f"that row's figure, as the source publishes it."
     )

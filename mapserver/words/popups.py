@@ -85,17 +85,41 @@ def change_text(area: dict, words: Words = COVID) -> tuple[str, str]:
     before = f" from {words.figure(area['previous_rate'])} the {span} before"
     change = area["change_pct"]
     if change is None:
-        return ("up", "Up" + before) if (area["rate"] or 0) > 0 else ("same", "No change" + before)
-    if change > 0:
-        return "up", f"\u25b2 {number1(change)}%{before}"
-    if change < 0:
-        return "down", f"\u25bc {number1(-change)}%{before}"
-    return "same", "No change" + before
+        kind, text = ("up", "Up" + before) if (area["rate"] or 0) > 0 else ("same", "No change")
+    elif change > 0:
+        kind, text = "up", f"\u25b2 {number1(change)}%{before}"
+    elif change < 0:
+        kind, text = "down", f"\u25bc {number1(-change)}%{before}"
+    else:
+        kind, text = "same", "No change"
+    if kind == "same":
+        text += before
+    return tested(area, kind, text)
+
+
+# What a test of the change says (an indicator's values carry `change_test`).
+CHANCE = {
+    "significant": ": more than chance would explain",
+    "not significant": ": within chance variation (not significant)",
+    "intervals overlap": ": the two periods' 95% confidence intervals overlap",
+}
+
+
+def tested(area: dict, kind: str, text: str) -> tuple[str, str]:
+    """An indicator's change with its test: only a significant rise or fall is coloured
+    as one; an untested change is not said to be more than chance."""
+    if "change_test" not in area or kind == "same":
+        return kind, text
+    test = area["change_test"]
+    if test in CHANCE:
+        return (kind if test == "significant" else "unsure"), text + CHANCE[test]
+    return "unsure", text
 
 
 def rank_text(area: dict) -> str:
-    """`2nd of 315 in England`."""
-    return f"{ordinal(area['rank'])} of {area['rank_of']} in {area['country']}"
+    """`2nd of 315 in England`, `Joint 1st of 315 in England` where the figure is shared."""
+    rank = f"{ordinal(area['rank'])} of {area['rank_of']} in {area['country']}"
+    return f"Joint {rank}" if area.get("tied") else rank
 
 
 def cases_text(area: dict, week_text: str, words: Words = COVID) -> str:

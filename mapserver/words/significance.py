@@ -18,10 +18,11 @@ VERBS = {
 }
 
 
-def overlap(first: dict, second: dict) -> bool:
-    """Whether two areas' 95% intervals overlap (True where either has none)."""
+def overlap(first: dict, second: dict) -> bool | None:
+    """Whether two areas' 95% intervals overlap (None where either has none: without
+    intervals nothing is said of significance)."""
     if None in (first.get("lower"), first.get("upper"), second.get("lower"), second.get("upper")):
-        return True
+        return None
     return first["lower"] <= second["upper"] and second["lower"] <= first["upper"]
 
 
@@ -62,7 +63,7 @@ def compared_sentence(top: list[dict], figure_text, when: str) -> str | None:
 def next_highest(lead: dict, others: list[dict], figure: str, rank: str) -> str:
     """The words after the leader: `, followed by B, 18.2 (2nd of 5)`, or, where their
     95% intervals overlap, `, but B, 18.2 (2nd of 5), is not significantly lower: ...`."""
-    close = any(overlap(lead, area) for area in others)
+    close = any(overlap(lead, area) is True for area in others)
     if len(others) > 1:
         names = joined([area["name"] for area in others])
         text = f"; {names} share the next highest, {figure} ({rank})"

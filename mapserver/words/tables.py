@@ -32,6 +32,8 @@ def league_table(figures: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
         out[column] = out[column].astype("float64").round(1)
     for column in COMPARED_COLUMNS:  # known where the rate is
         out[column] = out[column].where(table["complete"].astype(bool), None)
+    if "tied" in table:  # an indicator's: areas sharing their rank (1=)
+        out["tied"] = table["tied"].astype(bool)
     return out.reset_index(drop=True)
 
 
@@ -138,7 +140,9 @@ def display_rows(
                 "rate_sort": "" if not known else float(row.rate),
                 "change": "–" if pd.isna(row.change_pct) else f"{row.change_pct:+.1f}%",
                 "change_sort": "" if pd.isna(row.change_pct) else float(row.change_pct),
-                "rank": f"{row.rank} of {row.rank_of}" if known else "–",
+                "rank": f"{row.rank}{'=' * bool(getattr(row, 'tied', False))} of {row.rank_of}"
+                if known
+                else "–",
                 "rank_sort": int(row.rank) if known else "",
             }
         )
@@ -239,6 +243,11 @@ def indicator_records(dataset, figures: pd.DataFrame, region_slug: str, week) ->
         record["compared_998"] = _said(row["compared_998"])
         # A small count withheld (with every figure it could be worked back from).
         record["suppressed"] = bool(row.get("suppressed", False))
+        record["tied"] = bool(row.get("tied", False))
+        record["previous_value"] = _rounded(row.get("previous_rate"), decimals)
+        record["change_pct"] = _rounded(row.get("change_pct"), 1)
+        test = row.get("change_test")
+        record["change_test"] = test if isinstance(test, str) else None
         record["region"] = region_slug
         record["period"] = period.key
         record["period_text"] = period.label

@@ -156,16 +156,37 @@
       return ["unknown", "No comparison with the previous " + (words.weekly ? "7 days" : "period")];
     }
     var before = " from " + figure.format(area.previous_rate) + (words.weekly ? " the week before" : " the period before");
+    var change;
     if (area.change_pct === null) {
-      return area.rate > 0 ? ["up", "Up" + before] : ["same", "No change" + before];
+      change = area.rate > 0 ? ["up", "Up" + before] : ["same", "No change" + before];
+    } else if (area.change_pct > 0) {
+      change = ["up", "\u25B2 " + number1.format(area.change_pct) + "%" + before];
+    } else if (area.change_pct < 0) {
+      change = ["down", "\u25BC " + number1.format(-area.change_pct) + "%" + before];
+    } else {
+      change = ["same", "No change" + before];
     }
-    if (area.change_pct > 0) return ["up", "\u25B2 " + number1.format(area.change_pct) + "%" + before];
-    if (area.change_pct < 0) return ["down", "\u25BC " + number1.format(-area.change_pct) + "%" + before];
-    return ["same", "No change" + before];
+    return tested(area, change);
+  }
+
+  // An indicator's change with its test (words/popups.py `tested`): only a significant
+  // rise or fall is coloured as one; an untested change is not said to be more than chance.
+  var CHANCE = {
+    "significant": ": more than chance would explain",
+    "not significant": ": within chance variation (not significant)",
+    "intervals overlap": ": the two periods' 95% confidence intervals overlap"
+  };
+
+  function tested(area, change) {
+    if (area.change_test === undefined || change[0] === "same") return change;
+    var said = CHANCE[area.change_test];
+    if (!said) return ["unsure", change[1]];
+    return [area.change_test === "significant" ? change[0] : "unsure", change[1] + said];
   }
 
   function rankText(area) {
-    return ordinal(area.rank) + " of " + area.rank_of + " in " + area.country;
+    var rank = ordinal(area.rank) + " of " + area.rank_of + " in " + area.country;
+    return area.tied ? "Joint " + rank : rank;
   }
 
   function label(area) {
@@ -375,7 +396,7 @@
       tr.appendChild(el("td", "num", area.cases === null ? "\u2013" : whole.format(area.cases)));
       tr.appendChild(el("td", "num", area.change_pct === null ? "\u2013" :
         (area.change_pct > 0 ? "+" : "") + number1.format(area.change_pct) + "%"));
-      tr.appendChild(el("td", "num", area.rank === null ? "\u2013" : area.rank + " of " + area.rank_of));
+      tr.appendChild(el("td", "num", area.rank === null ? "\u2013" : area.rank + (area.tied ? "=" : "") + " of " + area.rank_of));
       if (limited.length) tr.appendChild(intervalCell(area, scaleTop));
       if (comparing) tr.appendChild(el("td", null, area.compared ? comparedText(area) : "\u2013"));
       body.appendChild(tr);
