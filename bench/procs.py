@@ -26,8 +26,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def http_get(url: str, headers: dict | None = None, timeout: float = 5.0):
-    """GET without decompressing: (status, headers, raw body); status None if unreachable."""
+def http_get(url: str, headers: dict | None = None, timeout: float = 60.0):
+    """GET without decompressing: (status, headers, raw body); status None if unreachable.
+
+    The default timeout only stops a hung server: a first build may take several seconds
+    on a busy machine, and that is a figure to report, not an error (pollers pass 1 s).
+    """
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -6,6 +6,9 @@ Sections run in this order so that each has the machine to itself: 4 (cold start
 5 (in-process builds and the explore() baseline), 1 and 2 (chromium against one
 `mapserver serve`), 3 (wrk against three servers, one at a time), 6 (a cached reader
 under a flood of uncached images). See bench/README.md.
+
+Missed targets show as FAIL in the tables; the exit status is 1 only when a measurement
+raised (its error recorded in the JSON), never because the machine was slow.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--static-path", default="/embed/england/", help="URL path on (c)")
     parser.add_argument("--rounds", type=int, help="wrk rounds, medians taken (default 3, quick 1)")
     parser.add_argument(
+        "--runs", type=int, help="cold starts and page loads, medians taken (default 5, quick 3)"
+    )
+    parser.add_argument(
         "--wait-idle",
         type=float,
         default=0,
@@ -67,6 +73,7 @@ class Runner:
     def __init__(self, args):
         self.args = args
         self.runs, self.seconds = (3, 3) if args.quick else (5, 15)
+        self.runs = args.runs or self.runs
         self.rounds = args.rounds or (1 if args.quick else 3)
         settings = {**vars(args), "runs": self.runs, "wrk_s": self.seconds, "rounds": self.rounds}
         self.results = {"machine": machine(), "settings": settings, "cpu_busy_before": {}}
@@ -158,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
     if args.markdown:
         args.markdown.write_text(markdown(tables, facts))
-    return 1 if failures(results) else 0
+    return 1 if failures(results) else 0  # errors only: a missed target is not one
 
 
 def markdown(tables: list, facts: list[str]) -> str:
