@@ -140,6 +140,7 @@ def schemas() -> dict:
                 "title": {"type": "string"},
                 "unit": {"type": "string"},
                 "decimals": {"type": "integer"},
+                "version": {"type": "string"},
                 "latest": {"type": "object"},
                 "first_period_end": {"type": "string", "format": "date"},
                 "last_period_end": {"type": "string", "format": "date"},
