@@ -395,6 +395,9 @@ def healthz():
         {
             "status": "ok",
             "data_version": dataset.version,
+            # the data version and the indicators' versions that answer (X-Data-Version)
+            "release": current.release,
+            "indicators": current.indicators.versions if current.indicators is not None else {},
             # when this process loaded the current version, and last read the pointer
             "data_loaded_at": versions.loaded_at.isoformat(timespec="seconds"),
             "data_checked_at": versions.checked_at.isoformat(timespec="seconds"),

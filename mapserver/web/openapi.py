@@ -160,6 +160,8 @@ def schemas() -> dict:
             "properties": {
                 "status": {"type": "string"},
                 "data_version": {"type": "string"},
+                "release": {"type": "string"},
+                "indicators": {"type": "object", "additionalProperties": {"type": "string"}},
                 "geometry_version": {"type": "string"},
                 "first_date": {"type": "string", "format": "date"},
                 "last_date": {"type": "string", "format": "date"},
@@ -254,6 +256,8 @@ def schemas() -> dict:
             "required": ["data_version", "default_week"],
             "properties": {
                 "data_version": {"type": "string"},
+                "release": {"type": "string"},
+                "indicators": {"type": "object", "additionalProperties": {"type": "string"}},
                 "geometry_version": {"type": "string"},
                 "default_week": {"type": "string", "format": "date"},
                 "last_week": {"type": "string", "format": "date"},
