@@ -10,6 +10,7 @@ answers that version's figures byte for byte.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import subprocess
@@ -156,3 +157,92 @@ def test_a_new_indicator_version_switches_every_worker(tmp_path):
         # ... and the live embed code of the same map pins the second.
         page = get(base, URLS[0]).text
         assert f"v={second}" in html.unescape(page)
+
+
+LYME = "lyme-disease-notifications"
+
+
+def lyme_file(folder: Path, fenland: int) -> Path:
+    """The Fingertips rows of test_indicators, with Fenland's 2022 count as given."""
+    from .test_formats import FINGERTIPS_HEADER, table, write
+    from .test_indicators import fingertips_rows
+
+    rows = fingertips_rows()
+    for row in rows:
+        if "E07000010" in row and "2022" in row:
+            row[row.index("10")] = str(fenland)
+    return write(folder / f"lyme-{fenland}.csv", table(FINGERTIPS_HEADER, rows))
+
+
+def add_quietly(store: Path, path: Path, kept: int = 2) -> None:
+    from click.testing import CliRunner
+
+    from mapserver.cli import main
+
+    env = {"MAPSERVER_STORE_DIR": str(store), "MAPSERVER_VERSIONS_KEPT": str(kept)}
+    result = CliRunner(env=env).invoke(main, ["add", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def lyme_version(client) -> str:
+    listed = client.get("/api/indicators").get_json()
+    return next(item["version"] for item in listed if item["id"] == LYME)
+
+
+def test_versions_are_pinned_pruned_and_kept_pinned(tmp_path):
+    from .test_indicators import client_for
+
+    store = tmp_path / "store"
+    add_quietly(store, lyme_file(tmp_path, 10))
+    client = client_for(store)
+    first = lyme_version(client)
+    assert (store / "indicators" / LYME / first / "indicator.json").is_file()
+    assert json.loads((store / "indicators" / "current.json").read_text()) == {
+        "indicators": {LYME: first}
+    }
+    pinned = f"/embed/england?indicator={LYME}&period=2022&v={first}"
+    published = client.get(pinned)
+    assert published.status_code == 200
+    assert (store / "pins" / first).exists()
+    made = []
+    for fenland in (11, 12, 13):
+        add_quietly(store, lyme_file(tmp_path, fenland))
+        made.append(lyme_version(client))  # the test client follows at its next request
+    second, third, fourth = made
+    assert len({first, *made}) == 4
+    kept = {p.name for p in (store / "indicators" / LYME).iterdir() if p.is_dir()}
+    # two kept (MAPSERVER_VERSIONS_KEPT), and the pinned one: the second was pruned
+    assert kept == {first, third, fourth}
+    assert client.get(pinned).data == published.data
+    values = re.search(r'"(/values/[^"]+)"', html.unescape(published.text)).group(1)
+    assert f"/values/{first}/" in values
+    assert client.get(values).status_code == 200
+    gone = client.get(pinned.replace(first, second))
+    assert gone.status_code == 404
+    assert fourth in gone.text and "pruned" in gone.text
+    assert client.get(values.replace(first, second)).status_code == 404
+    page = client.get(f"/map/england?indicator={LYME}").text
+    assert f"/values/{fourth}/" in page
+
+
+def test_a_store_kept_before_versions_is_served_and_migrated(tmp_path):
+    from .test_indicators import client_for
+
+    store = tmp_path / "store"
+    add_quietly(store, lyme_file(tmp_path, 10))
+    root = store / "indicators"
+    version = json.loads((root / "current.json").read_text())["indicators"][LYME]
+    # The layout before versions: the files in indicators/<id>/, no current.json.
+    for item in (root / LYME / version).iterdir():
+        item.rename(root / LYME / item.name)
+    (root / LYME / version).rmdir()
+    (root / "current.json").unlink()
+    client = client_for(store)
+    old = lyme_version(client)
+    assert client.get(f"/embed/england?indicator={LYME}&v={old}").status_code == 200
+    add_quietly(store, lyme_file(tmp_path, 11))
+    versions = json.loads((root / "current.json").read_text())["indicators"]
+    assert versions[LYME] == lyme_version(client) != old
+    assert not (root / LYME / "observations.csv.xz").exists()
+    assert (root / LYME / old / "observations.csv.xz").is_file()
+    assert client.get(f"/embed/england?indicator={LYME}&v={old}").status_code == 200
