@@ -325,6 +325,8 @@ class KeptIndicators:
         self.root = root
         self.versions = read_versions(root) if versions is None else dict(versions)
         self.key = tuple(sorted(self.versions.items()))
+        # Names the set in a few characters (for the release every request names).
+        self.digest = hashlib.sha256(repr(self.key).encode()).hexdigest()[:12] if self.key else ""
         self.shelf = shelf_for(root)
 
     def changed(self) -> KeptIndicators | None:

@@ -176,11 +176,12 @@ class MapState:
         """This data with another set of indicator versions: the views of the vintages and
         of the indicator versions still current are kept (built once)."""
         current = set(kept.key)
-        views = {
-            key: view
-            for key, view in self.views.items()
-            if not isinstance(key, tuple) or (key[0], key[1]) in current
-        }
+        with _VIEWS_LOCK:  # (requests may be adding views meanwhile)
+            views = {
+                key: view
+                for key, view in self.views.items()
+                if not isinstance(key, tuple) or (key[0], key[1]) in current
+            }
         return replace(self, indicators=kept, views=views)
 
     def refreshed(self) -> MapState | None:
@@ -194,10 +195,10 @@ class MapState:
         version of every indicator current with it (the data version alone without any)."""
         if self.covid is not None:
             return self.covid.release
-        key = self.indicators.key if self.indicators is not None else ()
-        if not key:
+        digest = self.indicators.digest if self.indicators is not None else ""
+        if not digest:
             return self.data_version
-        return hashlib.sha256(repr((self.data_version, key)).encode()).hexdigest()[:12]
+        return hashlib.sha256(f"{self.data_version} {digest}".encode()).hexdigest()[:12]
 
     def _build_indicator(self, stored, version: str) -> MapState:
         dataset = indicator_beside(self.dataset, stored, version, self.settings)
