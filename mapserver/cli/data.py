@@ -180,6 +180,9 @@ def add(file, indicator_id, window, suppress_below, accept_outliers, **options) 
     )
     for note in notes:
         click.echo(f"  {note}")
+    from ..store.indicator_store import content_version
+
+    click.echo(f"version {content_version(stored)} of {indicator.id} is now current")
 
 
 @main.command()

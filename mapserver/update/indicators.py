@@ -125,7 +125,9 @@ def add(
     root = indicators_root(settings)
     log = [*kept_log(root, indicator.id), *log_lines(path, observations, notes)]
     stored = StoredIndicator(indicator, observations.frame, observations.national, tuple(log))
-    write(root, stored)
+    # A new version, made current for every worker at once; old ones pruned as the
+    # Covid data's are (MAPSERVER_VERSIONS_KEPT, never a current or pinned one).
+    write(root, stored, keep=settings.versions_kept)
     return stored, notes
 
 

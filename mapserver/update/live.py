@@ -44,6 +44,7 @@ class Registry(Generic[State]):
         load: Callable[[Settings], State],
         name_of,
         prepare: Callable[[State], None] | None = None,
+        refresh: Callable[[State], State | None] | None = None,
     ):
         self.settings = settings
         self.store = VersionStore(settings.store_root)
@@ -51,6 +52,9 @@ class Registry(Generic[State]):
         self._name_of = name_of  # state -> its data version
         # Run on a new current state before the switch, off the request path.
         self._prepare = prepare
+        # A state with the store's current indicators, or None if they have not changed
+        # (indicator_store.py: `mapserver add` switches them, as `update` switches data).
+        self._refresh = refresh
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
         self._kept: OrderedDict[str, State] = OrderedDict()
@@ -114,9 +118,10 @@ class Registry(Generic[State]):
             while self._kept and len(self._kept) > max(0, self.settings.versions_in_memory - 1):
                 self._kept.popitem(last=False)
 
-    def pin(self, name: str) -> None:
-        """Record (once per process) that a pinned embed uses `name`, so it is never pruned."""
-        if name in self._pinned or self.store.get(name) is None:
+    def pin(self, name: str, indicator: bool = False) -> None:
+        """Record (once per process) that a pinned embed uses `name`, so it is never pruned
+        (`indicator`: an indicator's version, which the caller found kept)."""
+        if name in self._pinned or (not indicator and self.store.get(name) is None):
             return  # already pinned, or not stored yet (the next request tries again)
         try:
             self.store.pin(name)
@@ -127,6 +132,35 @@ class Registry(Generic[State]):
     # --- switching ----------------------------------------------------------------------
 
     def check(self) -> bool:
+        """Switch to the version the pointer names and to the current indicators, if they
+        are new (loaded before the switch); True if switched."""
+        switched = self._check_version()
+        return self.check_indicators(prepare=True) or switched
+
+    def check_indicators(self, prepare: bool = False) -> bool:
+        """Switch to the store's current indicator versions, if they are new."""
+        if self._refresh is None:
+            return False
+        current = self.current
+        try:
+            fresh = self._refresh(current)
+        except Exception as error:  # a bad manifest must not stop the server
+            self.last_error = f"the indicators could not be read: {error}"
+            log.error("%s", self.last_error)
+            return False
+        if fresh is None:
+            return False
+        if prepare and self._prepare is not None:
+            self._prepare(fresh)
+        with self._lock:
+            if self.current is not current:  # switched meanwhile: look again next time
+                return False
+            self.current = fresh
+        self.loaded_at = _now()
+        log.info("now serving the indicators of data version %s", self._name_of(fresh))
+        return True
+
+    def _check_version(self) -> bool:
         """Load and switch to the version the pointer names, if it is new; True if switched."""
         self.checked_at = _now()
         try:

@@ -46,6 +46,7 @@ def build_app(config: dict | None = None) -> OpenAPI:
         functools.partial(MapState.load, cache=cache),
         lambda loaded: loaded.data_version,
         MapState.warm_cache,
+        MapState.refreshed,
     )
     app.extensions["mapserver"] = LiveState(versions)
     for blueprint in (

@@ -135,13 +135,16 @@ def indicators():
     current = state()
 
     def build():
-        kept = current.indicators.current()
+        kept = current.indicators.versions
         listed = [current] + [current.indicator_state(name) for name in kept]
-        body = [tables.indicator_summary(item.dataset) for item in listed]
+        # Each with the version it is served from (what `v=` pins it to).
+        body = [
+            {**tables.indicator_summary(item.dataset), "version": item.data_version}
+            for item in listed
+        ]
         return make_entry(compact_json(body), "application/json", current.last_modified)
 
-    stamp = tuple(sorted(current.indicators.current()))
-    return current.cache.get(("indicators", stamp, current.data_version), build)
+    return current.cache.get(("indicators", current.release), build)
 
 
 @blueprint.get(
@@ -181,10 +184,11 @@ def _week_view(path: ValuesPath, params: ValuesParams):
     """The state of a values URL on its week's vintage (or `vintage=`), region and week."""
     version, indicator = path.version, params.indicator
     if indicator:
-        # An indicator's URLs name its own version; only the kept one answers.
-        current = state().indicator_state(indicator)
-        if current.data_version != version:
+        # An indicator's URLs name its own version: the current one or any kept.
+        base = state()
+        if not VERSION_FORMAT.match(version) or not base.indicators.has(indicator, version):
             abort(404, description=f"no version {version} of indicator {indicator}")
+        current = base.indicator_state(indicator, version)
     else:
         current = _version_state(version)
     week_end = current.dataset.parse_week(path.week)
@@ -301,7 +305,7 @@ def _vintages(loaded) -> None:
 
 
 def _indicators(loaded) -> None:
-    for name in loaded.indicators.current() if loaded.indicators is not None else ():
+    for name in loaded.indicators.versions if loaded.indicators is not None else ():
         loaded.indicator_state(name)
 
 
@@ -391,6 +395,9 @@ def healthz():
         {
             "status": "ok",
             "data_version": dataset.version,
+            # the data version and the indicators' versions that answer (X-Data-Version)
+            "release": current.release,
+            "indicators": current.indicators.versions if current.indicators is not None else {},
             # when this process loaded the current version, and last read the pointer
             "data_loaded_at": versions.loaded_at.isoformat(timespec="seconds"),
             "data_checked_at": versions.checked_at.isoformat(timespec="seconds"),

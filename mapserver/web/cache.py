@@ -127,13 +127,18 @@ def cached(view: Callable[..., Entry]) -> Callable[..., Response]:
         cache = current.cache
         # The cache is shared by the data versions a worker holds: the same URL (a live
         # embed, say) answers differently once a new version is current.
+        # So do the versions of the indicators (`mapserver add`): the release names both,
+        # and says in every response which ones answered it.
+        release = current.release
         raw = (request.script_root, request.path, request.query_string, request.host)
-        raw += (current.data_version,)
+        raw += (release,)
         entry = cache.for_request(raw)
         if entry is None:
             entry = view(*args, **kwargs)
             cache.remember_request(raw, entry)
-        return respond(request, entry)
+        response = respond(request, entry)
+        response.headers["X-Data-Version"] = release
+        return response
 
     return answer
 

@@ -27,6 +27,9 @@ def _request_state(registry: Registry) -> MapState:
     found = g.get("mapserver_state")
     if found is None:
         registry.ensure_watching()  # in this process: after a fork, once
+        if registry.settings.watch_every <= 0:
+            # No watcher: an indicator added is picked up at the next request.
+            registry.check_indicators()
         found = g.mapserver_state = registry.current
     return found
 
@@ -96,11 +99,16 @@ def parse_query(region_key: str, args) -> MapQuery:
     """The map a request asks for: its parameters (MapParams, or a mapping of raw query
     values, validated here) checked against the data (raises MapserverError)."""
     params = declared(MapParams, args)
-    found = state_for(params.v, pin=True)
     indicator = params.indicator
-    if indicator == found.dataset.indicator_id:
+    if indicator == state().dataset.indicator_id:
         indicator = None
-    dataset = found.indicator_state(indicator).dataset
+    chosen = _pinned_indicator(indicator, params.v)
+    if chosen is None:
+        found = state_for(params.v, pin=True)
+        if indicator == found.dataset.indicator_id:
+            indicator = None
+        chosen = found.indicator_state(indicator)
+    dataset = chosen.dataset
     week = _week(dataset, params)
     asked = None if params.vintage is None else str(params.vintage)
     vintage = dataset.vintage_for(week, asked)
@@ -108,6 +116,21 @@ def parse_query(region_key: str, args) -> MapQuery:
     scheme, k = parse_scheme(params.scheme or dataset.default_scheme, params.k)
     check_scheme(dataset.at(vintage).figures(week), scheme)
     return MapQuery(region, week, scheme, k, params.v, vintage, asked is not None, indicator)
+
+
+def _pinned_indicator(indicator: str | None, version: str | None) -> MapState | None:
+    """An indicator's state pinned to one of its versions (`v=` naming it), or None when
+    `v` names none of them (a data version of the Covid cases, or nothing)."""
+    if not indicator or not version:
+        return None
+    if not VERSION_FORMAT.match(version):
+        raise BadParameter(f"v must be a data version (12 hex digits), not {version!r}")
+    base = state()
+    if registry().get(version) is not None:
+        return None  # a data version: the indicator as kept beside it
+    found = base.indicator_state(indicator, version)
+    registry().pin(version, indicator=True)
+    return found
 
 
 def _week(dataset, params: MapParams) -> pd.Timestamp:
@@ -125,5 +148,7 @@ def _week(dataset, params: MapParams) -> pd.Timestamp:
 
 def query_state(query: MapQuery) -> MapState:
     """The MapState that answers a parsed query: its version, on its districts' vintage."""
-    found = state_for(query.version).indicator_state(query.indicator)
+    found = _pinned_indicator(query.indicator, query.version)
+    if found is None:
+        found = state_for(query.version).indicator_state(query.indicator)
     return found if query.vintage is None else found.view(query.vintage)

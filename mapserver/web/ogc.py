@@ -158,8 +158,8 @@ def _queryables_header(info: features.CollectionInfo) -> tuple[str, str]:
 
 def _all_collections() -> dict[str, features.CollectionInfo]:
     """Districts and regions with the Covid cases, then one per other indicator."""
-    kept = state().indicators.current()
-    others = {name: features.indicator_info(item.indicator) for name, item in kept.items()}
+    kept = state().indicators.described()
+    others = {name: features.indicator_info(item) for name, item in kept.items()}
     return {**features.COLLECTIONS, **others}
 
 

@@ -24,7 +24,7 @@ def _kind(info: features.CollectionInfo) -> tuple[str, str | None]:
     """districts, regions or indicator, and an indicator's unit."""
     if info.id in features.COLLECTIONS:
         return info.id, None
-    return "indicator", state().indicators.current()[info.id].indicator.unit
+    return "indicator", state().indicators.described()[info.id].unit
 
 
 def _schema_document(info: features.CollectionInfo, what: str) -> tuple[str, str]:

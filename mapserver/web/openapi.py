@@ -155,6 +155,7 @@ def schemas() -> dict:
                 "title": {"type": "string"},
                 "unit": {"type": "string"},
                 "decimals": {"type": "integer"},
+                "version": {"type": "string"},
                 "latest": {"type": "object"},
                 "first_period_end": {"type": "string", "format": "date"},
                 "last_period_end": {"type": "string", "format": "date"},
@@ -174,6 +175,8 @@ def schemas() -> dict:
             "properties": {
                 "status": {"type": "string"},
                 "data_version": {"type": "string"},
+                "release": {"type": "string"},
+                "indicators": {"type": "object", "additionalProperties": {"type": "string"}},
                 "geometry_version": {"type": "string"},
                 "first_date": {"type": "string", "format": "date"},
                 "last_date": {"type": "string", "format": "date"},
@@ -268,6 +271,8 @@ def schemas() -> dict:
             "required": ["data_version", "default_week"],
             "properties": {
                 "data_version": {"type": "string"},
+                "release": {"type": "string"},
+                "indicators": {"type": "object", "additionalProperties": {"type": "string"}},
                 "geometry_version": {"type": "string"},
                 "default_week": {"type": "string", "format": "date"},
                 "last_week": {"type": "string", "format": "date"},

@@ -28,7 +28,7 @@ def indicator_index(links, slug: str) -> list | None:
     """The Covid cases and every other indicator, each with its latest period and a link
     to the region's map of it (None when there is only the Covid cases)."""
     base = state()
-    kept = base.indicators.current() if base.indicators is not None else {}
+    kept = base.indicators.versions if base.indicators is not None else {}
     if not kept:
         return None
     out = []
@@ -45,7 +45,7 @@ def _kept_stamp() -> tuple:
     kept = state().indicators
     if kept is None:
         return ()
-    return tuple((name, kept.version(name)) for name in kept.current())
+    return kept.key
 
 
 def _map_page(region: str, params: PageParams):
@@ -58,7 +58,8 @@ def _map_page(region: str, params: PageParams):
     links = live_links()
     base = absolute_base()
     vintage = query.vintage_params()
-    version = None if query.indicator else current.data_version
+    # Every indicator is versioned as the cases are: the embed pins its version.
+    version = current.data_version
     codes = embed_choices(links, query, options.params() | vintage, version)
     pinned = query.version is not None or params.week is not None
     embed_src = codes["pinned" if pinned else "live"]

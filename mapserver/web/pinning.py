@@ -24,8 +24,8 @@ def embed_choices(
 ) -> dict[str, str]:
     """The embed URL that follows the latest data, and the one pinned to this week and data.
 
-    `version` None: the data is not kept by version (another indicator's), so the
-    "as published" embed is pinned to the period only.
+    `version`: the data version shown (an indicator's own version for an indicator);
+    None pins the period only.
     """
     slug, scheme, k = query.region.slug, query.scheme, query.k
     pinned = {**options, **({"v": version} if version else {})}

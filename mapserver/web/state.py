@@ -156,23 +156,49 @@ class MapState:
             self.settings, dataset, areas, self.worker, self.last_modified, cache
         )
 
-    def indicator_state(self, indicator_id: str | None) -> MapState:
-        """The state of an indicator kept beside the data (this one for the Covid cases)."""
+    def indicator_state(self, indicator_id: str | None, version: str | None = None) -> MapState:
+        """The state of an indicator kept beside the data (this one for the Covid cases):
+        its current version in this state's set, or `version` (a pinned one)."""
         if not indicator_id or indicator_id == self.dataset.indicator_id:
             return self
-        stored = self.indicators.get(indicator_id)
-        version = self.indicators.version(indicator_id)
+        stored = self.indicators.get(indicator_id, version)
+        version = version or self.indicators.version(indicator_id)
         key = (indicator_id, version)
         found = self.views.get(key)
         if found is None:
             with _VIEWS_LOCK:
                 found = self.views.get(key)
                 if found is None:
-                    # An indicator added again replaces its older version in memory too.
-                    for old in [k for k in self.views if isinstance(k, tuple) and k[0] == key[0]]:
-                        del self.views[old]
                     found = self.views[key] = self._build_indicator(stored, version)
         return found
+
+    def with_indicators(self, kept: KeptIndicators) -> MapState:
+        """This data with another set of indicator versions: the views of the vintages and
+        of the indicator versions still current are kept (built once)."""
+        current = set(kept.key)
+        with _VIEWS_LOCK:  # (requests may be adding views meanwhile)
+            views = {
+                key: view
+                for key, view in self.views.items()
+                if not isinstance(key, tuple) or (key[0], key[1]) in current
+            }
+        return replace(self, indicators=kept, views=views)
+
+    def refreshed(self) -> MapState | None:
+        """This state with the store's current indicators, if they changed (else None)."""
+        fresh = self.indicators.changed() if self.indicators is not None else None
+        return None if fresh is None else self.with_indicators(fresh)
+
+    @property
+    def release(self) -> str:
+        """Names everything a request may be answered from: the data version and the
+        version of every indicator current with it (the data version alone without any)."""
+        if self.covid is not None:
+            return self.covid.release
+        digest = self.indicators.digest if self.indicators is not None else ""
+        if not digest:
+            return self.data_version
+        return hashlib.sha256(f"{self.data_version} {digest}".encode()).hexdigest()[:12]
 
     def _build_indicator(self, stored, version: str) -> MapState:
         dataset = indicator_beside(self.dataset, stored, version, self.settings)
@@ -219,7 +245,7 @@ class MapState:
         # The lean geometry: what the pages draw (the first is built when first asked for).
         for region in self.dataset.regions.values():
             self.lean_geometry_entry(region)
-        kept = self.indicators.current() if self.indicators is not None else {}
+        kept = self.indicators.versions if self.indicators is not None else {}
         for name in kept:
             # Each indicator on its latest districts: their outlines are dissolved and
             # simplified once per vintage, here rather than for a reader.
