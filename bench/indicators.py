@@ -53,13 +53,15 @@ RESOURCE = re.compile(r'data-(geometry|values)="([^"]+)"')
 app = create_app({"store_dir": sys.argv[1], "watch_every": "0", "TESTING": True})
 app.extensions["mapserver"].warm_cache()  # as every server does when it starts
 client = app.test_client()
-extra = f"&indicator={sys.argv[3]}" if sys.argv[3] else ""
+# (an empty parameter is a 400: only the ones given)
+given = {"week": sys.argv[2], "indicator": sys.argv[3]}
+query = "&".join(f"{name}={value}" for name, value in given.items() if value)
 regions = list(app.extensions["mapserver"].dataset.regions)
 
 def one_pass():
     began = time.perf_counter()
     for slug in regions:
-        page = client.get(f"/embed/{slug}?week={sys.argv[2]}{extra}")
+        page = client.get(f"/embed/{slug}?{query}")
         assert page.status_code == 200, (slug, page.status_code)
         for _, url in RESOURCE.findall(page.get_data(as_text=True)):
             assert client.get(unescape(url)).status_code == 200, url

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 from mapserver.cli import main
 from mapserver.core.errors import DataError
 from mapserver.ingest.formats import detect_format, read_observations
-from mapserver.store.indicator_store import load
+from mapserver.store.indicator_store import load, read_versions
 
 from .conftest import SHARED_DATA, TESTS
 from .fixtures.files import spreadsheets
@@ -118,13 +119,18 @@ def test_a_spreadsheet_table_below_notes_rows_is_found_and_described(name):
     assert read.frame["line"].tolist()[:2] == [9, 9]  # Cambridge's row in the sheet
 
 
+def current_folder(store: Path, id: str) -> Path:
+    """Where the store keeps the current version of an indicator."""
+    return store / "indicators" / id / read_versions(store / "indicators")[id]
+
+
 def test_the_stored_figures_are_the_same_whichever_file_was_added(tmp_path):
     served = {}
     for name in ["smoking.csv", *SAME_DATA]:
         store = tmp_path / name.replace(".", "-")
         result = add(store, str(FILES / name), "--id", "smoking")
         assert result.exit_code == 0, result.output
-        kept = load(store / "indicators" / "smoking")
+        kept = load(current_folder(store, "smoking"))
         assert same(figures(kept.frame), DISTRICTS), name
         rows = client_for(store).get("/api/rates?indicator=smoking&region=england&period=2022")
         served[name] = {row["code"]: row["value"] for row in rows.get_json()}
@@ -372,7 +378,7 @@ def test_title_unit_and_source_for_any_file(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.output.startswith("indicator adults-who-smoke added: Adults who smoke (%)")
-    kept = json.loads((store / "indicators" / "adults-who-smoke" / "indicator.json").read_text())
+    kept = json.loads((current_folder(store, "adults-who-smoke") / "indicator.json").read_text())
     assert kept["title"] == "Adults who smoke" and kept["unit"] == "%"
     assert kept["multiplier"] == 100
     assert kept["source"] == "Office for National Statistics"
@@ -388,11 +394,11 @@ def test_title_unit_and_source_for_any_file(tmp_path):
 def test_an_indicator_kept_before_source_url_still_loads(tmp_path):
     store = tmp_path / "store"
     assert add(store, str(PLAIN), "--id", "old").exit_code == 0
-    meta = store / "indicators" / "old" / "indicator.json"
+    meta = current_folder(store, "old") / "indicator.json"
     kept = json.loads(meta.read_text())
     del kept["source_url"]
     meta.write_text(json.dumps(kept))
-    assert load(store / "indicators" / "old").indicator.source_url is None
+    assert load(current_folder(store, "old")).indicator.source_url is None
 
 
 # --- repeated rows ------------------------------------------------------------------------

@@ -77,6 +77,15 @@ def half_unit(values: pd.Series) -> pd.Series:
     return pd.Series(0.5 * 10.0 ** -np.array(places, dtype=float), index=values.index)
 
 
+def _slack(values: pd.Series) -> pd.Series:
+    """half_unit of the known values, NaN elsewhere; by position, since a table laid out
+    with one column per period has several rows to a line."""
+    out = np.full(len(values), np.nan)
+    known = values.notna().to_numpy()
+    out[known] = half_unit(values[known]).to_numpy()
+    return pd.Series(out, index=values.index)
+
+
 def first_problem(bad: pd.Series, describe) -> tuple[int, str] | None:
     """(line, problem) for the first line where `bad` holds (indexed by line), or None."""
     if not bad.any():
@@ -90,14 +99,14 @@ def outside_limits(frame: pd.DataFrame) -> tuple[int, str] | None:
     the value and of the limit (half a unit in each one's last published place)."""
     found = []
     value = frame["value"]
-    value_slack = half_unit(value.dropna()).reindex(value.index)
+    value_slack = _slack(value)
     for level, suffix in (("95%", ""), ("99.8%", "_998")):
         for end in ("lower", "upper"):
             limit = frame[f"{end}{suffix}"]
             known = value.notna() & limit.notna()
             if not known.any():
                 continue
-            slack = value_slack + half_unit(limit[known]).reindex(limit.index)
+            slack = value_slack + _slack(limit.where(known))
             slack += 1e-9 * value.abs()  # the float parsing of the two texts
             beyond = value < limit - slack if end == "lower" else value > limit + slack
             side = "below its lower" if end == "lower" else "above its upper"
