@@ -311,7 +311,7 @@ def load_dataset(
         _check_plausible(cases, population, known, today, settings.path("cases"))
     # Codes of later districts (North Northamptonshire, from 2021) are summed onto later
     # vintages (Dataset.at); on the 2019 districts they would need a split: left out.
-    first = cases["code"].map(known.first)
+    first = known.first_of(cases["code"])
     later = first.notna() & (first > BASE)
     source = VintageSource.from_cases(cases[first.notna()], population, known)
     cases = cases[~later]
@@ -359,7 +359,7 @@ def _check_plausible(
     """Dates after today and daily counts above the population of the series they count."""
     by_line = cases.set_axis(cases.index + 2)  # the file's line numbers (header is line 1)
     plausibility.check_codes(
-        by_line["code"], by_line["code"].map(known.first).notna(), f"cases file {path}"
+        by_line["code"], known.first_of(by_line["code"]).notna(), f"cases file {path}"
     )
     plausibility.check_dates(by_line["date"], today, f"cases file {path}")
     code_population = known.area_population(by_line["code"], population)
