@@ -23,6 +23,14 @@ def count_limits(
     counts: pd.Series, denominators: pd.Series, multiplier: float
 ) -> dict[str, pd.Series]:
     """Limits at both levels: Wilson for a percentage, exact Poisson for any other rate."""
+    return {
+        name: pd.Series(limits, index=counts.index, dtype="float64")
+        for name, limits in _limits(counts, denominators, multiplier).items()
+    }
+
+
+def _limits(counts, denominators, multiplier: float) -> dict:
+    """count_limits as arrays."""
     out = {}
     for level, suffix in LEVELS.items():
         if multiplier == 100:
@@ -30,8 +38,7 @@ def count_limits(
             lower, upper = lower * 100, upper * 100
         else:
             lower, upper = intervals.poisson_rate_limits(counts, denominators, multiplier, level)
-        out[f"lower{suffix}"] = pd.Series(lower, index=counts.index, dtype="float64")
-        out[f"upper{suffix}"] = pd.Series(upper, index=counts.index, dtype="float64")
+        out[f"lower{suffix}"], out[f"upper{suffix}"] = lower, upper
     return out
 
 
@@ -89,5 +96,6 @@ def total_limits(count: float | None, denominator: float | None, multiplier: flo
     """A total's own 95% and 99.8% limits (exact Poisson, Wilson for a percentage)."""
     if count is None or denominator is None or not denominator > 0:
         return dict.fromkeys(LIMIT_COLUMNS)
-    limits = count_limits(pd.Series([count]), pd.Series([denominator]), multiplier)
-    return {name: float(value.iloc[0]) for name, value in limits.items()}
+    # (arrays, not Series: a page asks for a region's total more than once)
+    limits = _limits([count], [denominator], multiplier)
+    return {name: float(value[0]) for name, value in limits.items()}
