@@ -7,6 +7,8 @@ described by `fields`. The popup sentences are put together in the browser.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 
@@ -146,7 +148,7 @@ def map_values(
         "scheme": bands.scheme,
         "colours": list(bands.colours),
         "no_data_colour": NO_DATA_COLOUR,
-        "legend": legend_of(table, bands, dataset),
+        "legend": legend_of(table, bands, dataset, band_of),
         "countries": countries,
         "fields": list(FIELDS)
         + ([*LIMITS, "compared"] if limits else [])
@@ -187,9 +189,12 @@ def _withheld(table: pd.DataFrame, dataset) -> tuple[int | None, set[str]]:
     return threshold, set(table.index[table["suppressed"].eq(True)])
 
 
-def legend_of(table: pd.DataFrame, bands: Bands, dataset=None) -> list[dict]:
+def legend_of(
+    table: pd.DataFrame, bands: Bands, dataset=None, band_of: pd.Series | None = None
+) -> list[dict]:
     """The bands, then "Suppressed" and "No data" where some row is (never one for the
-    other: a small count withheld is not a missing figure)."""
+    other: a small count withheld is not a missing figure). `band_of`: each row's band,
+    if the caller has it already."""
     legend = bands.legend()
     threshold, withheld = _withheld(table, dataset)
     if withheld:
@@ -197,7 +202,8 @@ def legend_of(table: pd.DataFrame, bands: Bands, dataset=None) -> list[dict]:
         legend.append(
             {"label": label, "colour": SUPPRESSED_COLOUR, "suppressed": True, "no_data": True}
         )
-    missing = _band_of(table, bands).isna() & ~table.index.isin(list(withheld))
+    band_of = _band_of(table, bands) if band_of is None else band_of
+    missing = band_of.isna() & ~table.index.isin(list(withheld))
     if missing.any():
         legend.append({"label": "No data", "colour": NO_DATA_COLOUR, "no_data": True})
     return legend
@@ -250,8 +256,33 @@ def check_scheme(figures: pd.DataFrame, scheme: str) -> None:
 
 
 def _coloured(dataset, region, week: pd.Timestamp, scheme: str, k: int):
-    """The region's district rows and the bands they are coloured by."""
-    table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
+    """The region's district rows and the bands they are coloured by.
+
+    A page makes them for its legend, and then its values make them again: the last
+    few are kept, keyed by the very figures table (and lookup) they were made from, so
+    a new week, data version or vintage never meets another's.
+    """
+    figures, lookup = dataset.figures(week), dataset.lookup
+    key = (id(figures), id(lookup), region, scheme, k)
+    with _COLOURED_LOCK:
+        found = _COLOURED.get(key)
+        if found is not None and found[0] is figures and found[1] is lookup:
+            _COLOURED.move_to_end(key)
+            return found[2]
+    made = _colour(district_figures(lookup, figures, region.districts), scheme, k)
+    with _COLOURED_LOCK:
+        _COLOURED[key] = (figures, lookup, made)
+        while len(_COLOURED) > COLOURED_KEPT:
+            _COLOURED.popitem(last=False)
+    return made
+
+
+COLOURED_KEPT = 32
+_COLOURED: OrderedDict = OrderedDict()
+_COLOURED_LOCK = threading.Lock()
+
+
+def _colour(table: pd.DataFrame, scheme: str, k: int):
     if scheme in COMPARED_SCHEMES:
         check_scheme(table, scheme)
         return table, compared_bands(scheme)
