@@ -7,8 +7,6 @@ described by `fields`. The popup sentences are put together in the browser.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 
 import pandas as pd
 
@@ -23,7 +21,7 @@ from .bands import (
 )
 from .data import disclosure
 from .data.vintages import BASE
-from .dataset import COVID_ID
+from .dataset import COVID_ID, MADE_FROM_FIGURES
 from .errors import BadParameter
 from .labels import label_order
 from .tables import format_week
@@ -256,30 +254,14 @@ def check_scheme(figures: pd.DataFrame, scheme: str) -> None:
 
 
 def _coloured(dataset, region, week: pd.Timestamp, scheme: str, k: int):
-    """The region's district rows and the bands they are coloured by.
-
-    A page makes them for its legend, and then its values make them again: the last
-    few are kept, keyed by the very figures table (and lookup) they were made from, so
-    a new week, data version or vintage never meets another's.
-    """
+    """The region's district rows and the bands they are coloured by (a page makes them
+    for its legend, and then its values: made once for both)."""
     figures, lookup = dataset.figures(week), dataset.lookup
-    key = (id(figures), id(lookup), region, scheme, k)
-    with _COLOURED_LOCK:
-        found = _COLOURED.get(key)
-        if found is not None and found[0] is figures and found[1] is lookup:
-            _COLOURED.move_to_end(key)
-            return found[2]
-    made = _colour(district_figures(lookup, figures, region.districts), scheme, k)
-    with _COLOURED_LOCK:
-        _COLOURED[key] = (figures, lookup, made)
-        while len(_COLOURED) > COLOURED_KEPT:
-            _COLOURED.popitem(last=False)
-    return made
 
+    def make():
+        return _colour(district_figures(lookup, figures, region.districts), scheme, k)
 
-COLOURED_KEPT = 32
-_COLOURED: OrderedDict = OrderedDict()
-_COLOURED_LOCK = threading.Lock()
+    return MADE_FROM_FIGURES.get((figures, lookup), (region, scheme, k), make)
 
 
 def _colour(table: pd.DataFrame, scheme: str, k: int):

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -187,7 +188,45 @@ class Dataset:
 
     def region_total(self, region: Region, week: pd.Timestamp) -> dict:
         """Sum of cases over sum of population for the region's series."""
-        return rates.region_total(self.figures(week), region.series(self.lookup))
+        figures, lookup = self.figures(week), self.lookup
+
+        def make():
+            return rates.region_total(figures, region.series(lookup))
+
+        # (a page's sentence and its values both ask: made once, a copy for each)
+        return dict(MADE_FROM_FIGURES.get((figures, lookup), ("total", region), make))
+
+
+class MadeFromFigures:
+    """What a page and then its values both make from a week's figures (a region's
+    district rows and bands, its total), kept for the last few made.
+
+    Keyed by the objects they were made from (held, and compared by identity): another
+    week, data version or vintage has other objects, so never meets another's.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._made: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sources: tuple, key: tuple, make):
+        """make()'s value for these sources and key, made once while it is kept."""
+        full = (*map(id, sources), *key)
+        with self._lock:
+            found = self._made.get(full)
+            if found is not None and all(a is b for a, b in zip(found[0], sources, strict=True)):
+                self._made.move_to_end(full)
+                return found[1]
+        made = make()
+        with self._lock:
+            self._made[full] = (sources, made)
+            while len(self._made) > self.size:
+                self._made.popitem(last=False)
+        return made
+
+
+MADE_FROM_FIGURES = MadeFromFigures(64)
 
 
 @dataclass
