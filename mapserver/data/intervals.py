@@ -18,6 +18,12 @@ def _array(values) -> np.ndarray:
     return np.asarray(values, dtype="float64")
 
 
+def load_library() -> None:
+    """Import what the limits are computed with (scipy.special: about 0.2 s of CPU), for a
+    server to do before it forks its workers; anything else imports it when first used."""
+    import scipy.special  # noqa: F401
+
+
 def chi2_ppf(q: float, df) -> np.ndarray:
     """scipy.stats.chi2.ppf(q, df) for 0 < q < 1 (NaN where df is not positive).
 
