@@ -17,8 +17,6 @@ from ..bands import make_bands, parse_scheme
 from ..boundaries import read_boundaries
 from ..choropleth import check_scheme, region_values
 from ..config import Settings
-from ..data.indicator_dataset import beside as indicator_beside
-from ..data.indicator_store import KeptIndicators, indicators_root
 from ..dataset import Dataset, load_dataset
 from ..errors import BadParameter, UnknownVersion
 from ..live import Registry
@@ -58,7 +56,7 @@ class MapState:
     # The same data on the districts of later vintages, and the indicators kept beside
     # it, built when first asked for.
     views: dict = field(default_factory=dict, repr=False)
-    indicators: KeptIndicators | None = field(default=None, repr=False)
+    indicators: LazyIndicators | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, settings: Settings, cache: ResponseCache | None = None) -> MapState:
@@ -93,7 +91,7 @@ class MapState:
         topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
         drawn = [item["id"] for item in topology["objects"][geometry.OBJECT]["geometries"]]
-        kept = KeptIndicators(indicators_root(settings))
+        kept = LazyIndicators(settings)
         return cls(
             settings,
             dataset,
@@ -159,6 +157,8 @@ class MapState:
         return found
 
     def _build_indicator(self, stored, version: str) -> MapState:
+        from ..data.indicator_dataset import beside as indicator_beside
+
         dataset = indicator_beside(self.dataset, stored, version, self.settings)
         base = self if dataset.vintage == self.dataset.vintage else self.view(dataset.vintage)
         cache = ScopedCache(self.cache, ("indicator", stored.indicator.id, version))
@@ -272,6 +272,37 @@ class MapState:
 
 
 _VIEWS_LOCK = threading.RLock()  # an indicator state is built from a vintage view
+
+
+class LazyIndicators:
+    """The indicators kept beside the data (indicator_store.KeptIndicators), opened when
+    first asked for: their modules take a while to import, and a map of the Covid cases
+    never needs them."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._kept = None
+        self._lock = threading.Lock()
+
+    def _open(self):
+        with self._lock:
+            if self._kept is None:
+                from ..data.indicator_store import KeptIndicators, indicators_root
+
+                self._kept = KeptIndicators(indicators_root(self.settings))
+            return self._kept
+
+    def current(self) -> dict:
+        """As KeptIndicators.current."""
+        return self._open().current()
+
+    def get(self, name: str):
+        """As KeptIndicators.get."""
+        return self._open().get(name)
+
+    def version(self, name: str) -> str:
+        """As KeptIndicators.version."""
+        return self._open().version(name)
 
 
 def _root(cache) -> ResponseCache:
