@@ -70,3 +70,18 @@ def test_limits_leave_scipy_stats_unimported():
         "assert 'scipy.stats' not in sys.modules, 'scipy.stats imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_area_compared_with_its_country_by_its_interval():
+    import pandas as pd
+
+    from mapserver.data.comparison import compared
+
+    index = pd.Index(["high", "low", "same", "no_limits", "no_country"])
+    lower = pd.Series([12.0, 2.0, 8.0, float("nan"), 1.0], index=index)
+    upper = pd.Series([15.0, 4.0, 11.0, float("nan"), 3.0], index=index)
+    national = pd.Series([10.0, 10.0, 10.0, 10.0, float("nan")], index=index)
+    out = compared(lower, upper, national)
+    assert out.dtype == object
+    assert out.iloc[:3].tolist() == ["higher", "lower", "similar"]
+    assert out.iloc[3:].isna().all()  # NaN, as a Series made with None and dtype=object

@@ -9,6 +9,7 @@ with an area missing would be silently low.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import intervals
@@ -72,12 +73,13 @@ def national_from_counts(
 def compared(lower: pd.Series, upper: pd.Series, national: pd.Series) -> pd.Series:
     """higher, lower or similar: whether an area's interval excludes its country's figure;
     None without limits or a national figure."""
-    out = pd.Series(None, index=lower.index, dtype=object)
     known = lower.notna() & upper.notna() & national.notna()
-    out[known] = "similar"
-    out[known & (lower > national)] = "higher"
-    out[known & (upper < national)] = "lower"
-    return out
+    # (set in an array: masked assignment to an object Series took most of week_figures)
+    out = np.full(len(lower), np.nan, dtype=object)  # (as pd.Series(None, dtype=object))
+    out[known.reindex(lower.index).to_numpy()] = "similar"
+    out[(known & (lower > national)).reindex(lower.index).to_numpy()] = "higher"
+    out[(known & (upper < national)).reindex(lower.index).to_numpy()] = "lower"
+    return pd.Series(out, index=lower.index, dtype=object)
 
 
 def with_comparison(table: pd.DataFrame, national: dict[str, float]) -> pd.DataFrame:
