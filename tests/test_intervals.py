@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -42,3 +45,41 @@ def test_wilson_81_of_263():
 def test_wilson_stays_within_0_and_1(successes, totals):
     lower, upper = wilson_limits([successes], [totals])
     assert 0 <= lower[0] <= successes / totals <= upper[0] <= 1
+
+
+def test_the_same_numbers_as_scipy_stats_to_the_bit():
+    from mapserver.figures.intervals import chi2_ppf, norm_ppf
+    from scipy.stats import chi2, norm
+
+    counts = np.concatenate([np.arange(0, 3000), [12_345, 987_654, np.nan, -1]])
+    for level in (0.95, 0.998):
+        alpha = 1 - level
+        for q, df in ((alpha / 2, 2 * counts), (1 - alpha / 2, 2 * counts + 2)):
+            with np.errstate(invalid="ignore"):
+                assert chi2_ppf(q, df).tobytes() == chi2.ppf(q, df).tobytes()
+            assert chi2_ppf(q, 7.0) == chi2.ppf(q, 7.0)
+        assert norm_ppf(1 - alpha / 2) == norm.ppf(1 - alpha / 2)
+
+
+def test_limits_leave_scipy_stats_unimported():
+    # scipy.stats takes the best part of a second to import: not on a server's first map.
+    code = (
+        "import sys; from mapserver.figures.intervals import poisson_rate_limits, wilson_limits;"
+        "poisson_rate_limits([3], [1000], 1000); wilson_limits([3], [10]);"
+        "assert 'scipy.stats' not in sys.modules, 'scipy.stats imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_area_compared_with_its_country_by_its_interval():
+    import pandas as pd
+    from mapserver.figures.comparison import compared
+
+    index = pd.Index(["high", "low", "same", "no_limits", "no_country"])
+    lower = pd.Series([12.0, 2.0, 8.0, float("nan"), 1.0], index=index)
+    upper = pd.Series([15.0, 4.0, 11.0, float("nan"), 3.0], index=index)
+    national = pd.Series([10.0, 10.0, 10.0, 10.0, float("nan")], index=index)
+    out = compared(lower, upper, national)
+    assert out.dtype == object
+    assert out.iloc[:3].tolist() == ["higher", "lower", "similar"]
+    assert out.iloc[3:].isna().all()  # NaN, as a Series made with None and dtype=object

@@ -11,6 +11,7 @@ Fixture (tests/fixtures/tiny), 1-14 January 2021, week = 7 days to 14 January:
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -165,3 +166,21 @@ def test_strict_mode_turns_a_mismatch_into_an_error(tmp_path):
     assert lenient.reconciliation.series_without_boundary == ["W06000902"]
     with pytest.raises(DataError, match="W06000902"):
         load_dataset(tiny_settings(boundaries=str(tmp_path / "b.geojson"), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_daily_by_series_is_what_the_pandas_steps_give(seed):
+    # The fast path (factorized codes, a stable lexsort) against the plain pandas one:
+    # the same table, index and columns, and the same conflicts in the same order.
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(1, 80))
+    codes = rng.choice(["S1", "D1", "D2", "S2", "D3", "X9", "S3"], count)
+    dates = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 9, count), unit="D")
+    cases = pd.DataFrame({"code": codes, "date": dates, "cases": rng.integers(0, 9, count)})
+    if seed % 2:  # read_cases refuses repeated rows; the function does not need it to
+        cases = cases.drop_duplicates(["code", "date"]).reset_index(drop=True)
+    mapping = pd.Series({"S1": "S1", "D1": "S1", "D2": "S1", "S2": "S2", "D3": "S2", "S3": "S3"})
+    fast, fast_conflicts = rates.daily_by_series(cases, mapping)
+    slow, slow_conflicts = rates._daily_by_series(cases, mapping)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True, check_freq=True)
+    assert fast_conflicts == slow_conflicts

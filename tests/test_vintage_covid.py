@@ -190,3 +190,22 @@ def test_a_static_export_draws_each_week_on_its_districts(updated, tmp_path):
     assert "E06000061" in drawn and not NORTH & drawn
     figures = exported_values(site, page)
     assert figures["week"] == week and "E06000061" in figures["areas"]
+
+
+def test_the_wide_counts_are_the_rows_pivoted_onto_every_day():
+    from mapserver.figures.covid import _wide
+
+    rows = pd.DataFrame(
+        {
+            "code": ["E06000062", "E07000150", "E06000061", "E07000150", "E06000062"],
+            "date": pd.to_datetime(
+                ["2021-04-03", "2021-03-30", "2021-04-01", "2021-03-31", "2021-04-01"]
+            ),
+            "cases": [4, 0, 7, 2, 9],
+        }
+    )
+    pivoted = rows.pivot(index="date", columns="code", values="cases").astype("float64")
+    every_day = pd.date_range("2021-03-30", "2021-04-03", freq="D", name="date")
+    pd.testing.assert_frame_equal(
+        _wide(rows), pivoted.reindex(every_day), check_exact=True, check_freq=True
+    )

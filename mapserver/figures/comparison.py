@@ -9,6 +9,7 @@ with an area missing would be silently low.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import intervals
@@ -23,6 +24,14 @@ def count_limits(
     counts: pd.Series, denominators: pd.Series, multiplier: float
 ) -> dict[str, pd.Series]:
     """Limits at both levels: Wilson for a percentage, exact Poisson for any other rate."""
+    return {
+        name: pd.Series(limits, index=counts.index, dtype="float64")
+        for name, limits in _limits(counts, denominators, multiplier).items()
+    }
+
+
+def _limits(counts, denominators, multiplier: float) -> dict:
+    """count_limits as arrays."""
     out = {}
     for level, suffix in LEVELS.items():
         if multiplier == 100:
@@ -30,8 +39,7 @@ def count_limits(
             lower, upper = lower * 100, upper * 100
         else:
             lower, upper = intervals.poisson_rate_limits(counts, denominators, multiplier, level)
-        out[f"lower{suffix}"] = pd.Series(lower, index=counts.index, dtype="float64")
-        out[f"upper{suffix}"] = pd.Series(upper, index=counts.index, dtype="float64")
+        out[f"lower{suffix}"], out[f"upper{suffix}"] = lower, upper
     return out
 
 
@@ -65,12 +73,13 @@ def national_from_counts(
 def compared(lower: pd.Series, upper: pd.Series, national: pd.Series) -> pd.Series:
     """higher, lower or similar: whether an area's interval excludes its country's figure;
     None without limits or a national figure."""
-    out = pd.Series(None, index=lower.index, dtype=object)
     known = lower.notna() & upper.notna() & national.notna()
-    out[known] = "similar"
-    out[known & (lower > national)] = "higher"
-    out[known & (upper < national)] = "lower"
-    return out
+    # (set in an array: masked assignment to an object Series took most of week_figures)
+    out = np.full(len(lower), np.nan, dtype=object)  # (as pd.Series(None, dtype=object))
+    out[known.reindex(lower.index).to_numpy()] = "similar"
+    out[(known & (lower > national)).reindex(lower.index).to_numpy()] = "higher"
+    out[(known & (upper < national)).reindex(lower.index).to_numpy()] = "lower"
+    return pd.Series(out, index=lower.index, dtype=object)
 
 
 def with_comparison(table: pd.DataFrame, national: dict[str, float]) -> pd.DataFrame:
@@ -89,5 +98,6 @@ def total_limits(count: float | None, denominator: float | None, multiplier: flo
     """A total's own 95% and 99.8% limits (exact Poisson, Wilson for a percentage)."""
     if count is None or denominator is None or not denominator > 0:
         return dict.fromkeys(LIMIT_COLUMNS)
-    limits = count_limits(pd.Series([count]), pd.Series([denominator]), multiplier)
-    return {name: float(value.iloc[0]) for name, value in limits.items()}
+    # (arrays, not Series: a page asks for a region's total more than once)
+    limits = _limits([count], [denominator], multiplier)
+    return {name: float(value[0]) for name, value in limits.items()}

@@ -6,10 +6,12 @@ import functools
 import logging
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.config import Settings
@@ -190,7 +192,45 @@ class Dataset:
 
     def region_total(self, region: Region, week: pd.Timestamp) -> dict:
         """Sum of cases over sum of population for the region's series."""
-        return rates.region_total(self.figures(week), region.series(self.lookup))
+        figures, lookup = self.figures(week), self.lookup
+
+        def make():
+            return rates.region_total(figures, region.series(lookup))
+
+        # (a page's sentence and its values both ask: made once, a copy for each)
+        return dict(MADE_FROM_FIGURES.get((figures, lookup), ("total", region), make))
+
+
+class MadeFromFigures:
+    """What a page and then its values both make from a week's figures (a region's
+    district rows and bands, its total), kept for the last few made.
+
+    Keyed by the objects they were made from (held, and compared by identity): another
+    week, data version or vintage has other objects, so never meets another's.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._made: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sources: tuple, key: tuple, make):
+        """make()'s value for these sources and key, made once while it is kept."""
+        full = (*map(id, sources), *key)
+        with self._lock:
+            found = self._made.get(full)
+            if found is not None and all(a is b for a, b in zip(found[0], sources, strict=True)):
+                self._made.move_to_end(full)
+                return found[1]
+        made = make()
+        with self._lock:
+            self._made[full] = (sources, made)
+            while len(self._made) > self.size:
+                self._made.popitem(last=False)
+        return made
+
+
+MADE_FROM_FIGURES = MadeFromFigures(64)
 
 
 @dataclass
@@ -205,9 +245,7 @@ class VintageSource:
     @classmethod
     def from_cases(cls, cases: pd.DataFrame, population: pd.Series, known: vintages.Vintages):
         """From the case rows (codes any vintage knows) and the LAD 2019 population."""
-        wide = cases.pivot(index="date", columns="code", values="cases").astype("float64")
-        every_day = pd.date_range(wide.index.min(), wide.index.max(), freq="D", name="date")
-        wide = wide.reindex(every_day)
+        wide = _wide(cases)
         first = pd.Series([known.first(code) for code in wide.columns], index=wide.columns)
         day_vintage = wide.notna().mul(first, axis=1).max(axis=1).clip(lower=BASE)
         return cls(wide, population, known, day_vintage.astype("int64"))
@@ -253,6 +291,18 @@ class VintageSource:
             _views={},
             _lock=threading.Lock(),
         )
+
+
+def _wide(cases: pd.DataFrame) -> pd.DataFrame:
+    """Dates (every day from the first to the last) x codes (sorted): the case rows' counts,
+    NaN where a day has no row; what cases.pivot(...).reindex(every day) gives, a third
+    of the time (read_cases has refused duplicate rows).
+    """
+    codes, names = pd.factorize(cases["code"], sort=True)
+    dates = pd.date_range(cases["date"].min(), cases["date"].max(), freq="D", name="date")
+    values = np.full((len(dates), len(names)), np.nan)
+    values[dates.get_indexer(cases["date"]), codes] = cases["cases"].to_numpy(dtype="float64")
+    return pd.DataFrame(values, index=dates, columns=pd.Index(names, name="code"))
 
 
 def _mapped(districts: tuple[str, ...], to_district: pd.Series) -> tuple[str, ...]:
@@ -307,7 +357,7 @@ def load_dataset(
         _check_plausible(cases, population, known, today, settings.path("cases"))
     # Codes of later districts (North Northamptonshire, from 2021) are summed onto later
     # vintages (Dataset.at); on the 2019 districts they would need a split: left out.
-    first = cases["code"].map(known.first)
+    first = known.first_of(cases["code"])
     later = first.notna() & (first > BASE)
     source = VintageSource.from_cases(cases[first.notna()], population, known)
     cases = cases[~later]
@@ -355,7 +405,7 @@ def _check_plausible(
     """Dates after today and daily counts above the population of the series they count."""
     by_line = cases.set_axis(cases.index + 2)  # the file's line numbers (header is line 1)
     plausibility.check_codes(
-        by_line["code"], by_line["code"].map(known.first).notna(), f"cases file {path}"
+        by_line["code"], known.first_of(by_line["code"]).notna(), f"cases file {path}"
     )
     plausibility.check_dates(by_line["date"], today, f"cases file {path}")
     code_population = known.area_population(by_line["code"], population)

