@@ -48,8 +48,9 @@ def test_wilson_stays_within_0_and_1(successes, totals):
 
 
 def test_the_same_numbers_as_scipy_stats_to_the_bit():
-    from mapserver.figures.intervals import chi2_ppf, norm_ppf
     from scipy.stats import chi2, norm
+
+    from mapserver.figures.intervals import chi2_ppf, norm_ppf
 
     counts = np.concatenate([np.arange(0, 3000), [12_345, 987_654, np.nan, -1]])
     for level in (0.95, 0.998):
@@ -73,6 +74,7 @@ def test_limits_leave_scipy_stats_unimported():
 
 def test_an_area_compared_with_its_country_by_its_interval():
     import pandas as pd
+
     from mapserver.figures.comparison import compared
 
     index = pd.Index(["high", "low", "same", "no_limits", "no_country"])
