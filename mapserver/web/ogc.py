@@ -96,7 +96,8 @@ def _landing_format(wanted: str | None) -> str:
     return wanted
 
 
-def _url(endpoint: str, **values) -> str:
+def public_url(endpoint: str, **values) -> str:
+    """The absolute URL of an endpoint, on the site's public base."""
     # From the site's public base (MAPSERVER_PUBLIC_URL, or an allowed Host), not url_for's
     # _external, which would trust any Host header.
     return absolute_url(url_for(endpoint, **values))
@@ -113,8 +114,8 @@ def _link(href: str, rel: str, type_: str, title: str) -> dict:
 
 def _collection(current: MapState, info: features.CollectionInfo) -> dict:
     """A collection's description with its extent and links."""
-    items = _url("ogc.items", collection_id=info.id)
-    schema = _url("ogc_schema.schema", collection_id=info.id)
+    items = public_url("ogc.items", collection_id=info.id)
+    schema = public_url("ogc_schema.schema", collection_id=info.id)
     return {
         "id": info.id,
         "title": info.title,
@@ -132,28 +133,29 @@ def _collection(current: MapState, info: features.CollectionInfo) -> dict:
             },
         },
         "links": [
-            _link(_url("ogc.collection", collection_id=info.id), "self", JSON, info.title),
+            _link(public_url("ogc.collection", collection_id=info.id), "self", JSON, info.title),
             _link(items, "items", GEOJSON, f"{info.title} as GeoJSON"),
             _link(schema, REL_SCHEMA, SCHEMA_JSON, "The features' schema"),
             _link(schema, DESCRIBED_BY, SCHEMA_JSON, "The features' schema"),
             _link(
-                _url("ogc_schema.schema", collection_id=info.id, f="xsd"),
+                public_url("ogc_schema.schema", collection_id=info.id, f="xsd"),
                 DESCRIBED_BY,
                 XML,
                 "The features' schema as an XML Schema (GML application schema)",
             ),
-            _link(_queryables_url(info), REL_QUERYABLES, SCHEMA_JSON, "What items filter on"),
+            _link(queryables_url(info), REL_QUERYABLES, SCHEMA_JSON, "What items filter on"),
         ],
     }
 
 
-def _queryables_url(info: features.CollectionInfo) -> str:
-    return _url("ogc_schema.queryables", collection_id=info.id)
+def queryables_url(info: features.CollectionInfo) -> str:
+    """Where a collection's queryables are."""
+    return public_url("ogc_schema.queryables", collection_id=info.id)
 
 
 def _queryables_header(info: features.CollectionInfo) -> tuple[str, str]:
     """The Link header to the queryables that Part 3 asks of what can be filtered."""
-    return ("Link", f'<{_queryables_url(info)}>; rel="{REL_QUERYABLES}"; type="{SCHEMA_JSON}"')
+    return ("Link", f'<{queryables_url(info)}>; rel="{REL_QUERYABLES}"; type="{SCHEMA_JSON}"')
 
 
 def _all_collections() -> dict[str, features.CollectionInfo]:
@@ -163,7 +165,8 @@ def _all_collections() -> dict[str, features.CollectionInfo]:
     return {**features.COLLECTIONS, **others}
 
 
-def _info(collection_id: str) -> features.CollectionInfo:
+def collection_info(collection_id: str) -> features.CollectionInfo:
+    """A collection by id; 404 naming the collections there are."""
     found = _all_collections()
     info = found.get(collection_id)
     if info is None:
@@ -174,7 +177,7 @@ def _info(collection_id: str) -> features.CollectionInfo:
     return info
 
 
-def _collection_state(info: features.CollectionInfo) -> MapState:
+def collection_state(info: features.CollectionInfo) -> MapState:
     """The state whose figures a collection holds: the Covid cases', or an indicator's."""
     if info.id in features.COLLECTIONS:
         return state()
@@ -214,13 +217,13 @@ def landing(query: LandingParams):
     current = state()
     wanted = _landing_format(query.f)
     links = [
-        _link(_url("ogc.landing"), "self", JSON if wanted == "json" else HTML, "This page"),
-        _link(_url("ogc.landing", f="json"), "alternate", JSON, "This page as JSON"),
-        _link(_url("ogc.landing", f="html"), "alternate", HTML, "This page as HTML"),
-        _link(_url("ogc.openapi_json"), "service-desc", OPENAPI, "The API definition"),
-        _link(_url("ogc.openapi_html"), "service-doc", HTML, "The API documentation"),
-        _link(_url("ogc.conformance"), "conformance", JSON, "Conformance classes"),
-        _link(_url("ogc.collections"), "data", JSON, "Collections"),
+        _link(public_url("ogc.landing"), "self", JSON if wanted == "json" else HTML, "This page"),
+        _link(public_url("ogc.landing", f="json"), "alternate", JSON, "This page as JSON"),
+        _link(public_url("ogc.landing", f="html"), "alternate", HTML, "This page as HTML"),
+        _link(public_url("ogc.openapi_json"), "service-desc", OPENAPI, "The API definition"),
+        _link(public_url("ogc.openapi_html"), "service-doc", HTML, "The API documentation"),
+        _link(public_url("ogc.conformance"), "conformance", JSON, "Conformance classes"),
+        _link(public_url("ogc.collections"), "data", JSON, "Collections"),
     ]
     document = {
         "title": "mapserver: Covid-19 7-day case rates by local authority",
@@ -231,8 +234,8 @@ def landing(query: LandingParams):
     if wanted == "html":
         collections = [
             {
-                **_collection(_collection_state(info), info),
-                "items": _url("ogc.items", collection_id=info.id),
+                **_collection(collection_state(info), info),
+                "items": public_url("ogc.items", collection_id=info.id),
             }
             for info in _all_collections().values()
         ]
@@ -240,7 +243,7 @@ def landing(query: LandingParams):
             "ogc.html",
             document=document,
             collections=collections,
-            landing=_url("ogc.landing"),
+            landing=public_url("ogc.landing"),
             bundles=current.bundles,
             links=Links(),
         )
@@ -274,9 +277,9 @@ def collections(query: OgcJsonParams):
     """Every collection with its extents."""
     return _json_response(
         {
-            "links": [_link(_url("ogc.collections"), "self", JSON, "Collections")],
+            "links": [_link(public_url("ogc.collections"), "self", JSON, "Collections")],
             "collections": [
-                _collection(_collection_state(info), info) for info in _all_collections().values()
+                _collection(collection_state(info), info) for info in _all_collections().values()
             ],
         }
     )
@@ -291,8 +294,8 @@ def collections(query: OgcJsonParams):
 )
 def collection(path: CollectionPath, query: OgcJsonParams):
     """One collection's description."""
-    info = _info(path.collection_id)
-    response = _json_response(_collection(_collection_state(info), info))
+    info = collection_info(path.collection_id)
+    response = _json_response(_collection(collection_state(info), info))
     response.headers.set(*_queryables_header(info))
     return response
 
@@ -321,7 +324,7 @@ def _items_query(current: MapState, collection_id: str, params: ItemsParams) -> 
 
 
 def _page_url(collection_id: str, query: features.ItemsQuery, offset: int) -> str:
-    return _url("ogc.items", collection_id=collection_id, **query.params(offset))
+    return public_url("ogc.items", collection_id=collection_id, **query.params(offset))
 
 
 def _stamp(current: MapState) -> str:
@@ -338,8 +341,8 @@ def _stamp(current: MapState) -> str:
 def items(path: CollectionPath, query: ItemsParams):
     """A page of features as a GeoJSON FeatureCollection."""
     params = query
-    info = _info(path.collection_id)
-    current = _collection_state(info)
+    info = collection_info(path.collection_id)
+    current = collection_state(info)
     week = _period(current, info.id, params.datetime)
     current = _on_its_districts(current, week, params.vintage)
     query = _items_query(current, info.id, params)
@@ -366,7 +369,9 @@ def items(path: CollectionPath, query: ItemsParams):
                 _link(_page_url(info.id, query, previous), "prev", GEOJSON, "Previous page")
             )
         links.append(
-            _link(_url("ogc.collection", collection_id=info.id), "collection", JSON, info.title)
+            _link(
+                public_url("ogc.collection", collection_id=info.id), "collection", JSON, info.title
+            )
         )
         body = features.collection_json(
             features.features_json(table, found), len(ids), links, _stamp(current)
@@ -387,9 +392,9 @@ def items(path: CollectionPath, query: ItemsParams):
 )
 def item(path: FeaturePath, query: ItemParams):
     """One feature: a district by ONS code, or a region by slug."""
-    info = _info(path.collection_id)
+    info = collection_info(path.collection_id)
     feature_id = path.feature_id
-    current = _collection_state(info)
+    current = collection_state(info)
     week = _period(current, info.id, query.datetime)
     current = _on_its_districts(current, week, query.vintage)
     found = shapes(current, info.id, query.geometry)
@@ -400,7 +405,7 @@ def item(path: FeaturePath, query: ItemParams):
     text = features.features_json(table, found)[0]
     links = [
         _link(request.url, "self", GEOJSON, "This feature"),
-        _link(_url("ogc.collection", collection_id=info.id), "collection", JSON, info.title),
+        _link(public_url("ogc.collection", collection_id=info.id), "collection", JSON, info.title),
     ]
     body = text[:-1] + ',"links":' + json.dumps(links, separators=(",", ":")) + "}"
     return Response(body, mimetype=GEOJSON)

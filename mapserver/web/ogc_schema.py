@@ -13,7 +13,15 @@ from ..maps import feature_schema, features
 from .apidoc import errors, ok
 from .cache import make_entry, respond
 from .current import state
-from .ogc import OGC, SCHEMA_JSON, XML, _collection_state, _info, _queryables_url, _url
+from .ogc import (
+    OGC,
+    SCHEMA_JSON,
+    XML,
+    collection_info,
+    collection_state,
+    public_url,
+    queryables_url,
+)
 from .ogc_params import CollectionPath, OgcJsonParams, SchemaParams
 from .origin import absolute_base
 
@@ -31,18 +39,18 @@ def _schema_document(info: features.CollectionInfo, what: str) -> tuple[str, str
     """The body and media type of a collection's schema, XML Schema or queryables."""
     kind, unit = _kind(info)
     if what == "xsd":
-        namespace = _url("ogc.collection", collection_id=info.id)
+        namespace = public_url("ogc.collection", collection_id=info.id)
         return feature_schema.xml_schema(namespace, info.id, info.title, kind, unit), XML
     if what == "queryables":
-        document = feature_schema.queryables(_queryables_url(info), info.title, kind)
+        document = feature_schema.queryables(queryables_url(info), info.title, kind)
     else:
-        url = _url("ogc_schema.schema", collection_id=info.id)
+        url = public_url("ogc_schema.schema", collection_id=info.id)
         document = feature_schema.schema(url, info.title, info.description, kind, unit)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")), SCHEMA_JSON
 
 
 def _schema_response(info: features.CollectionInfo, what: str) -> Response:
-    current = _collection_state(info)
+    current = collection_state(info)
     key = ("ogc-schema", what, info.id, absolute_base(), current.data_version)
 
     def build():
@@ -69,7 +77,7 @@ SCHEMA_RESPONSE = {
 )
 def schema(path: CollectionPath, query: SchemaParams):
     """The features' schema as JSON Schema (Part 5), or f=xsd as an XML Schema."""
-    info = _info(path.collection_id)
+    info = collection_info(path.collection_id)
     return _schema_response(info, query.f or "json")
 
 
@@ -82,5 +90,5 @@ def schema(path: CollectionPath, query: SchemaParams):
 )
 def queryables(path: CollectionPath, query: OgcJsonParams):
     """What the items can be filtered on, as JSON Schema (Part 3)."""
-    info = _info(path.collection_id)
+    info = collection_info(path.collection_id)
     return _schema_response(info, "queryables")
