@@ -19,7 +19,6 @@ A store written before versions (indicators/<id>/indicator.json) is still read.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -39,6 +38,7 @@ from ..core.config import Settings
 from ..core.errors import DataError, UnknownIndicator, UnknownVersion
 from ..ingest.formats import COLUMNS
 from ..ingest.indicator import COVID_ID, Indicator
+from .files import exclusive, fsync_dir
 
 FOLDER = "indicators"
 META = "indicator.json"
@@ -107,7 +107,7 @@ def _write_version(folder: Path, version: str, stored: StoredIndicator) -> None:
         if target.exists():  # an incomplete directory cannot be there: a leftover
             shutil.rmtree(target)
         os.rename(staging, target)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -120,28 +120,14 @@ def _replace_text(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_dir(path.parent)
 
 
 @contextmanager
 def _locked(root: Path) -> Iterator[None]:
     """One `add` at a time in a store; stale staging directories are removed."""
-    with open(root / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            for entry in root.glob(f"*/{STAGING}*"):
-                shutil.rmtree(entry, ignore_errors=True)
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with exclusive(root / ".lock", root.glob(f"*/{STAGING}*")):
+        yield
 
 
 def _migrate(root: Path) -> None:

@@ -16,7 +16,6 @@ names a complete directory.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import lzma
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 from ..core.config import Settings
 from ..core.digest import data_version
 from ..core.errors import DataError, UnknownVersion
+from .files import exclusive, fsync_dir
 
 ROLES = ("cases", "population", "lookup", "boundaries", "regions")
 MANIFEST = "manifest.json"
@@ -109,14 +109,6 @@ def configured_files(settings: Settings) -> dict[str, Path]:
 def version_name(files: dict[str, Path]) -> str:
     """The content hash naming a set of files (the same as the loaded dataset's version)."""
     return data_version([files[role] for role in ROLES])
-
-
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _copy_synced(source: Path, target: Path, compress: bool = False) -> None:
@@ -219,15 +211,8 @@ class VersionStore:
     def locked(self) -> Iterator[None]:
         """Hold the store's lock: one update at a time; stale staging is removed."""
         self.versions_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                # Under the lock no other update runs, so any staging left is a crash's.
-                for entry in self.versions_dir.glob(STAGING_PREFIX + "*"):
-                    shutil.rmtree(entry, ignore_errors=True)
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with exclusive(self.root / ".lock", self.versions_dir.glob(STAGING_PREFIX + "*")):
+            yield
 
     def stage(self, files: dict[str, Path], sources: dict[str, str] | None = None) -> Staged:
         """Copy a set of files into a new staging directory and write its manifest."""
@@ -251,7 +236,7 @@ class VersionStore:
             with open(staging / MANIFEST, "rb+") as handle:
                 os.fsync(handle.fileno())
             for folder in [staging, *(staging / role for role in ROLES)]:
-                _fsync_dir(folder)
+                fsync_dir(folder)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -273,7 +258,7 @@ class VersionStore:
             self.discard(staged)  # the same content is already kept
         else:
             os.rename(staged.path, target)
-            _fsync_dir(self.versions_dir)
+            fsync_dir(self.versions_dir)
         version = self.get(staged.name)
         assert version is not None
         return version
@@ -288,7 +273,7 @@ class VersionStore:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, self.pointer)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def pin(self, name: str) -> None:
         """Record that a pinned embed uses `name`, so pruning keeps it."""
