@@ -287,6 +287,30 @@ class Settings(BaseSettings):
         description="seconds between an open live embed's checks for a new version",
     )
     # --- end data versions ---
+    # --- the newsroom desk's accounts (issue 26: store/database.py, web/accounts.py) ---
+    database_url: TextOrNone = Field(
+        None,
+        description="the accounts database as an SQLAlchemy URL (e.g. "
+        "`postgresql+psycopg://user@host/mapserver`); unset, a SQLite file "
+        "`mapserver.sqlite3` in the store directory, upgraded on first use",
+    )
+    # repr=False: the key never shows in a traceback or a log of the settings.
+    secret_key: TextOrNone = Field(
+        None,
+        repr=False,
+        description="the key that signs the desk's cookies, the same for every worker and "
+        "server; unset, one is generated once into `secret_key` (mode 0600) in the store "
+        "directory",
+    )
+    secure_cookies: Flag = Field(
+        False,
+        description="mark the desk's session cookie `Secure` on every response, not only on "
+        "HTTPS requests (behind a proxy that ends TLS without `MAPSERVER_TRUST_PROXY`)",
+    )
+    session_hours: Number = Field(
+        12.0,
+        description="hours a desk sign-in lasts before the journalist signs in again",
+    )
     # Most of a worker's threads only ever wait (for a build slot, or on a slow client);
     # a cached answer needs a free one.
     threads: Count = Field(32, description="threads per gunicorn worker")

@@ -1,0 +1,1 @@
+"""The accounts database's Alembic migrations, run by store/database.py."""
