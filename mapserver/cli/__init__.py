@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import data, maps  # each module adds its commands to the group
+from . import accounts, data, maps  # each module adds its commands to the group
 from .base import main
 
-__all__ = ["data", "main", "maps"]
+__all__ = ["accounts", "data", "main", "maps"]

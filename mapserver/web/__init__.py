@@ -9,7 +9,7 @@ from flask_openapi3 import OpenAPI
 from ..core.config import load_settings
 from ..core.resources import PACKAGE_DIR
 from ..update.live import Registry
-from . import api, embedding, errors, oembed, origin, pages, postcodes
+from . import accounts, api, desk_session, embedding, errors, oembed, origin, pages, postcodes
 from .apidoc import make_app
 from .cache import ResponseCache
 from .current import LiveState
@@ -60,6 +60,9 @@ def build_app(config: dict | None = None) -> OpenAPI:
         ogc_schema_blueprint,
     ):
         app.register_api(blueprint)
+    # The desk (/desk): signed-in pages, never cached, outside the OpenAPI document.
+    app.register_blueprint(accounts.blueprint)
+    desk_session.init_app(app, settings)
     embedding.init_app(app)
     origin.init_app(app)
     postcodes.init_app(app)

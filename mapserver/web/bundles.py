@@ -29,6 +29,7 @@ SOURCES = {
     "map.css": [STATIC / "css" / "lite.css", STATIC / "css" / "map.css",
                 STATIC / "css" / "search.css"],
     "nojs.css": [STATIC / "css" / "nojs.css"],
+    "desk.css": [STATIC / "css" / "desk.css"],
     "page.js": [STATIC / "js" / "page.js"],
     "favicon.svg": [STATIC / "favicon.svg"],
     "loader.js": [STATIC / "js" / "loader.js"],

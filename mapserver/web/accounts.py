@@ -1,0 +1,113 @@
+"""The signed-in part of the site, /desk: sign in and out, the desk's front page, and the
+users page for administrators. Thin: each view asks the store and renders."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+
+from ..store.accounts import AccountError, authenticate, create_user, list_users
+from ..store.audit import AuditEntry, record
+from ..store.published import maps_of
+from ..store.sessions import close_session, open_session
+from ..store.throttling import SignInThrottled
+from .current import state
+from .desk_session import admin_only, csrf, current_user, desk, signed_in
+from .origin import live_links
+
+blueprint = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+@blueprint.before_request
+def check_csrf() -> None:
+    """Every POST to the desk carries the form's CSRF token (400 without it)."""
+    if request.method == "POST":
+        csrf.protect()
+
+
+def _page(template: str, status: int = 200, **context):
+    html = render_template(
+        template,
+        links=live_links(),
+        bundles=state().bundles,
+        site_name=desk().settings.site_name,
+        user=current_user(),
+        **context,
+    )
+    return html, status
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """The sign-in form; on POST, a new session and the desk, or the form again."""
+    if request.method == "GET":
+        if current_user() is not None:
+            return redirect(url_for("desk.home"), code=303)
+        return _page("desk_sign_in.html", title="Sign in")
+    email = request.form.get("email", "")
+    try:
+        user = authenticate(
+            desk().db, email, request.form.get("password", ""), request.remote_addr or "unknown"
+        )
+    except SignInThrottled as refused:
+        html, status = _page(
+            "desk_sign_in.html", 429, title="Sign in", email=email, error=str(refused)
+        )
+        return html, status, {"Retry-After": str(refused.retry_after)}
+    if user is None:
+        error = "That email and password do not match an account."
+        return _page("desk_sign_in.html", 200, title="Sign in", email=email, error=error)
+    # A new session (and CSRF token) at each sign-in: one set before it is worth nothing.
+    session.clear()
+    session["token"] = open_session(desk().db, user, desk().lifetime)
+    session.permanent = True
+    return redirect(url_for("desk.home"), code=303)
+
+
+@blueprint.post("/sign-out")
+def sign_out():
+    """End the session, then the sign-in page."""
+    token = session.get("token")
+    close_session(desk().db, token if isinstance(token, str) else None)
+    session.clear()
+    return redirect(url_for("desk.sign_in"), code=303)
+
+
+@blueprint.get("")
+@signed_in
+def home():
+    """The desk's front page: who is signed in, and their maps."""
+    maps = maps_of(desk().db, current_user().id)
+    return _page("desk_home.html", title="Desk", maps=maps)
+
+
+@blueprint.get("/users")
+@admin_only
+def users():
+    """Every user, and the form to add one."""
+    return _page("desk_users.html", title="Users", users=list_users(desk().db))
+
+
+@blueprint.post("/users")
+@admin_only
+def add_user():
+    """Create a user from the form; the list again, or the form with what was wrong."""
+    form = request.form
+    role = "admin" if form.get("role") == "admin" else "editor"
+    try:
+        made = create_user(
+            desk().db, form.get("email", ""), form.get("password", ""), role, form.get("name", "")
+        )
+    except AccountError as error:
+        context = {"users": list_users(desk().db), "error": str(error), "form": form}
+        return _page("desk_users.html", 400, title="Users", **context)
+    note = f"{made.email} ({made.role})"
+    record(desk().db, AuditEntry("user-created", current_user().id, note=note))
+    return redirect(url_for("desk.users"), code=303)
+
+
+@blueprint.get("/api/me")
+@signed_in
+def me():
+    """The signed-in user, as JSON (401 without a session)."""
+    user = current_user()
+    return jsonify({"email": user.email, "name": user.name, "role": user.role})
