@@ -96,3 +96,34 @@ def browser():
 def real(real_settings):
     """The real dataset, loaded once per test session."""
     return load_dataset(real_settings)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for the whole run (tests/postgres.py); its URL."""
+    from .postgres import cluster
+
+    with cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty accounts database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'accounts.sqlite3'}"
+    from .postgres import fresh_database
+
+    return fresh_database(request.getfixturevalue("postgres_cluster"))
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    """argon2 at its cheapest for the accounts tests (the real parameters cost ~0.1-0.4 s a
+    hash, and the throttling tests check dozens): still argon2id, still verified."""
+    from argon2 import PasswordHasher, profiles
+
+    from mapserver.store import accounts
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr(accounts, "hasher", lambda: cheap)
