@@ -217,3 +217,25 @@ def test_the_secret_key_setting_is_used_and_nothing_is_written(tmp_path):
     assert app.secret_key == "k" * 40
     assert not (tmp_path / "secret_key").exists()
     app.extensions["desk"].db.dispose()
+
+
+def test_the_desk_on_postgresql_wants_db_upgrade_then_signs_in(postgres_cluster, tmp_path):
+    from mapserver.store.database import Database
+
+    from .postgres import fresh_database
+
+    url = fresh_database(postgres_cluster)
+    config = tiny_config(store_dir=tmp_path, watch_every=0, database_url=url)
+    app = create_app(config | {"TESTING": True})
+    client = app.test_client()
+    refused = client.get("/desk/sign-in")
+    assert refused.status_code == 500
+    assert "run `mapserver db upgrade`" in refused.text
+    db = Database(url)
+    db.upgrade()
+    accounts.create_user(db, "ed@example.org", PASSWORD)
+    db.dispose()
+    assert sign_in(client, "ed@example.org").status_code == 303
+    assert client.get("/desk/api/me").json["email"] == "ed@example.org"
+    assert not (tmp_path / "mapserver.sqlite3").exists()
+    app.extensions["desk"].db.dispose()

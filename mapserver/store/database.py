@@ -3,8 +3,10 @@ its migrations (Alembic, packaged in store/migrations) run from code."""
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,6 +45,12 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
+def _forget_pool(database: weakref.ref) -> None:
+    found = database()
+    if found is not None:
+        found.engine.dispose(close=False)  # the parent's connections stay the parent's
+
+
 class Database:
     """An engine and its session factory, for one database URL."""
 
@@ -57,7 +65,7 @@ class Database:
         self._lock = threading.Lock()
         # gunicorn forks workers after the app is built: a child must not share the
         # parent's pooled connections (SQLAlchemy's advice for multiprocessing).
-        os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
+        os.register_at_fork(after_in_child=functools.partial(_forget_pool, weakref.ref(self)))
 
     @classmethod
     def from_settings(cls, settings: Settings, **options) -> Database:

@@ -18,8 +18,10 @@ blueprint = Blueprint("desk", __name__, url_prefix="/desk")
 
 
 @blueprint.before_request
-def check_csrf() -> None:
-    """Every POST to the desk carries the form's CSRF token (400 without it)."""
+def before_desk_request() -> None:
+    """The database is ready (or the page says how to make it so), and every POST to the
+    desk carries the form's CSRF token (400 without it)."""
+    desk().open()
     if request.method == "POST":
         csrf.protect()
 

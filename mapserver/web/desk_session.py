@@ -38,6 +38,11 @@ class DeskState:
     @property
     def db(self) -> Database:
         """The accounts database, upgraded (SQLite) or checked (any other) on first use."""
+        return self.open()
+
+    def open(self) -> Database:
+        """The accounts database, opened the first time: the default SQLite file is
+        upgraded; any other database is checked to be at the newest revision."""
         if self._db is None:
             with self._lock:
                 if self._db is None:
