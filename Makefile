@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh clone:
 #   make serve   install, then serve the built-in data on http://127.0.0.1:8000
-#   make test    install (with chromium and ogrinfo for the client tests) and run the test suite
+#   make test    install (with chromium, ogrinfo and PostgreSQL for the tests) and run the test suite
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install fetch serve test browser gdal lint
+.PHONY: install fetch serve test browser gdal postgres lint
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -42,7 +42,12 @@ gdal:
 	@command -v ogrinfo >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gdal-bin; }
 
-test: install browser gdal
+# Debian's PostgreSQL: the accounts tests start a throwaway cluster of it (tests/postgres.py).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
+test: install browser gdal postgres
 	$(BIN)/pytest
 
 # ruff, then import-linter: each folder imports only the stages below it (pyproject.toml).
