@@ -63,6 +63,15 @@ def test_without_a_session_pages_redirect_to_sign_in_and_the_api_is_401(app):
     assert api.headers["Cache-Control"] == "no-store"
 
 
+def test_desk_pages_may_not_be_framed_by_any_site(app):
+    page = app.test_client().get("/desk/sign-in")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "form-action 'self'" in page.headers["Content-Security-Policy"]
+    embed = app.test_client().get("/embed/alpha-and-charlie")
+    assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+
+
 def test_signing_in_opens_the_desk_and_signing_out_closes_it(app, editor, db):
     client = app.test_client()
     response = sign_in(client, "ED@example.org")
@@ -239,3 +248,15 @@ def test_the_desk_on_postgresql_wants_db_upgrade_then_signs_in(postgres_cluster,
     assert client.get("/desk/api/me").json["email"] == "ed@example.org"
     assert not (tmp_path / "mapserver.sqlite3").exists()
     app.extensions["desk"].db.dispose()
+
+
+def test_on_https_a_post_from_another_origin_is_refused_even_with_a_token(app, editor):
+    client = app.test_client()
+    https = {"base_url": "https://localhost"}
+    token = csrf_of(client.get("/desk/sign-in", **https).text)
+    form = {"email": "ed@example.org", "password": PASSWORD, "csrf_token": token}
+    for referer in (None, "https://evil.example.com/page"):
+        headers = {"Referer": referer} if referer else {}
+        response = client.post("/desk/sign-in", data=form, headers=headers, **https)
+        assert response.status_code == 400, referer
+    assert client.get("/desk/api/me", **https).status_code == 401

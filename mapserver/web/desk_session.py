@@ -16,6 +16,7 @@ from ..store.accounts import User
 from ..store.database import Database
 from ..store.secret_key import stored_secret_key
 from ..store.sessions import user_for_session
+from .embedding import content_security_policy
 
 DESK = "/desk"
 COOKIE = "mapserver_desk"
@@ -142,10 +143,18 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     csrf.init_app(app)
 
+    # Embeds may be framed by the sites MAPSERVER_FRAME_ANCESTORS names; the desk by none
+    # (a framed form is a click-jacking target).
+    policy = content_security_policy("'none'", None)
+
     @app.after_request
-    def desk_never_cached(response):
-        # Desk pages are one person's: no browser, proxy or CDN may keep them.
+    def desk_never_cached_or_framed(response):
+        # Desk pages are one person's: no browser, proxy or CDN may keep them. (Registered
+        # before embedding's security headers, so this runs after them: last word.)
         if is_desk_path(request.path):
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
+            response.headers["X-Frame-Options"] = "DENY"
+            if "Content-Security-Policy" in response.headers:
+                response.headers["Content-Security-Policy"] = policy
         return response
