@@ -94,10 +94,13 @@ def users():
 def add_user():
     """Create a user from the form; the list again, or the form with what was wrong."""
     form = request.form
-    role = "admin" if form.get("role") == "admin" else "editor"
     try:
         made = create_user(
-            desk().db, form.get("email", ""), form.get("password", ""), role, form.get("name", "")
+            desk().db,
+            form.get("email", ""),
+            form.get("password", ""),
+            form.get("role", "editor"),
+            form.get("name", ""),
         )
     except AccountError as error:
         context = {"users": list_users(desk().db), "error": str(error), "form": form}
