@@ -194,6 +194,10 @@ def test_an_admin_sees_what_was_wrong_with_a_new_user(app, admin, db):
     response = client.post("/desk/users", data=form)
     assert response.status_code == 400
     assert "at least 10 characters" in response.text
+    owner = form | {"password": PASSWORD, "role": "owner"}
+    response = client.post("/desk/users", data=owner)
+    assert response.status_code == 400
+    assert "the role must be one of admin, editor" in response.text
     assert len(accounts.list_users(db)) == 1
 
 
@@ -260,3 +264,15 @@ def test_on_https_a_post_from_another_origin_is_refused_even_with_a_token(app, e
         response = client.post("/desk/sign-in", data=form, headers=headers, **https)
         assert response.status_code == 400, referer
     assert client.get("/desk/api/me", **https).status_code == 401
+
+
+def test_desk_answers_never_enter_the_response_cache(app, editor):
+    client = app.test_client()
+    client.get("/map/alpha-and-charlie")  # the readers' page is cached ...
+    cache = app.extensions["mapserver"].cache
+    before = (len(cache), len(cache._requests))
+    assert before[0] > 0 and before[1] > 0
+    sign_in(client, "ed@example.org")
+    for path in ("/desk", "/desk/api/me", "/desk/users", "/desk/sign-in"):
+        client.get(path)
+    assert (len(cache), len(cache._requests)) == before  # ... and nothing of the desk's
