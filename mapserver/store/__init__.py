@@ -1,1 +1,2 @@
-"""What is kept: data versions on disk, and the indicators added to the store."""
+"""What is kept: data versions on disk, the indicators added to the store, and the desk's
+accounts database (users, sessions, sign-in attempts, published maps, the audit log)."""
