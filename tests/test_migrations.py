@@ -14,19 +14,24 @@ from mapserver.store.schema import Base
 from .accounts_helpers import START, Clock
 
 TABLES = {"users", "sessions", "sign_in_attempts", "published_maps", "audit_log"}
+SHARED = {"indicator_versions", "current_indicators", "indicator_generation"}
 
 
 def test_an_empty_database_upgrades_to_head_and_matches_the_models(database_url):
     db = Database(database_url)
     assert db.revision() is None
     db.upgrade()
-    assert db.revision() == db.head() == "0002"
-    assert set(inspect(db.engine).get_table_names()) >= TABLES
+    assert db.revision() == db.head() == "0003"
+    assert set(inspect(db.engine).get_table_names()) >= TABLES | SHARED
     with db.engine.connect() as connection:
         # the migrations make exactly the tables the models declare
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    with db.engine.connect() as connection:  # the one generation row, at 0
+        assert connection.execute(
+            text("SELECT id, generation FROM indicator_generation")
+        ).all() == [(1, 0)]
     db.upgrade()  # a second upgrade does nothing
-    assert db.revision() == "0002"
+    assert db.revision() == "0003"
     db.dispose()
 
 
@@ -49,7 +54,7 @@ def test_the_previous_revision_upgrades_with_its_users_kept(database_url):
             {"hash": hashed, "at": START.replace(tzinfo=None), "active": True},
         )
     db.upgrade()
-    assert db.revision() == "0002"
+    assert db.revision() == "0003"
     user = authenticate(db, "kept@example.org", "kept through 0002", "10.0.0.1")
     assert (user.email, user.name, user.created_at) == ("kept@example.org", "Kept", START)
     db.dispose()
@@ -64,4 +69,49 @@ def test_the_migrations_are_inside_the_package():
     assert sorted(p.name for p in (MIGRATIONS / "versions").glob("0*.py")) == [
         "0001_accounts.py",
         "0002_maps_audit.py",
+        "0003_shared_indicators.py",
     ]
+
+
+def test_the_previous_revision_upgrades_with_its_maps_and_audit_kept(database_url):
+    """From 0002 (the accounts, the desk's maps and the audit log) to 0003: every row
+    stays, and the shared indicators start empty at generation 0."""
+    from mapserver.store.shared_indicators import generation
+
+    db = Database(database_url)
+    db.upgrade_to("0002")
+    assert not SHARED & set(inspect(db.engine).get_table_names())
+    at = START.replace(tzinfo=None)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, created_at, active) "
+                "VALUES (1, 'ed@example.org', 'Ed', 'x', 'editor', :at, :active)"
+            ),
+            {"at": at, "active": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO published_maps (indicator_id, editor_id, title, created_at, "
+                "updated_at) VALUES ('flu', 1, 'Flu', :at, :at)"
+            ),
+            {"at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO audit_log (at, user_id, action, indicator_id, version, note) "
+                "VALUES (:at, 1, 'publish', 'flu', 'abcdef012345', '')"
+            ),
+            {"at": at},
+        )
+    db.upgrade()
+    assert db.revision() == "0003"
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT title FROM published_maps")).scalars().all() == [
+            "Flu"
+        ]
+        assert connection.execute(text("SELECT version FROM audit_log")).scalars().all() == [
+            "abcdef012345"
+        ]
+    assert generation(db) == 0
+    db.dispose()

@@ -130,6 +130,60 @@ def _locked(root: Path) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def changing(root: Path) -> Iterator[None]:
+    """Hold the store's lock (as `write` does), with a store kept before versions migrated:
+    for a change made from outside, such as a pull from the shared database."""
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        _migrate(root)
+        yield
+
+
+def version_files(root: Path, id: str, version: str) -> dict[str, bytes]:
+    """The files of a kept version, by name, as they are on disk."""
+    folder = root / id / version
+    return {name: (folder / name).read_bytes() for name in (META, DATA, NATIONAL)
+            if (folder / name).is_file()}  # fmt: skip
+
+
+def is_kept(root: Path, id: str, version: str) -> bool:
+    """Whether that version of the indicator is on disk."""
+    return (root / id / version / META).is_file()
+
+
+def keep_files(root: Path, id: str, version: str, files: dict[str, bytes], mtime_ns: int) -> None:
+    """Write a version's files as given (staged, then renamed), dated `mtime_ns` so that
+    versions sort as where they were made. Call it under `changing(root)`."""
+    folder = root / id
+    folder.mkdir(exist_ok=True)
+    staging = folder / f"{STAGING}{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        for name, content in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.utime(staging, ns=(mtime_ns, mtime_ns))
+        target = folder / version
+        if target.exists():
+            shutil.rmtree(target)
+        os.rename(staging, target)
+        fsync_dir(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def make_current(root: Path, changes: dict[str, str], logs: dict[str, str]) -> None:
+    """Make these indicators' versions current, with their logs (the others stay as they
+    are): one atomic replacement of current.json. Call it under `changing(root)`."""
+    for id, log in logs.items():
+        _replace_text(root / id / LOG, log)
+    versions = {**read_versions(root), **changes}
+    _replace_text(root / MANIFEST, json.dumps({"indicators": versions}, indent=1) + "\n")
+
+
 def _migrate(root: Path) -> None:
     """Make the indicators of a store written before versions into versions."""
     if (root / MANIFEST).exists():

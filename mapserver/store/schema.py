@@ -1,17 +1,21 @@
 """The accounts database's tables: users, their sessions and sign-in attempts, the maps
-the desk publishes and the audit log (SQLAlchemy 2 declarative, typed)."""
+the desk publishes, the audit log, and the indicator versions several servers share
+(SQLAlchemy 2 declarative, typed)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -123,3 +127,43 @@ class AuditRow(Base):
     indicator_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class IndicatorVersionRow(Base):
+    """One indicator version as the local store keeps it: its files' bytes, unchanged."""
+
+    __tablename__ = "indicator_versions"
+
+    indicator_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    meta: Mapped[str] = mapped_column(Text)  # indicator.json
+    observations: Mapped[bytes] = mapped_column(LargeBinary)  # observations.csv.xz
+    national: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    log: Mapped[str] = mapped_column(Text, default="")  # added.log when it was pushed
+
+
+class CurrentIndicatorRow(Base):
+    """Each shared indicator's current version (the database's current.json)."""
+
+    __tablename__ = "current_indicators"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["indicator_id", "version"],
+            ["indicator_versions.indicator_id", "indicator_versions.version"],
+            name="fk_current_indicators_version",
+        ),
+    )
+
+    indicator_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+
+
+class IndicatorGenerationRow(Base):
+    """One row, bumped in the transaction of every push: what servers poll."""
+
+    __tablename__ = "indicator_generation"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -16,6 +16,7 @@ from ..ingest.indicator import SLUG, Indicator, describe, periods
 from ..ingest.loaders import read_lookup, read_population
 from ..ingest.vintages import Vintages, builtin_vintages
 from ..store.indicator_store import StoredIndicator, indicators_root, kept_log, write
+from ..store.shared_indicators import share
 
 
 def reference(settings: Settings) -> tuple[Vintages, pd.Series]:
@@ -127,7 +128,8 @@ def add(
     stored = StoredIndicator(indicator, observations.frame, observations.national, tuple(log))
     # A new version, made current for every worker at once; old ones pruned as the
     # Covid data's are (MAPSERVER_VERSIONS_KEPT, never a current or pinned one).
-    write(root, stored, keep=settings.versions_kept)
+    version = write(root, stored, keep=settings.versions_kept)
+    share(settings, root, indicator.id, version)  # every server, with a shared database
     return stored, notes
 
 

@@ -24,6 +24,7 @@ from typing import Generic, TypeVar
 
 from ..core.config import Settings
 from ..core.errors import MapserverError
+from ..store.shared_indicators import Follower, SharedStoreError
 from ..store.versions import VersionStore, current_settings
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,12 @@ class Registry(Generic[State]):
         self._failed: str | None = None
         self._watcher_pid: int | None = None
         self._pinned: set[str] = set()
+        # With a shared database (MAPSERVER_DATABASE_URL), the indicator versions other
+        # servers published: pulled before the first load, so that a server starting on
+        # an empty disk serves them from its first request, then whenever they change.
+        self._follower = Follower.for_settings(settings)
+        self.follow_error: str | None = None
+        self.follow()
         self.current: State = load(current_settings(settings))
         self.loaded_at = _now()
         self.checked_at = self.loaded_at
@@ -131,9 +138,31 @@ class Registry(Generic[State]):
 
     # --- switching ----------------------------------------------------------------------
 
+    def follow(self) -> list[str]:
+        """Pull the indicator versions published through the shared database, if any are
+        new; the ids pulled. A database that is down is logged once, and the store keeps
+        the last versions pulled: the next check tries again."""
+        if self._follower is None:
+            return []
+        try:
+            changed = self._follower.follow()
+        except SharedStoreError as error:
+            if self.follow_error is None:  # once, not every second while it is down
+                log.error("%s; serving the indicators last pulled", error)
+            self.follow_error = str(error)
+            return []
+        if self.follow_error is not None:
+            log.info("the shared database answers again")
+            self.follow_error = None
+        if changed:
+            log.info("pulled the shared indicators %s", ", ".join(changed))
+        return changed or []
+
     def check(self) -> bool:
-        """Switch to the version the pointer names and to the current indicators, if they
-        are new (loaded before the switch); True if switched."""
+        """Pull what other servers published, then switch to the version the pointer names
+        and to the current indicators, if they are new (loaded before the switch); True if
+        switched."""
+        self.follow()
         switched = self._check_version()
         return self.check_indicators(prepare=True) or switched
 

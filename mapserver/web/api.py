@@ -403,6 +403,8 @@ def healthz():
             "data_checked_at": versions.checked_at.isoformat(timespec="seconds"),
             "versions_in_memory": [loaded.data_version for loaded in versions.loaded()],
             "data_error": versions.last_error,
+            # the shared database, when it cannot be read (the indicators last pulled serve)
+            "shared_error": versions.follow_error,
             "update_checked_at": versions.update_checked_at
             and versions.update_checked_at.isoformat(timespec="seconds"),
             "update_result": versions.update_result,
