@@ -1,0 +1,120 @@
+"""Several servers, one database (issue 26): two real 2-worker servers with their own
+store directories share one PostgreSQL and no file system, behind one public URL.
+
+A map published on server A (`mapserver add` against A's store and the database) is
+served by every worker of server B within 5 s, byte for byte as A serves it: the embed,
+the rates, the index of indicators and the PNG image. A second version switches B as
+quickly, and an embed pinned to the first version still answers the same bytes on both.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+
+import requests
+
+from mapserver.store.indicator_store import read_versions
+
+from .browser import running_server
+from .postgres import fresh_database
+from .test_indicator_versions import CVD, ONS, second_version
+
+SWITCH_LIMIT = 5.0  # seconds from the end of `mapserver add` on A to every worker of B
+PUBLIC = "https://maps.example.org"
+SAME = [
+    f"/embed/london?indicator={CVD}",
+    f"/api/rates?region=england&indicator={CVD}",
+    "/api/indicators",
+    f"/image/east-midlands.png?indicator={CVD}&width=600",
+]
+
+
+def cli(env: dict, *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mapserver.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def get(base: str, url: str) -> requests.Response:
+    # A new connection each time, so that both workers answer.
+    response = requests.get(base + url, timeout=60, headers={"Connection": "close"})
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    return response
+
+
+def wait_for_every_worker(base: str, store, version: str, workers: int = 2) -> tuple[float, float]:
+    """Seconds until the store directory's current.json names CVD's `version` (pulled),
+    and until /healthz of `workers` distinct processes names it (served)."""
+    started = time.monotonic()
+    pulled = None
+    switched: set[int] = set()
+    while len(switched) < workers and time.monotonic() - started < SWITCH_LIMIT + 25:
+        if pulled is None and read_versions(store / "indicators").get(CVD) == version:
+            pulled = time.monotonic() - started
+        health = get(base, "/healthz").json()
+        assert health["shared_error"] is None
+        if health["indicators"].get(CVD) == version:
+            switched.add(health["worker"])
+    return pulled, time.monotonic() - started
+
+
+def kept_version(store) -> str:
+    """CVD's current version in a store directory (as `mapserver add` left it)."""
+    return read_versions(store / "indicators")[CVD]
+
+
+def test_published_on_one_server_served_by_the_other(postgres_cluster, tmp_path):
+    url = fresh_database(postgres_cluster)
+    shared = {"MAPSERVER_DATABASE_URL": url, "MAPSERVER_PUBLIC_URL": PUBLIC}
+    cli(shared, "db", "upgrade")
+    env_a = {**shared, "MAPSERVER_STORE_DIR": str(tmp_path / "a")}
+    env_b = {**shared, "MAPSERVER_STORE_DIR": str(tmp_path / "b")}
+    with ExitStack() as servers:
+        a = servers.enter_context(running_server(env_a, timeout=180, workers=2))
+        b = servers.enter_context(running_server(env_b, timeout=180, workers=2))
+        assert CVD not in {item["id"] for item in get(b, "/api/indicators").json()}
+
+        cli(env_a, "add", str(ONS))
+        first = kept_version(tmp_path / "a")
+        first_switch = wait_for_every_worker(b, tmp_path / "b", first)
+        first_on_a = wait_for_every_worker(a, tmp_path / "a", first)
+        served = {url: get(a, url) for url in SAME}
+        for url, answer in served.items():
+            other = get(b, url)
+            assert other.content == answer.content, url
+            for header in ("X-Data-Version", "ETag"):  # (an image names no release)
+                assert other.headers.get(header) == answer.headers.get(header), (url, header)
+        assert served[SAME[3]].content.startswith(b"\x89PNG")
+        pinned = f"/embed/london?indicator={CVD}&v={first}"
+        pinned_body = get(a, pinned).content
+        assert get(b, pinned).content == pinned_body
+
+        cli(env_a, "add", str(second_version(tmp_path)))
+        second = kept_version(tmp_path / "a")
+        assert second != first
+        second_switch = wait_for_every_worker(b, tmp_path / "b", second)
+        second_on_a = wait_for_every_worker(a, tmp_path / "a", second)
+        for url in SAME:
+            assert get(b, url).content == get(a, url).content, url
+        assert get(b, SAME[0]).content != served[SAME[0]].content  # the new figures
+        for base in (a, b):
+            for _ in range(2):  # both workers
+                assert get(base, pinned).content == pinned_body
+        assert not (tmp_path / "b" / "mapserver.sqlite3").exists()
+    for name, (pulled, served) in (
+        ("first version, B", first_switch),
+        ("first version, A", first_on_a),
+        ("second version, B", second_switch),
+        ("second version, A", second_on_a),
+    ):
+        print(f"\n{name}: on disk {pulled:.2f} s, both workers serving {served:.2f} s after add")
+    assert first_switch[1] < SWITCH_LIMIT and second_switch[1] < SWITCH_LIMIT
