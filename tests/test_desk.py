@@ -21,6 +21,8 @@ from mapserver.update.desk import (
     Refusal,
     check_upload,
     description_problems,
+    embed_params,
+    preview,
     publish,
     redescribe,
     starting_description,
@@ -331,3 +333,37 @@ def test_a_new_description_alone_republishes_the_same_figures(settings):
     assert version_json(settings, second.version)["updated"] == "2026-12-07"
     with pytest.raises(DataError, match="no indicator 'nope' is kept"):
         redescribe(settings, "nope", Description(title="X"))
+
+
+def test_the_preview_is_what_publishing_keeps_and_writes_nothing(settings):
+    found = checked(settings)
+    description = Description(title="Counts", subtitle="S", scheme="equal-interval")
+    stored, version = preview(found, description)
+    assert stored.indicator.subtitle == "S" and stored.indicator.scheme == "equal-interval"
+    assert not Path(settings.store_root).exists()
+    published = publish(settings, found, description, today=TODAY)
+    assert published.version == version  # a first publication: no update date to differ
+
+
+def test_the_published_maps_query_follows_its_display_and_pins_its_version(settings):
+    description = Description(
+        title="Counts", region="east-of-england", period="2019", highlight=("E07000149",),
+        labels="all", scheme="natural-breaks",
+    )  # fmt: skip
+    published = publish(settings, checked(settings), description, today=TODAY)
+    assert embed_params(published) == (
+        "east-of-england",
+        {
+            "indicator": ID,
+            "period": "2019",
+            "scheme": "natural-breaks",
+            "highlight": "E07000149",
+            "labels": "all",
+            "v": published.version,
+        },
+    )
+    plain = publish(settings, checked(settings), Description(title="Counts"), today=TODAY)
+    assert embed_params(plain) == (
+        "england",
+        {"indicator": ID, "scheme": "quantiles", "v": plain.version},
+    )

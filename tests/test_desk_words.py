@@ -7,6 +7,7 @@ import dataclasses
 import re
 from datetime import date
 from html import unescape
+from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ from mapserver.core.config import load_settings
 from mapserver.ingest.indicator import Indicator
 from mapserver.ingest.periods import Period
 from mapserver.update.description import Description
-from mapserver.update.desk import Refusal, check_upload, publish
+from mapserver.update.desk import Refusal, check_upload, embed_params, publish
 from mapserver.update.indicators import Checked
 from mapserver.update.upload import Upload
 from mapserver.words.check_report import CheckReport, check_report, periods_text, sentence
@@ -132,11 +133,14 @@ def published(tmp_path_factory):
     )
     first = publish(settings, checked(COUNTS), description, today=TODAY)
     revised = COUNTS.replace("E07000150,2020,33", "E07000150,2020,35")
+    shown = dataclasses.replace(
+        description, region="east-of-england", highlight=("E07000149",), labels="all"
+    )
     second = publish(
-        settings, checked(revised), description, note=f"New {SCRIPT}", today=date(2026, 12, 9)
+        settings, checked(revised), shown, note=f"New {SCRIPT}", today=date(2026, 12, 9)
     )
     client = create_app({"store_dir": store, "watch_every": "0"}).test_client()
-    return client, first.version, second.version
+    return client, first.version, second.version, embed_params(second)
 
 
 def page(client, url: str) -> str:
@@ -146,7 +150,7 @@ def page(client, url: str) -> str:
 
 
 def test_an_embed_shows_the_subtitle_update_line_and_notes_as_text(published):
-    client, _, _ = published
+    client, *_ = published
     html = page(client, f"/embed/anglia?indicator={ID}")
     assert SCRIPT not in html  # every piece of the editor's text is escaped
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -159,7 +163,7 @@ def test_an_embed_shows_the_subtitle_update_line_and_notes_as_text(published):
 
 
 def test_the_map_page_shows_them_too(published):
-    client, _, _ = published
+    client, *_ = published
     html = page(client, f"/map/anglia?indicator={ID}")
     assert SCRIPT not in html
     assert '<p class="graphic-updated">Updated 9 December 2026' in html
@@ -169,7 +173,7 @@ def test_the_map_page_shows_them_too(published):
 def test_an_embed_pinned_to_the_first_version_is_as_published_with_a_link_to_the_latest(
     published,
 ):
-    client, first, second = published
+    client, first, second, _ = published
     html = page(client, f"/embed/anglia?indicator={ID}&period=2020&v={first}")
     assert "graphic-updated" not in html  # the first version was never updated
     assert '<p class="graphic-dek">Sub &lt;script&gt;' in html
@@ -182,7 +186,17 @@ def test_an_embed_pinned_to_the_first_version_is_as_published_with_a_link_to_the
 
 
 def test_maps_without_an_editors_words_have_none_of_them(published):
-    client, _, _ = published
+    client, *_ = published
     html = page(client, "/embed/anglia?week=2021-02-21")
     for name in ("graphic-dek", "graphic-updated", "graphic-notes", 'class="latest"'):
         assert name not in html
+
+
+def test_the_published_embed_answers_with_its_display(published):
+    client, _, second, (region, params) = published
+    html = page(client, f"/embed/{region}?{urlencode(params)}")
+    assert 'data-highlight="E07000149"' in html and 'data-labels="all"' in html
+    assert "East of England" in html
+    assert f"v={second}" in unescape(html)  # its links stay on the version published
+    image = client.get(f"/image/{region}.png?{urlencode(params)}")
+    assert image.status_code == 200 and image.mimetype == "image/png"

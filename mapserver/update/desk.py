@@ -15,6 +15,7 @@ from ..ingest.loaders import read_lookup
 from ..ingest.regions import Region, all_regions
 from ..store.indicator_store import (
     StoredIndicator,
+    content_version,
     indicators_root,
     kept_log,
     read_versions,
@@ -105,6 +106,33 @@ def description_problems(
         frame["period"].astype(str).unique(),
         frame["code"].astype(str).unique(),
     )
+
+
+def preview(checked: Checked, description: Description) -> tuple[StoredIndicator, str]:
+    """The figures as they would be published with this description, and the version
+    they would have, for the preview to draw; nothing is written."""
+    indicator = described(checked.indicator, description.cleaned())
+    observations = checked.observations
+    stored = StoredIndicator(indicator, observations.frame, observations.national)
+    return stored, content_version(stored)
+
+
+def embed_params(published: Published) -> tuple[str, dict[str, str]]:
+    """The region and the query of the published map as its display says, pinned to its
+    version (`v`): what the embed code, the oEmbed link and the PNG are made from."""
+    indicator = published.stored.indicator
+    display = indicator.display or {}
+    params = {"indicator": indicator.id}
+    if display.get("period"):
+        params["period"] = display["period"]
+    if indicator.scheme:
+        params["scheme"] = indicator.scheme
+    if display.get("highlight"):
+        params["highlight"] = ",".join(display["highlight"])
+    if display.get("labels"):
+        params["labels"] = display["labels"]
+    params["v"] = published.version
+    return display.get("region") or "england", params
 
 
 def publish(
