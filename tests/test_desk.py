@@ -367,3 +367,34 @@ def test_the_published_maps_query_follows_its_display_and_pins_its_version(setti
         "england",
         {"indicator": ID, "scheme": "quantiles", "v": plain.version},
     )
+
+
+def test_the_command_line_republishes_with_a_note_as_the_desk_does(tmp_path):
+    from .test_indicators import add
+
+    store = tmp_path / "store"
+    first = tmp_path / "counts.csv"
+    first.write_text(COUNTS)
+    assert add(store, str(first), "--id", ID).exit_code == 0
+    settings = load_settings({"store_dir": str(store)})
+    kept = read_versions(Path(settings.store_root) / "indicators")[ID]
+    redescribe(settings, ID, Description(title="Counts", subtitle="Kept words"), today=TODAY)
+    assert version_json(settings, kept)["title"] == "counts"  # the file's name, as added
+    revised = tmp_path / "revised.csv"
+    revised.write_text(COUNTS.replace("E07000150,2020,33", "E07000150,2020,35"))
+    result = add(store, str(revised), "--id", ID, "--update-note", "Corby 35", "--correction")
+    assert result.exit_code == 0, result.output
+    day = date.today()
+    assert result.output.splitlines()[-1] == f"Correction, {day.day} {day:%B %Y}: Corby 35."
+    version = read_versions(Path(settings.store_root) / "indicators")[ID]
+    meta = version_json(settings, version)
+    assert (meta["update_note"], meta["correction"]) == ("Corby 35", True)
+    assert meta["subtitle"] == "Kept words"  # the editor's words stay
+    assert meta["title"] == "Counts"  # not the new file's name: the title kept
+    assert "updated" not in version_json(settings, kept)
+    refused = add(store, str(revised), "--id", ID, "--correction")
+    assert refused.exit_code == 2 and "--correction needs --update-note" in refused.output
+    before = tree_digest(store)
+    new = add(store, str(revised), "--id", "another", "--update-note", "x")
+    assert new.exit_code == 2 and "no indicator another is kept yet" in new.output
+    assert tree_digest(store) == before
