@@ -200,3 +200,17 @@ def test_the_published_embed_answers_with_its_display(published):
     assert f"v={second}" in unescape(html)  # its links stay on the version published
     image = client.get(f"/image/{region}.png?{urlencode(params)}")
     assert image.status_code == 200 and image.mimetype == "image/png"
+
+
+def test_a_pinned_embed_seen_before_the_republication_links_to_the_latest_after(tmp_path):
+    settings = load_settings({"store_dir": str(tmp_path)})
+    upload = Upload(COUNTS.encode(), "c.csv")
+    first = publish(settings, check_upload(settings, upload, id=ID), Description(title="C"))
+    client = create_app({"store_dir": tmp_path, "watch_every": "0"}).test_client()
+    url = f"/embed/anglia?indicator={ID}&period=2020&v={first.version}"
+    before = page(client, url)  # built, and cached
+    assert 'class="latest"' not in before
+    publish(settings, check_upload(settings, upload, id=ID), Description(title="D"), note="N")
+    after = page(client, url)
+    assert 'class="latest"' in after
+    assert re.sub(r' <a class="latest"[^>]*>[^<]*</a>', "", after) == before
