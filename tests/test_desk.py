@@ -398,3 +398,17 @@ def test_the_command_line_republishes_with_a_note_as_the_desk_does(tmp_path):
     new = add(store, str(revised), "--id", "another", "--update-note", "x")
     assert new.exit_code == 2 and "no indicator another is kept yet" in new.output
     assert tree_digest(store) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"PK\x03\x04garbage", "x.xlsx", "x.xlsx: could not be read as a spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1junk", "Book 1", "Book 1.xls: could not be read"),
+        (b"a,b\n1,2\n", "x.csv", "x.csv, line 1: not a layout this server recognises"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_a_refusal_too(settings, content, name, message):
+    found = check_upload(settings, Upload(content, name), today=TODAY)
+    assert isinstance(found, Refusal) and found.message.startswith(message), found
+    assert not Path(settings.store_root).exists()

@@ -195,6 +195,7 @@ def updated(
     """The indicator with its update's date, note and kind: none for a first publication.
 
     Each version carries only its own update: an earlier note is not carried forward.
+    A note on a first publication is not kept: there is nothing it updates.
     """
     note = " ".join((note or "").split()) or None
     if before is None:
