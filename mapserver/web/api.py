@@ -135,12 +135,12 @@ def indicators():
     current = state()
 
     def build():
-        kept = current.indicators.versions
-        listed = [current] + [current.indicator_state(name) for name in kept]
-        # Each with the version it is served from (what `v=` pins it to).
-        body = [
-            {**tables.indicator_summary(item.dataset), "version": item.data_version}
-            for item in listed
+        # Each with the version it is served from (what `v=` pins it to); the others
+        # from their metadata alone, without reading their observations.
+        body = [{**tables.indicator_summary(current.dataset), "version": current.data_version}]
+        body += [
+            {**tables.indicator_summary(item), "version": item.version}
+            for item in current.indicator_listings()
         ]
         return make_entry(compact_json(body), "application/json", current.last_modified)
 
@@ -305,8 +305,9 @@ def _vintages(loaded) -> None:
 
 
 def _indicators(loaded) -> None:
-    for name in loaded.indicators.versions if loaded.indicators is not None else ():
-        loaded.indicator_state(name)
+    # An indicator is drawn on the Covid cases' view of its vintage: no need to read it.
+    if loaded.indicators is not None and loaded.indicators.versions:
+        loaded.every_vintage()
 
 
 @blueprint.get(
