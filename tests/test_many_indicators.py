@@ -115,3 +115,18 @@ def test_recent_forgets_the_least_recently_used():
     recent.put("c", 3)
     assert recent.order() == ["a", "c"] and recent.get("b") is None
     assert len(Recent(0).order()) == 0 and Recent(0).size == 1
+
+
+def test_a_version_pruned_while_loaded_is_a_404(tmp_path):
+    store = tmp_path / "store"
+    add(store, lyme_file(tmp_path, 10))
+    first = version_folder(store).name
+    client = app_for(store).test_client()
+    assert client.get(f"/embed/england?indicator={LYME}").status_code == 200  # loaded
+    env = {"MAPSERVER_STORE_DIR": str(store), "MAPSERVER_VERSIONS_KEPT": "1"}
+    for fenland in (11, 12):
+        result = CliRunner(env=env).invoke(main, ["add", str(lyme_file(tmp_path, fenland))])
+        assert result.exit_code == 0, result.output
+    assert not (store / "indicators" / LYME / first).exists()
+    gone = client.get(f"/embed/england?indicator={LYME}&v={first}")
+    assert gone.status_code == 404 and "pruned" in gone.text

@@ -389,16 +389,23 @@ class KeptIndicators:
     def get(self, name: str, version: str | None = None) -> StoredIndicator:
         """A kept indicator by id (its current version, or `version`); UnknownIndicator
         (naming the choices) if there is none, UnknownVersion if that version is not kept."""
-        self._check(name)
-        if version is None or version == self.version(name):
+        if self.resolve(name, version) == self.version(name):
             return self.shelf.load(name, self.versions[name])[0]
+        return self.shelf.load(name, version)[0]
+
+    def resolve(self, name: str, version: str | None = None) -> str:
+        """The content version of a kept indicator (its current one, or `version`), its
+        observations unread; UnknownIndicator or UnknownVersion as get()."""
+        current = self.version(name)
+        if version is None or version == current:
+            return current
         if not VERSION.match(version) or not (self.root / name / version / META).is_file():
             kept = ", ".join(reversed(stored_versions(self.root, name)))
             raise UnknownVersion(
                 f"no version {version} of indicator {name} kept here (it may have been "
                 f"pruned); the versions kept are {kept}"
             )
-        return self.shelf.load(name, version)[0]
+        return version
 
     def has(self, name: str, version: str) -> bool:
         """Whether an indicator is kept in that version (current or not)."""

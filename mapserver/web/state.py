@@ -164,7 +164,8 @@ class MapState:
         its current version in this state's set, or `version` (a pinned one)."""
         if not indicator_id or indicator_id == self.dataset.indicator_id:
             return self
-        version = version or self.indicators.version(indicator_id)
+        # (a pinned version pruned since it was loaded is a 404, as one never loaded)
+        version = self.indicators.resolve(indicator_id, version)
         # One app's states (its cache), on this data version: an indicator state is the
         # same whatever set of indicator versions its base was current with.
         key = (root_cache(self.cache), self.data_version, indicator_id, version)
