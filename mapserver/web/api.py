@@ -142,7 +142,10 @@ def indicators():
             {**tables.indicator_summary(item), "version": item.version}
             for item in current.indicator_listings()
         ]
-        return make_entry(compact_json(body), "application/json", current.last_modified)
+        # Brotli 11 takes 0.6-0.9 s for a list of 1,500 indicators (1.3 MB), where
+        # brotli 5 takes 10 ms, its repeated periods compressing as well: fast settings.
+        body = compact_json(body)
+        return make_entry(body, "application/json", current.last_modified, fast=True)
 
     return current.cache.get(("indicators", current.release), build)
 

@@ -261,6 +261,8 @@ class MapState:
         # The lean geometry: what the pages draw (the first is built when first asked for).
         for region in self.dataset.regions.values():
             self.lean_geometry_entry(region)
+        # What the lists of indicators read (each indicator.json), off the request path.
+        self.indicator_listings()
         kept = self.indicators.versions if self.indicators is not None else {}
         for name in list(kept)[: self.settings.indicators_in_memory]:
             # The first few indicators on their latest districts: their outlines are
