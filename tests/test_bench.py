@@ -171,3 +171,20 @@ def test_desk_bench_completes_and_prints_its_table():
         "| ONS CSV as a paste",
     ]
     assert rows[0][2] == rows[2][2] == "6,468"  # the paste reads as the file does
+
+
+def test_many_indicators_bench_prints_its_table_and_figures(tmp_path):
+    out = tmp_path / "many.json"
+    command = [sys.executable, str(BENCH / "many_indicators.py"), "-n", "3"]
+    command += ["--json", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for row in ("first /api/indicators", "process start to first embed", "worker RSS (MB)"):
+        assert row in done.stdout
+    per = r"more per indicator per worker +-?\d+\.\d\d MB +< 2 MB +(PASS|FAIL)"
+    assert re.search(per, done.stdout)
+    results = json.loads(out.read_text())
+    assert results["indicators"] == 3
+    for run in (results["many"], results["alone"]):
+        assert run["api_s"] > 0 and run["embed_s"] > 0
+        assert len(run["rss_mb"]) == 2 and all(mb > 50 for mb in run["rss_mb"].values())

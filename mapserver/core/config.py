@@ -268,6 +268,11 @@ class Settings(BaseSettings):
         3,
         description="versions each worker keeps loaded (the current one included)",
     )
+    indicators_in_memory: Count = Field(
+        8,
+        description="indicators (other than the Covid cases) each worker keeps loaded, "
+        "their observations and figures; the others are read again when asked for",
+    )
     revision_threshold: Number = Field(
         0.05,
         description="an update is refused when more than this share of past 7-day sums change",

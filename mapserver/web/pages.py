@@ -28,15 +28,14 @@ def indicator_index(links, slug: str) -> list | None:
     """The Covid cases and every other indicator, each with its latest period and a link
     to the region's map of it (None when there is only the Covid cases)."""
     base = state()
-    kept = base.indicators.versions if base.indicators is not None else {}
-    if not kept:
+    listed = base.indicator_listings()  # from their metadata: no observations are read
+    if not listed:
         return None
     out = []
-    for name in [None, *kept]:
-        dataset = base.indicator_state(name).dataset
-        extra = {"indicator": name} if name else {}
-        latest = dataset.period_text(dataset.default_week)
-        out.append((dataset, links.page("map", slug, extra=extra), latest))
+    for item in [base.dataset, *listed]:
+        extra = {"indicator": item.indicator_id} if item is not base.dataset else {}
+        latest = item.period_text(item.default_week)
+        out.append((item, links.page("map", slug, extra=extra), latest))
     return out
 
 
