@@ -268,6 +268,11 @@ class Settings(BaseSettings):
         3,
         description="versions each worker keeps loaded (the current one included)",
     )
+    indicators_in_memory: Count = Field(
+        8,
+        description="indicators (other than the Covid cases) each worker keeps loaded, "
+        "their observations and figures; the others are read again when asked for",
+    )
     revision_threshold: Number = Field(
         0.05,
         description="an update is refused when more than this share of past 7-day sums change",
@@ -334,6 +339,12 @@ class Settings(BaseSettings):
     build_wait: Number = Field(
         1.0,
         description="seconds a request waits for a build slot before its 503",
+    )
+    # The desk (issue 26) reads an upload whole, in memory, before checking it.
+    upload_limit_mb: Number = Field(
+        10.0,
+        description="the largest file or paste the desk reads, in megabytes (10^6 bytes); "
+        "past it, a one-line refusal saying both sizes",
     )
 
     @classmethod

@@ -24,6 +24,7 @@ from ..ingest.vintages import Vintages
 from ..store.indicator_store import StoredIndicator
 from . import comparison, disclosure
 from .change import change_tests
+from .indicator_listing import default_end
 from .indicators import period_figures, ranked
 
 
@@ -105,10 +106,7 @@ class IndicatorDataset:
     @property
     def default_week(self) -> pd.Timestamp:
         """The period shown when none is asked for: for daily counts, `lag_days` back."""
-        if self.indicator.window and self.lag_days:
-            wanted = self.last_week - pd.Timedelta(days=self.lag_days)
-            return max(wanted, self.first_week)
-        return self.last_week
+        return default_end(self.periods, self.indicator.window, self.lag_days)
 
     @property
     def first_date(self) -> pd.Timestamp:

@@ -37,7 +37,8 @@ import pandas as pd
 from ..core.config import Settings
 from ..core.errors import DataError, UnknownIndicator, UnknownVersion
 from ..ingest.formats import COLUMNS
-from ..ingest.indicator import COVID_ID, Indicator
+from ..ingest.indicator import COVID_ID, Indicator, periods
+from ..ingest.periods import Period
 from .files import exclusive, fsync_dir
 
 FOLDER = "indicators"
@@ -49,6 +50,7 @@ MANIFEST = "current.json"
 PINS = "pins"
 STAGING = ".staging-"
 LEGACY = "legacy@"  # an indicator kept before versions: its folder, by modification time
+PERIODS = "periods"  # in indicator.json, beside the indicator's own fields
 VERSION = re.compile(r"^[0-9a-f]{12}$")
 XZ_PRESET = 1  # as the version store: fast, and still about a tenth of the CSV
 
@@ -61,6 +63,15 @@ class StoredIndicator:
     frame: pd.DataFrame
     national: pd.DataFrame | None = None  # the file's country figures, where it has them
     log: tuple[str, ...] = ()  # the lines of added.log, oldest first
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What lists of indicators show of one version: its indicator.json alone."""
+
+    indicator: Indicator
+    periods: tuple[Period, ...]  # newest first
+    version: str  # the content version (what `v=` pins)
 
 
 def indicators_root(settings: Settings) -> Path:
@@ -96,7 +107,7 @@ def _write_version(folder: Path, version: str, stored: StoredIndicator) -> None:
     staging = folder / f".staging-{secrets.token_hex(4)}"
     staging.mkdir()
     try:
-        (staging / META).write_text(json.dumps(stored.indicator.to_dict(), indent=1) + "\n")
+        (staging / META).write_text(json.dumps(_meta(stored), indent=1) + "\n")
         _write_frame(stored.frame, staging / DATA)
         if stored.national is not None and len(stored.national):
             _write_frame(stored.national, staging / NATIONAL)
@@ -110,6 +121,30 @@ def _write_version(folder: Path, version: str, stored: StoredIndicator) -> None:
         fsync_dir(folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _meta(stored: StoredIndicator) -> dict:
+    """indicator.json: the indicator, and its periods (newest first) for the lists of
+    indicators, which then need not read the observations."""
+    found = periods(stored.frame, stored.indicator.window)
+    listed = [
+        {"key": p.key, "start": f"{p.start:%Y-%m-%d}", "end": f"{p.end:%Y-%m-%d}"}
+        | {"label": p.label, "kind": p.kind}
+        for p in found
+    ]
+    return {**stored.indicator.to_dict(), PERIODS: listed}
+
+
+def _read_meta(path: Path) -> tuple[Indicator, tuple[Period, ...] | None]:
+    """An indicator.json: the indicator, and its periods (None if written before them)."""
+    meta = json.loads(path.read_text())
+    listed = meta.pop(PERIODS, None)
+    if listed is not None:
+        listed = tuple(
+            Period(p["key"], *map(pd.Timestamp, (p["start"], p["end"])), p["label"], p["kind"])
+            for p in listed
+        )
+    return Indicator(**meta), listed
 
 
 def _replace_text(path: Path, text: str) -> None:
@@ -138,41 +173,6 @@ def changing(root: Path) -> Iterator[None]:
     with _locked(root):
         _migrate(root)
         yield
-
-
-def version_files(root: Path, id: str, version: str) -> dict[str, bytes]:
-    """The files of a kept version, by name, as they are on disk."""
-    folder = root / id / version
-    return {name: (folder / name).read_bytes() for name in (META, DATA, NATIONAL)
-            if (folder / name).is_file()}  # fmt: skip
-
-
-def is_kept(root: Path, id: str, version: str) -> bool:
-    """Whether that version of the indicator is on disk."""
-    return (root / id / version / META).is_file()
-
-
-def keep_files(root: Path, id: str, version: str, files: dict[str, bytes], mtime_ns: int) -> None:
-    """Write a version's files as given (staged, then renamed), dated `mtime_ns` so that
-    versions sort as where they were made. Call it under `changing(root)`."""
-    folder = root / id
-    folder.mkdir(exist_ok=True)
-    staging = folder / f"{STAGING}{secrets.token_hex(4)}"
-    staging.mkdir()
-    try:
-        for name, content in files.items():
-            with open(staging / name, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.utime(staging, ns=(mtime_ns, mtime_ns))
-        target = folder / version
-        if target.exists():
-            shutil.rmtree(target)
-        os.rename(staging, target)
-        fsync_dir(folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def make_current(root: Path, changes: dict[str, str], logs: dict[str, str]) -> None:
@@ -285,10 +285,10 @@ def _read_frame(path: Path) -> pd.DataFrame:
 
 def load(folder: Path, log_folder: Path | None = None) -> StoredIndicator:
     """One kept indicator version (its log from `log_folder`, by default the same)."""
-    meta = json.loads((folder / META).read_text())
+    indicator, _ = _read_meta(folder / META)
     national = _read_frame(folder / NATIONAL) if (folder / NATIONAL).is_file() else None
     log = tuple(_log_lines(log_folder or folder))
-    return StoredIndicator(Indicator(**meta), _read_frame(folder / DATA), national, log)
+    return StoredIndicator(indicator, _read_frame(folder / DATA), national, log)
 
 
 def _log_lines(folder: Path) -> list[str]:
@@ -303,17 +303,19 @@ def kept_log(root: Path, id: str) -> list[str]:
 
 
 class Shelf:
-    """The indicator versions one process has read, shared by its data versions."""
+    """The indicator versions one process has read, shared by its data versions: the
+    observations of the `size` used last (read again when asked for after that), and
+    the indicator.json of every version asked for (small)."""
 
-    def __init__(self, root: Path, size: int = 64):
+    def __init__(self, root: Path, size: int = 8):
         self.root = root
         self.size = size
         self._lock = threading.Lock()
         self._loaded: OrderedDict[tuple[str, str], tuple[StoredIndicator, str]] = OrderedDict()
-        self._described: dict[tuple[str, str], Indicator] = {}
+        self._listed: dict[tuple[str, str], Listed] = {}
 
     def load(self, id: str, version: str) -> tuple[StoredIndicator, str]:
-        """An indicator version and its content version (read once)."""
+        """An indicator version and its content version (kept while among the last used)."""
         key = (id, version)
         with self._lock:
             found = self._loaded.get(key)
@@ -328,29 +330,43 @@ class Shelf:
             found = (load(folder / version, folder), version)
         with self._lock:
             self._loaded[key] = found
-            while len(self._loaded) > self.size:
+            while len(self._loaded) > max(1, self.size):
                 self._loaded.popitem(last=False)
         return found
 
     def describe(self, id: str, version: str) -> Indicator:
         """What an indicator version measures (its indicator.json alone)."""
+        return self.listed(id, version).indicator
+
+    def listed(self, id: str, version: str) -> Listed:
+        """What lists show of an indicator version: read from its indicator.json, or, for
+        a version written before it held the periods, from its observations (once)."""
         key = (id, version)
-        found = self._described.get(key)
-        if found is None:
-            folder = self.root / id
-            path = folder / META if version.startswith(LEGACY) else folder / version / META
-            found = self._described[key] = Indicator(**json.loads(path.read_text()))
+        found = self._listed.get(key)
+        if found is not None:
+            return found
+        folder = self.root / id
+        legacy = version.startswith(LEGACY)
+        indicator, listed = _read_meta(folder / META if legacy else folder / version / META)
+        content = version
+        if listed is None or legacy:
+            stored, content = self.load(id, version)
+            listed = tuple(periods(stored.frame, indicator.window))
+        found = self._listed[key] = Listed(indicator, listed, content)
         return found
 
 
 _SHELVES: dict[Path, Shelf] = {}
 
 
-def shelf_for(root: Path) -> Shelf:
-    """The process's shelf for an indicators folder."""
+def shelf_for(root: Path, size: int | None = None) -> Shelf:
+    """The process's shelf for an indicators folder (`size`: how many versions' observations
+    it keeps; the last given counts)."""
     found = _SHELVES.get(root)
     if found is None:
         found = _SHELVES.setdefault(root, Shelf(root))
+    if size is not None:
+        found.size = size
     return found
 
 
@@ -361,28 +377,28 @@ class KeptIndicators:
     snapshot (update/live.py), so every output of a request comes from one set.
     """
 
-    def __init__(self, root: Path, versions: dict[str, str] | None = None):
+    def __init__(self, root: Path, versions: dict[str, str] | None = None, size: int | None = None):
         self.root = root
         self.versions = read_versions(root) if versions is None else dict(versions)
         self.key = tuple(sorted(self.versions.items()))
         # Names the set in a few characters (for the release every request names).
         self.digest = hashlib.sha256(repr(self.key).encode()).hexdigest()[:12] if self.key else ""
-        self.shelf = shelf_for(root)
+        self.shelf = shelf_for(root, size)
 
     def changed(self) -> KeptIndicators | None:
         """The store's current set, if it is not this one (else None)."""
         fresh = read_versions(self.root)
         if tuple(sorted(fresh.items())) == self.key:
             return None
-        return KeptIndicators(self.root, fresh)
-
-    def current(self) -> dict[str, StoredIndicator]:
-        """Every kept indicator by id (each version read once per process)."""
-        return {name: self.get(name) for name in self.versions}
+        return KeptIndicators(self.root, fresh, self.shelf.size)
 
     def described(self) -> dict[str, Indicator]:
         """What each indicator measures, by id, without reading its observations."""
         return {name: self.shelf.describe(name, v) for name, v in self.versions.items()}
+
+    def listed(self) -> dict[str, Listed]:
+        """What lists show of each indicator (indicator.json: title, unit, periods), by id."""
+        return {name: self.shelf.listed(name, v) for name, v in self.versions.items()}
 
     def _check(self, name: str) -> None:
         if name not in self.versions:
@@ -392,16 +408,23 @@ class KeptIndicators:
     def get(self, name: str, version: str | None = None) -> StoredIndicator:
         """A kept indicator by id (its current version, or `version`); UnknownIndicator
         (naming the choices) if there is none, UnknownVersion if that version is not kept."""
-        self._check(name)
-        if version is None or version == self.version(name):
+        if self.resolve(name, version) == self.version(name):
             return self.shelf.load(name, self.versions[name])[0]
+        return self.shelf.load(name, version)[0]
+
+    def resolve(self, name: str, version: str | None = None) -> str:
+        """The content version of a kept indicator (its current one, or `version`), its
+        observations unread; UnknownIndicator or UnknownVersion as get()."""
+        current = self.version(name)
+        if version is None or version == current:
+            return current
         if not VERSION.match(version) or not (self.root / name / version / META).is_file():
             kept = ", ".join(reversed(stored_versions(self.root, name)))
             raise UnknownVersion(
                 f"no version {version} of indicator {name} kept here (it may have been "
                 f"pruned); the versions kept are {kept}"
             )
-        return self.shelf.load(name, version)[0]
+        return version
 
     def has(self, name: str, version: str) -> bool:
         """Whether an indicator is kept in that version (current or not)."""

@@ -11,6 +11,9 @@ still answered from the local store and each worker's memory, never from the dat
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,19 +24,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core.config import Settings
 from ..core.errors import ConfigError, DataError, MapserverError
 from .database import Database
+from .files import fsync_dir
 from .indicator_store import (
     DATA,
     LOG,
     META,
     NATIONAL,
+    STAGING,
     changing,
     indicators_root,
-    is_kept,
-    keep_files,
     make_current,
     prune,
     read_versions,
-    version_files,
 )
 from .schema import CurrentIndicatorRow, IndicatorGenerationRow, IndicatorVersionRow
 
@@ -52,12 +54,47 @@ def _log_text(root: Path, id: str) -> str:
     return path.read_text() if path.is_file() else ""
 
 
+def _version_files(root: Path, id: str, version: str) -> dict[str, bytes]:
+    """The files of a kept version, by name, as they are on disk."""
+    folder = root / id / version
+    return {name: (folder / name).read_bytes() for name in (META, DATA, NATIONAL)
+            if (folder / name).is_file()}  # fmt: skip
+
+
+def _is_kept(root: Path, id: str, version: str) -> bool:
+    """Whether that version of the indicator is on disk."""
+    return (root / id / version / META).is_file()
+
+
+def _keep_files(root: Path, id: str, version: str, files: dict[str, bytes], mtime_ns: int) -> None:
+    """Write a version's files as given (staged, then renamed), dated `mtime_ns` so that
+    versions sort as where they were made. Called under `changing(root)`."""
+    folder = root / id
+    folder.mkdir(exist_ok=True)
+    staging = folder / f"{STAGING}{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        for name, content in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.utime(staging, ns=(mtime_ns, mtime_ns))
+        target = folder / version
+        if target.exists():
+            shutil.rmtree(target)
+        os.rename(staging, target)
+        fsync_dir(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def push(database: Database, root: Path, id: str, version: str) -> int:
     """Copy a version kept in the local store into the database and make it current there
     (one transaction); the new generation. SharedStoreError if the database fails."""
-    if not is_kept(root, id, version):
+    if not _is_kept(root, id, version):
         raise DataError(f"no version {version} of indicator {id} is kept in {root}")
-    files = version_files(root, id, version)
+    files = _version_files(root, id, version)
     mtime = (root / id / version).stat().st_mtime_ns
     created = datetime.fromtimestamp(mtime // 1000 / 1e6, UTC)
     log = _log_text(root, id)
@@ -135,9 +172,9 @@ def pull(database: Database, root: Path, keep: int | None = None) -> list[str]:
                 }
                 local = read_versions(root)
                 changed = {id: v for id, (v, _) in shared.items() if local.get(id) != v}
-                missing = [(id, v) for id, v in changed.items() if not is_kept(root, id, v)]
+                missing = [(id, v) for id, v in changed.items() if not _is_kept(root, id, v)]
                 for row in _rows(session, missing):
-                    keep_files(root, row.indicator_id, row.version, _files(row), _ns(row))
+                    _keep_files(root, row.indicator_id, row.version, _files(row), _ns(row))
         except SQLAlchemyError as error:
             raise _shared_error("pull from", error) from error
         logs = {id: log for id, (_, log) in shared.items() if _log_text(root, id) != log}

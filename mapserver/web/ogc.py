@@ -112,8 +112,9 @@ def _link(href: str, rel: str, type_: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": type_, "title": title}
 
 
-def _collection(current: MapState, info: features.CollectionInfo) -> dict:
-    """A collection's description with its extent and links."""
+def _collection(current: MapState, info: features.CollectionInfo, periods=None) -> dict:
+    """A collection's description with its extent and links (`periods`: a data set or an
+    indicator's listing to take the temporal extent from, if not the state's)."""
     items = public_url("ogc.items", collection_id=info.id)
     schema = public_url("ogc_schema.schema", collection_id=info.id)
     return {
@@ -128,7 +129,7 @@ def _collection(current: MapState, info: features.CollectionInfo) -> dict:
                 "crs": features.CRS84,
             },
             "temporal": {
-                "interval": [features.temporal_interval(current.dataset)],
+                "interval": [features.temporal_interval(periods or current.dataset)],
                 "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
             },
         },
@@ -175,6 +176,14 @@ def collection_info(collection_id: str) -> features.CollectionInfo:
             description=f"no collection {collection_id!r}; choose from {', '.join(found)}",
         )
     return info
+
+
+def _listed_collections() -> list[dict]:
+    """Every collection's description, each indicator's from its metadata: the extent of
+    the districts (every vintage covers the same land) and its periods."""
+    current = state()
+    listed = {item.indicator_id: item for item in current.indicator_listings()}
+    return [_collection(current, info, listed.get(info.id)) for info in _all_collections().values()]
 
 
 def collection_state(info: features.CollectionInfo) -> MapState:
@@ -233,11 +242,8 @@ def landing(query: LandingParams):
     }
     if wanted == "html":
         collections = [
-            {
-                **_collection(collection_state(info), info),
-                "items": public_url("ogc.items", collection_id=info.id),
-            }
-            for info in _all_collections().values()
+            {**found, "items": public_url("ogc.items", collection_id=found["id"])}
+            for found in _listed_collections()
         ]
         html = render_template(
             "ogc.html",
@@ -278,9 +284,7 @@ def collections(query: OgcJsonParams):
     return _json_response(
         {
             "links": [_link(public_url("ogc.collections"), "self", JSON, "Collections")],
-            "collections": [
-                _collection(collection_state(info), info) for info in _all_collections().values()
-            ],
+            "collections": _listed_collections(),
         }
     )
 

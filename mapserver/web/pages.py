@@ -14,7 +14,7 @@ from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links
 from .params import PageParams, RegionPath
 from .pinning import embed_choices, pinned_params, pinned_suffix
-from .render import render_embed, render_map_page
+from .render import latest_url, render_embed, render_map_page
 
 blueprint = APIBlueprint("pages", __name__, abp_tags=[TAGS["pages"]])
 
@@ -28,15 +28,14 @@ def indicator_index(links, slug: str) -> list | None:
     """The Covid cases and every other indicator, each with its latest period and a link
     to the region's map of it (None when there is only the Covid cases)."""
     base = state()
-    kept = base.indicators.versions if base.indicators is not None else {}
-    if not kept:
+    listed = base.indicator_listings()  # from their metadata: no observations are read
+    if not listed:
         return None
     out = []
-    for name in [None, *kept]:
-        dataset = base.indicator_state(name).dataset
-        extra = {"indicator": name} if name else {}
-        latest = dataset.period_text(dataset.default_week)
-        out.append((dataset, links.page("map", slug, extra=extra), latest))
+    for item in [base.dataset, *listed]:
+        extra = {"indicator": item.indicator_id} if item is not base.dataset else {}
+        latest = item.period_text(item.default_week)
+        out.append((item, links.page("map", slug, extra=extra), latest))
     return out
 
 
@@ -123,7 +122,9 @@ def embed(path: RegionPath, query: PageParams):
     current = query_state(query)
     options = parse_presentation(params, query.region)
     links = live_links()
-    key = ("embed", query, options, links.root, current.data_version)
+    # A pinned indicator embed links to the latest version once there is a newer one.
+    latest = latest_url(current, query, links)
+    key = ("embed", query, options, links.root, current.data_version, latest)
 
     def build():
         # The <noscript> image shows the labels the embed asks for.

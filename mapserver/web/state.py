@@ -14,8 +14,10 @@ import pandas as pd
 from ..core.config import Settings
 from ..figures.covid import Dataset, load_dataset
 from ..figures.indicator_dataset import beside as indicator_beside
+from ..figures.indicator_listing import IndicatorListing, listings
 from ..ingest.boundaries import read_boundaries
 from ..ingest.regions import Region
+from ..ingest.vintages import VINTAGES
 from ..maps import geometry, labels, lean
 from ..maps.choropleth import region_values
 from ..store.indicator_store import KeptIndicators, indicators_root
@@ -49,8 +51,9 @@ class MapState:
     # An indicator's state: the Covid cases' state it is drawn beside (None for that one).
     covid: MapState | None = field(default=None, repr=False)
 
-    # The same data on the districts of later vintages, and the indicators kept beside
-    # it, built when first asked for.
+    # The same data on the districts of later vintages, built when first asked for; and
+    # the indicators kept beside it, whose states are built when first asked for and
+    # kept by the worker while among the last used (MAPSERVER_INDICATORS_IN_MEMORY).
     views: dict = field(default_factory=dict, repr=False)
     indicators: KeptIndicators | None = field(default=None, repr=False)
 
@@ -110,7 +113,7 @@ class MapState:
         topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
         drawn = [item["id"] for item in topology["objects"][geometry.OBJECT]["geometries"]]
-        kept = KeptIndicators(indicators_root(settings))
+        kept = KeptIndicators(indicators_root(settings), size=settings.indicators_in_memory)
         return cls(
             settings,
             dataset,
@@ -161,27 +164,33 @@ class MapState:
         its current version in this state's set, or `version` (a pinned one)."""
         if not indicator_id or indicator_id == self.dataset.indicator_id:
             return self
-        stored = self.indicators.get(indicator_id, version)
-        version = version or self.indicators.version(indicator_id)
-        key = (indicator_id, version)
-        found = self.views.get(key)
+        # (a pinned version pruned since it was loaded is a 404, as one never loaded)
+        version = self.indicators.resolve(indicator_id, version)
+        # One app's states (its cache), on this data version: an indicator state is the
+        # same whatever set of indicator versions its base was current with.
+        key = (root_cache(self.cache), self.data_version, indicator_id, version)
+        recent = self.worker.indicator_states
+        found = recent.get(key)
         if found is None:
             with _VIEWS_LOCK:
-                found = self.views.get(key)
+                found = recent.get(key)
                 if found is None:
-                    found = self.views[key] = self._build_indicator(stored, version)
+                    stored = self.indicators.get(indicator_id, version)
+                    found = self._build_indicator(stored, version)
+                    recent.put(key, found)
         return found
 
+    def indicator_listings(self) -> list[IndicatorListing]:
+        """What the lists of indicators show of each one kept (the Covid cases aside),
+        from their metadata: no observations are read."""
+        listed = self.indicators.listed() if self.indicators is not None else {}
+        return listings(listed, self.settings.lag_days)
+
     def with_indicators(self, kept: KeptIndicators) -> MapState:
-        """This data with another set of indicator versions: the views of the vintages and
-        of the indicator versions still current are kept (built once)."""
-        current = set(kept.key)
+        """This data with another set of indicator versions: the views of the vintages
+        are kept (built once), and so are the worker's indicator states still current."""
         with _VIEWS_LOCK:  # (requests may be adding views meanwhile)
-            views = {
-                key: view
-                for key, view in self.views.items()
-                if not isinstance(key, tuple) or (key[0], key[1]) in current
-            }
+            views = dict(self.views)
         return replace(self, indicators=kept, views=views)
 
     def refreshed(self) -> MapState | None:
@@ -209,6 +218,13 @@ class MapState:
     def all_views(self) -> list[MapState]:
         """This state and the views built from it so far."""
         return [self, *self.views.values()]
+
+    def every_vintage(self) -> None:
+        """Build this data's view of every vintage served: an indicator is drawn on one of
+        them (the same geometry), so these are all the geometry its pages can name."""
+        for vintage in VINTAGES:
+            if vintage >= self.dataset.vintage:
+                self.view(vintage)
 
     def asset_entry(self, bundle: Bundle) -> Entry:
         """A bundle, compressed once and cached for a year."""
@@ -245,10 +261,13 @@ class MapState:
         # The lean geometry: what the pages draw (the first is built when first asked for).
         for region in self.dataset.regions.values():
             self.lean_geometry_entry(region)
+        # What the lists of indicators read (each indicator.json), off the request path.
+        self.indicator_listings()
         kept = self.indicators.versions if self.indicators is not None else {}
-        for name in kept:
-            # Each indicator on its latest districts: their outlines are dissolved and
-            # simplified once per vintage, here rather than for a reader.
+        for name in list(kept)[: self.settings.indicators_in_memory]:
+            # The first few indicators on their latest districts: their outlines are
+            # dissolved and simplified once per vintage, here rather than for a reader
+            # (the others, as many as there may be, are read when first asked for).
             state = self.indicator_state(name)
             for region in state.dataset.regions.values():
                 state.lean_geometry_entry(region)

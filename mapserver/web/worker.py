@@ -1,8 +1,11 @@
 """What one server process has once, whatever data versions it holds: the response cache,
-the front-end bundles, the bounds on builds at once and the drawing process."""
+the front-end bundles, the bounds on builds at once, the drawing process and the
+indicators it keeps loaded."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..core.config import Settings
@@ -24,6 +27,42 @@ class Worker:
     builds: BuildSlots
     image_builds: BuildSlots
     renderer: Renderer
+    # The indicators' states this process keeps loaded, the last used first to go
+    # (MAPSERVER_INDICATORS_IN_MEMORY, however many data versions it holds).
+    indicator_states: Recent
+
+
+class Recent:
+    """A bounded map that forgets the entry used least recently."""
+
+    def __init__(self, size: int):
+        self.size = max(1, size)
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key):
+        """The entry under `key` (now the most recent), or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        """Keep `value` under `key`, forgetting the least recent beyond the size."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def order(self) -> list:
+        """The keys kept, least recent first."""
+        with self._lock:
+            return list(self._items)
 
 
 def root_cache(cache) -> ResponseCache:
@@ -66,7 +105,7 @@ def worker_for(settings: Settings, cache: ResponseCache | None = None) -> Worker
     """The process's resources: the build bounds and drawing process for these settings
     (made once per process), the bundles, and `cache` (a new one if None)."""
     key = (settings.max_builds, settings.max_image_builds, settings.build_queue)
-    key += (settings.build_wait,)
+    key += (settings.build_wait, settings.indicators_in_memory)
     bounds = _BOUNDS.get(key)
     if bounds is None:
         room = WaitingRoom(settings.build_queue, settings.build_wait)
@@ -75,5 +114,6 @@ def worker_for(settings: Settings, cache: ResponseCache | None = None) -> Worker
             "image_builds": BuildSlots(settings.max_image_builds, "image builds", room),
             "renderer": Renderer(settings.max_image_builds),
             "bundles": build_bundles(),
+            "indicator_states": Recent(settings.indicators_in_memory),
         }
     return Worker(ResponseCache() if cache is None else cache, **bounds)
