@@ -297,7 +297,8 @@ class Settings(BaseSettings):
         None,
         description="the accounts database as an SQLAlchemy URL (e.g. "
         "`postgresql+psycopg://user@host/mapserver`); unset, a SQLite file "
-        "`mapserver.sqlite3` in the store directory, upgraded on first use",
+        "`mapserver.sqlite3` in the store directory, upgraded on first use; set, the "
+        "published indicator versions are shared through it with every server that names it",
     )
     # repr=False: the key never shows in a traceback or a log of the settings.
     secret_key: TextOrNone = Field(
