@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import limits_table
+
 LEVELS = (0.95, 0.998)
 
 
 def _array(values) -> np.ndarray:
     return np.asarray(values, dtype="float64")
-
-
-def load_library() -> None:
-    """Import what the limits are computed with (scipy.special: about 0.2 s of CPU), for a
-    server to do before it forks its workers; anything else imports it when first used."""
-    import scipy.special  # noqa: F401
 
 
 def chi2_ppf(q: float, df) -> np.ndarray:
@@ -49,6 +45,13 @@ def norm_ppf(q: float) -> np.float64:
 def poisson_count_limits(counts, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact lower and upper limits of the expected count for observed counts."""
     counts = _array(counts)
+    # Most weeks' counts are in the table, computed with scipy once (limits_table.py).
+    tabled = limits_table.lookup(counts, level)
+    return exact_count_limits(counts, level) if tabled is None else tabled
+
+
+def exact_count_limits(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """poisson_count_limits of float counts, computed with scipy.special."""
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
         lower = np.where(counts > 0, chi2_ppf(alpha / 2, 2 * counts) / 2, 0.0)
