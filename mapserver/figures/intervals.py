@@ -60,6 +60,12 @@ def exact_count_limits(counts: np.ndarray, level: float) -> tuple[np.ndarray, np
     return np.where(unknown, np.nan, lower), np.where(unknown, np.nan, upper)
 
 
+def count_limits_table() -> np.ndarray:
+    """The table limits_table.py looks up: [level, lower or upper, count] for its counts."""
+    counts = np.arange(limits_table.LARGEST + 1, dtype="float64")
+    return np.array([exact_count_limits(counts, level) for level in limits_table.LEVELS])
+
+
 def poisson_rate_limits(
     counts, denominators, multiplier: float, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -80,3 +86,7 @@ def wilson_limits(successes, totals, level: float = 0.95) -> tuple[np.ndarray, n
         scale = 1 + z * z / totals
         # (clipped: at 0 or all of n, rounding would put a limit a hair outside [0, 1])
         return np.clip((centre - spread) / scale, 0, 1), np.clip((centre + spread) / scale, 0, 1)
+
+
+if __name__ == "__main__":
+    np.save(limits_table.TABLE, count_limits_table(), allow_pickle=False)

@@ -3,10 +3,10 @@
 The limits come from scipy.special, whose import costs about 0.2 s of CPU: on a server's
 first map, and in each worker. A week's counts per area are whole numbers, under 4,096
 in every week since April 2022 and in five weeks of six over the built-in series, so
-their limits are looked up in this table: the very floats
-intervals.exact_count_limits gives, written by `python -m mapserver.figures.limits_table`
-and checked against it, bit for bit, by tests/test_limits_table.py. Other counts (and
-other levels) are computed as before.
+their limits are looked up in this table: the very floats intervals.exact_count_limits
+gives, written by `python -m mapserver.figures.intervals` (count_limits_table) and
+checked against it, bit for bit, by tests/test_limits_table.py. Other counts (and other
+levels) are computed as before.
 """
 
 from __future__ import annotations
@@ -19,14 +19,6 @@ import numpy as np
 TABLE = Path(__file__).with_name("poisson_limits.npy")
 LARGEST = 4095
 LEVELS = (0.95, 0.998)  # the levels the figures carry (comparison.LEVELS)
-
-
-def build() -> np.ndarray:
-    """The table: [level, lower or upper, count], from scipy (see intervals.py)."""
-    from .intervals import exact_count_limits
-
-    counts = np.arange(LARGEST + 1, dtype="float64")
-    return np.array([exact_count_limits(counts, level) for level in LEVELS])
 
 
 @functools.cache
@@ -48,7 +40,3 @@ def lookup(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray] | 
     lower, upper = _table()[LEVELS.index(level)]
     index = np.where(unknown, 0, counts).astype(np.intp)
     return np.where(unknown, np.nan, lower[index]), np.where(unknown, np.nan, upper[index])
-
-
-if __name__ == "__main__":
-    np.save(TABLE, build(), allow_pickle=False)
