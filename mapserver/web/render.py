@@ -248,7 +248,7 @@ def _stepping(dataset) -> dict:
 def describe(dataset, query: MapQuery, figures) -> str:
     """One sentence for search results and link previews: the highest areas and the total."""
     top = figures[figures["complete"]].head(2)
-    total = dataset.region_total(query.region, query.week)
+    total = dataset.region_total(query.region, query.week, limits=False)  # (the rate)
     places = dataset.decimals
     when = dataset.period_text(query.week)
     parts = [f"{dataset.title} by local authority, {query.region.title}, {when}."]
