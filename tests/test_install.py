@@ -94,4 +94,5 @@ def test_wheel_in_a_clean_venv_serves_every_asset(wheel, tmp_path, browser):
     assert list(empty.iterdir()) == []
     installed = next(site.glob("site-packages/mapserver"))
     assert (installed / "_bundled" / "data" / "regions.toml").is_file()
+    assert (installed / "figures" / "poisson_limits.npy").is_file()  # limits_table.py
     assert shutil.which("mapserver", path=str(venv / "bin"))

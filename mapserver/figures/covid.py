@@ -190,15 +190,26 @@ class Dataset:
         figures = self.figures(week)
         return rates.sort_by_rate(figures.loc[region.series(self.lookup)])
 
-    def region_total(self, region: Region, week: pd.Timestamp) -> dict:
-        """Sum of cases over sum of population for the region's series."""
+    def region_total(self, region: Region, week: pd.Timestamp, limits: bool = True) -> dict:
+        """Sum of cases over sum of population for the region's series (with its own
+        limits unless `limits` is False)."""
         figures, lookup = self.figures(week), self.lookup
 
         def make():
-            return rates.region_total(figures, region.series(lookup))
+            return rates.region_sums(figures, region.series(lookup))
 
-        # (a page's sentence and its values both ask: made once, a copy for each)
-        return dict(MADE_FROM_FIGURES.get((figures, lookup), ("total", region), make))
+        # (a page's sentence and its values both ask: summed once, a copy for each; the
+        # sentence needs no limits, whose library a server's first page would import)
+        sources = (figures, lookup)
+        total, population = MADE_FROM_FIGURES.get(sources, ("total", region), make)
+        if not limits:
+            return dict(total)
+        with_limits = MADE_FROM_FIGURES.get(
+            sources,
+            ("total with limits", region),
+            lambda: rates.with_total_limits(total, population),
+        )
+        return dict(with_limits)
 
 
 class MadeFromFigures:

@@ -340,8 +340,9 @@ class IndicatorDataset:
         lookup = self.lookup
         return [r for r in self.regions.values() if having.intersection(r.series(lookup))]
 
-    def region_total(self, region: Region, week: pd.Timestamp) -> dict:
-        """Counts summed over denominators; no total for published values (never a mean)."""
+    def region_total(self, region: Region, week: pd.Timestamp, limits: bool = True) -> dict:
+        """Counts summed over denominators; no total for published values (never a mean);
+        with the total's own limits unless `limits` is False."""
         rows = self.figures(week).reindex(pd.Index(region.series(self.lookup)).unique())
         # A total over a suppressed area is not shown: subtraction would reveal it.
         withheld = rows["suppressed"].astype(bool)
@@ -365,10 +366,14 @@ class IndicatorDataset:
             "rate": rate,
             "previous_cases": None,
             "previous_rate": None,
-            **comparison.total_limits(
-                counts.sum() if rate is not None else None,
-                denominators.sum(),
-                self.indicator.multiplier or 1,
+            **(
+                comparison.total_limits(
+                    counts.sum() if rate is not None else None,
+                    denominators.sum(),
+                    self.indicator.multiplier or 1,
+                )
+                if limits
+                else {}
             ),
         }
 

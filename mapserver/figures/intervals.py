@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import limits_table
+
 LEVELS = (0.95, 0.998)
 
 
 def _array(values) -> np.ndarray:
     return np.asarray(values, dtype="float64")
-
-
-def load_library() -> None:
-    """Import what the limits are computed with (scipy.special: about 0.2 s of CPU), for a
-    server to do before it forks its workers; anything else imports it when first used."""
-    import scipy.special  # noqa: F401
 
 
 def chi2_ppf(q: float, df) -> np.ndarray:
@@ -49,12 +45,25 @@ def norm_ppf(q: float) -> np.float64:
 def poisson_count_limits(counts, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact lower and upper limits of the expected count for observed counts."""
     counts = _array(counts)
+    # Most weeks' counts are in the table, computed with scipy once (limits_table.py).
+    tabled = limits_table.lookup(counts, level)
+    return exact_count_limits(counts, level) if tabled is None else tabled
+
+
+def exact_count_limits(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """poisson_count_limits of float counts, computed with scipy.special."""
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
         lower = np.where(counts > 0, chi2_ppf(alpha / 2, 2 * counts) / 2, 0.0)
         upper = chi2_ppf(1 - alpha / 2, 2 * counts + 2) / 2
     unknown = np.isnan(counts)
     return np.where(unknown, np.nan, lower), np.where(unknown, np.nan, upper)
+
+
+def count_limits_table() -> np.ndarray:
+    """The table limits_table.py looks up: [level, lower or upper, count] for its counts."""
+    counts = np.arange(limits_table.LARGEST + 1, dtype="float64")
+    return np.array([exact_count_limits(counts, level) for level in limits_table.LEVELS])
 
 
 def poisson_rate_limits(
@@ -77,3 +86,7 @@ def wilson_limits(successes, totals, level: float = 0.95) -> tuple[np.ndarray, n
         scale = 1 + z * z / totals
         # (clipped: at 0 or all of n, rounding would put a limit a hair outside [0, 1])
         return np.clip((centre - spread) / scale, 0, 1), np.clip((centre + spread) / scale, 0, 1)
+
+
+if __name__ == "__main__":
+    np.save(limits_table.TABLE, count_limits_table(), allow_pickle=False)

@@ -89,8 +89,9 @@ class Figures(Protocol):
     def region_figures(self, region: Region, week: pd.Timestamp) -> pd.DataFrame:
         """The region's areas, highest first."""
 
-    def region_total(self, region: Region, week: pd.Timestamp) -> dict:
-        """The region as a whole: counts summed, never a mean of rates."""
+    def region_total(self, region: Region, week: pd.Timestamp, limits: bool = True) -> dict:
+        """The region as a whole: counts summed, never a mean of rates (and the total's
+        own limits, unless `limits` is False)."""
 
     def history(self, region: Region, week: pd.Timestamp, count: int = 12) -> dict:
         """Each area's figure over the periods up to `week`, for the popups' timelines."""

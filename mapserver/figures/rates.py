@@ -178,6 +178,11 @@ def region_total(figures: pd.DataFrame, series: list[str] | pd.Index) -> dict:
     If any series lacks a complete week the total is unknown (rate None) and
     `missing` counts the series responsible.
     """
+    return with_total_limits(*region_sums(figures, series))
+
+
+def region_sums(figures: pd.DataFrame, series: list[str] | pd.Index) -> tuple[dict, float]:
+    """region_total without its limits; and the population summed, to compute them from."""
     rows = figures.reindex(pd.Index(series).unique())
     missing = int((~rows["complete"].fillna(False).astype(bool)).sum())
     population = float(rows["population"].sum())
@@ -196,5 +201,10 @@ def region_total(figures: pd.DataFrame, series: list[str] | pd.Index) -> dict:
         "rate": rate,
         "previous_cases": previous_cases,
         "previous_rate": previous_rate,
-        **comparison.total_limits(cases if rate is not None else None, population, PER),
-    }
+    }, population
+
+
+def with_total_limits(total: dict, population: float) -> dict:
+    """A region_sums total with its own limits at 95% and 99.8% (exact Poisson)."""
+    cases = total["cases"] if total["rate"] is not None else None
+    return {**total, **comparison.total_limits(cases, population, PER)}

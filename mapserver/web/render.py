@@ -22,7 +22,7 @@ from ..maps.labels import DEFAULT_MODE as DEFAULT_LABELS
 from ..words import tables
 from ..words.key_facts import region_facts
 from ..words.published import published_words
-from .current import MapQuery
+from .current import MapQuery, state
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
 from .state import MapState
@@ -137,8 +137,12 @@ def _figure_context(
 def latest_url(current: MapState, query: MapQuery, links: Links) -> str | None:
     """For an indicator's map pinned to a version that has since been replaced: the map
     of its latest version (the pinned one stays as published); else None."""
-    base = current.covid
-    if not (query.indicator and query.version) or base is None or base.indicators is None:
+    if not (query.indicator and query.version) or current.covid is None:
+        return None
+    # The request's current state, not the pinned one's base: a pinned state is kept per
+    # worker across releases, and its base knew only the versions current when it was built.
+    base = state()
+    if base.indicators is None or query.indicator not in base.indicators.versions:
         return None
     if base.indicators.version(query.indicator) == current.dataset.version:
         return None
@@ -244,7 +248,7 @@ def _stepping(dataset) -> dict:
 def describe(dataset, query: MapQuery, figures) -> str:
     """One sentence for search results and link previews: the highest areas and the total."""
     top = figures[figures["complete"]].head(2)
-    total = dataset.region_total(query.region, query.week)
+    total = dataset.region_total(query.region, query.week, limits=False)  # (the rate)
     places = dataset.decimals
     when = dataset.period_text(query.week)
     parts = [f"{dataset.title} by local authority, {query.region.title}, {when}."]

@@ -58,17 +58,12 @@ def serve(host: str, port: int, workers: int, threads: int | None = None, app_fa
     threads = settings.threads if threads is None else threads
     if app_factory is None:
         from .. import create_app
-        from ..figures.intervals import load_library as load_interval_library
 
         allowed = settings.allowed_hosts + bind_hosts(host)
 
         def app_factory():
-            app = create_app({"allowed_hosts": allowed})
-            # Every map's figures carry exact limits: their library is imported here,
-            # once, in the master, not by each worker's first reader (while the worker
-            # warms its cache, which more than doubled that first map's time).
-            load_interval_library()
-            return app
+            # (No scipy here: most weeks' exact limits come from a table, limits_table.py.)
+            return create_app({"allowed_hosts": allowed})
 
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
