@@ -159,3 +159,46 @@ def test_no_database_url_means_no_follower(tmp_path):
     settings = load_settings({"store_dir": str(tmp_path / "store")})
     assert Follower.for_settings(settings) is None
     assert not (tmp_path / "store").exists()  # nothing opened, nothing written
+
+
+def indicator_registry(settings):
+    """A Registry whose state is just the kept indicators (no map data needed)."""
+    from mapserver.store.indicator_store import KeptIndicators, indicators_root
+    from mapserver.update.live import Registry
+
+    return Registry(
+        settings,
+        lambda loaded: KeptIndicators(indicators_root(loaded)),
+        lambda kept: "data",
+        refresh=lambda kept: kept.changed(),
+    )
+
+
+def test_a_server_starting_empty_pulls_first_and_follows_later(shared, tmp_path):
+    a = tmp_path / "a" / "indicators"
+    first = write(a, stored(10))
+    push(shared, a, FLU, first)
+    settings = load_settings(
+        {"store_dir": str(tmp_path / "b"), "database_url": shared.url, "watch_every": 0}
+    )
+    registry = indicator_registry(settings)
+    assert registry.current.versions == {FLU: first}  # from the first load
+    second = write(a, stored(12))
+    push(shared, a, FLU, second)
+    assert registry.check() is True
+    assert registry.current.versions == {FLU: second}
+    assert registry.follow_error is None
+
+
+def test_the_watcher_keeps_the_last_state_while_the_database_is_down(tmp_path, caplog):
+    down = f"postgresql+psycopg://postgres@/postgres?host={tmp_path}&port=9"
+    b = tmp_path / "b" / "indicators"
+    kept = write(b, stored(10))  # what the server had pulled before
+    settings = load_settings({"store_dir": str(tmp_path / "b"), "database_url": down})
+    registry = indicator_registry(settings)  # starts, and serves what it has
+    assert registry.current.versions == {FLU: kept}
+    assert registry.follow_error.startswith("could not open the shared database")
+    assert registry.check() is False  # no exception, nothing switched
+    assert registry.current.versions == {FLU: kept}
+    errors = [r for r in caplog.records if "shared database" in r.getMessage()]
+    assert len(errors) == 1  # logged once, not at every check

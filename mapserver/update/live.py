@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 from ..core.config import Settings
 from ..core.errors import MapserverError
-from ..store.shared_indicators import Follower, SharedStoreError
+from ..store.shared_indicators import Follower
 from ..store.versions import VersionStore, current_settings
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,9 @@ class Registry(Generic[State]):
             return []
         try:
             changed = self._follower.follow()
-        except SharedStoreError as error:
+        # The database down or not upgraded (SharedStoreError), a store that cannot be
+        # written: the server goes on with what it has.
+        except (MapserverError, OSError) as error:
             if self.follow_error is None:  # once, not every second while it is down
                 log.error("%s; serving the indicators last pulled", error)
             self.follow_error = str(error)
