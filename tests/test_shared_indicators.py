@@ -202,3 +202,18 @@ def test_the_watcher_keeps_the_last_state_while_the_database_is_down(tmp_path, c
     assert registry.current.versions == {FLU: kept}
     errors = [r for r in caplog.records if "shared database" in r.getMessage()]
     assert len(errors) == 1  # logged once, not at every check
+
+
+def test_share_with_the_database_down_says_the_version_is_kept_but_not_shared(tmp_path):
+    from mapserver.store.shared_indicators import share
+
+    down = f"postgresql+psycopg://postgres@/postgres?host={tmp_path}&port=9"
+    a = tmp_path / "a" / "indicators"
+    version = write(a, stored(10))
+    settings = load_settings({"store_dir": str(tmp_path / "a"), "database_url": down})
+    with pytest.raises(SharedStoreError, match=f"version {version} of {FLU} is kept in this"):
+        share(settings, a, FLU, version)
+    assert indicator_store.read_versions(a) == {FLU: version}  # still kept here
+    # without a database URL there is nothing to share, and nothing is opened
+    assert share(load_settings({"store_dir": str(tmp_path / "a")}), a, FLU, version) is None
+    assert not (tmp_path / "a" / "mapserver.sqlite3").exists()

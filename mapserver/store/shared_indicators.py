@@ -214,8 +214,11 @@ def share(settings: Settings, root: Path, id: str, version: str) -> int | None:
     try:
         database.ensure_ready()
         return push(database, root, id, version)
-    except (SQLAlchemyError, ConfigError) as error:
-        raise _shared_error(f"push {id} {version} to", error) from error
+    except (SQLAlchemyError, ConfigError, SharedStoreError) as error:
+        raise SharedStoreError(
+            f"version {version} of {id} is kept in this server's store but not shared with "
+            f"the other servers (add it again once the database answers): {error}"
+        ) from error
     finally:
         database.dispose()
 
