@@ -6,7 +6,9 @@ on with the old one meanwhile) and swaps one reference: requests that started ke
 state they started with, later ones get the new one. The last few states stay in memory
 so pages built from them still find their values; older versions are loaded from the
 store on demand. The loading function is given by the caller, so this module knows
-nothing of Flask.
+nothing of Flask. With a shared database (MAPSERVER_DATABASE_URL) each check first pulls
+the indicator versions other servers published into the local store
+(store/shared_indicators.py), so they switch like a local `mapserver add`.
 """
 
 from __future__ import annotations
