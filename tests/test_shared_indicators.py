@@ -217,3 +217,24 @@ def test_share_with_the_database_down_says_the_version_is_kept_but_not_shared(tm
     # without a database URL there is nothing to share, and nothing is opened
     assert share(load_settings({"store_dir": str(tmp_path / "a")}), a, FLU, version) is None
     assert not (tmp_path / "a" / "mapserver.sqlite3").exists()
+
+
+def test_a_pull_between_add_and_push_leaves_the_new_local_version(shared, tmp_path):
+    # `mapserver add` writes the version, then pushes it: a watcher's pull in between
+    # sees the database still at the version both agreed on, and must not undo the add.
+    a, b = tmp_path / "a" / "indicators", tmp_path / "b" / "indicators"
+    first = write(a, stored(10))
+    push(shared, a, FLU, first)
+    assert pull(shared, a) == []
+    second = write(a, stored(12))  # kept here, not pushed yet
+    assert pull(shared, a) == []
+    assert indicator_store.read_versions(a) == {FLU: second}
+    push(shared, a, FLU, second)
+    assert pull(shared, a) == []
+    assert pull(shared, b) == [FLU]
+    assert indicator_store.read_versions(b) == {FLU: second}
+    # ... while a version another server published is adopted over the one kept here
+    third = write(b, stored(14))
+    push(shared, b, FLU, third)
+    assert pull(shared, a) == [FLU]
+    assert indicator_store.read_versions(a) == {FLU: third}

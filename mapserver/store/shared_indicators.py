@@ -11,6 +11,7 @@ still answered from the local store and each worker's memory, never from the dat
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -38,6 +39,11 @@ from .indicator_store import (
     read_versions,
 )
 from .schema import CurrentIndicatorRow, IndicatorGenerationRow, IndicatorVersionRow
+
+# What this store last agreed on with the database, by indicator: a pull leaves alone a
+# local version that differs from a database version it has already agreed on (an add
+# not pushed yet), and adopts any other.
+SYNCED = ".shared.json"
 
 
 class SharedStoreError(MapserverError):
@@ -131,6 +137,8 @@ def push(database: Database, root: Path, id: str, version: str) -> int:
                 current.version = version
     except SQLAlchemyError as error:
         raise _shared_error(f"push {id} {version} to", error) from error
+    with changing(root):
+        _replace_json(root / SYNCED, {**_synced(root), id: version})
     return generation
 
 
@@ -150,40 +158,67 @@ def pull(database: Database, root: Path, keep: int | None = None) -> list[str]:
     """Write the versions the database has and the local store lacks into the local store
     (same bytes, same names) and make the local current.json agree with the database;
     the ids whose current version changed. Indicators the database does not have stay as
-    they are. `keep`: prune each changed indicator's versions to that many."""
+    they are, and so does a version kept here and not pushed yet (`mapserver add` writes,
+    then pushes: a pull in between must not undo it). `keep`: prune each changed
+    indicator's versions to that many."""
     # Under the store's lock throughout: the workers of one server pull one at a time, so
     # the second finds the files the first wrote and fetches nothing.
     with changing(root):
         try:
             with database.transaction() as session:
-                shared = {
-                    id: (version, log)
-                    for id, version, log in session.execute(
-                        select(
-                            CurrentIndicatorRow.indicator_id,
-                            CurrentIndicatorRow.version,
-                            IndicatorVersionRow.log,
-                        ).join(
-                            IndicatorVersionRow,
-                            (IndicatorVersionRow.indicator_id == CurrentIndicatorRow.indicator_id)
-                            & (IndicatorVersionRow.version == CurrentIndicatorRow.version),
-                        )
-                    )
+                shared = _shared_current(session)
+                local, synced = read_versions(root), _synced(root)
+                # Adopted: what another server published since this store last agreed.
+                changed = {
+                    id: v
+                    for id, (v, _) in shared.items()
+                    if local.get(id) != v and synced.get(id) != v
                 }
-                local = read_versions(root)
-                changed = {id: v for id, (v, _) in shared.items() if local.get(id) != v}
                 missing = [(id, v) for id, v in changed.items() if not _is_kept(root, id, v)]
                 for row in _rows(session, missing):
                     _keep_files(root, row.indicator_id, row.version, _files(row), _ns(row))
         except SQLAlchemyError as error:
             raise _shared_error("pull from", error) from error
-        logs = {id: log for id, (_, log) in shared.items() if _log_text(root, id) != log}
+        agreed = {id: v for id, (v, _) in shared.items() if {**local, **changed}.get(id) == v}
+        logs = {id: shared[id][1] for id in agreed if _log_text(root, id) != shared[id][1]}
         if changed or logs:
             make_current(root, changed, logs)
+        if {**synced, **agreed} != synced:
+            _replace_json(root / SYNCED, {**synced, **agreed})
         if keep is not None:
             for id in changed:
                 prune(root, id, keep)
     return sorted(changed)
+
+
+def _shared_current(session) -> dict[str, tuple[str, str]]:
+    """Each shared indicator's current version and its log."""
+    rows = session.execute(
+        select(
+            CurrentIndicatorRow.indicator_id,
+            CurrentIndicatorRow.version,
+            IndicatorVersionRow.log,
+        ).join(
+            IndicatorVersionRow,
+            (IndicatorVersionRow.indicator_id == CurrentIndicatorRow.indicator_id)
+            & (IndicatorVersionRow.version == CurrentIndicatorRow.version),
+        )
+    )
+    return {id: (version, log) for id, version, log in rows}
+
+
+def _synced(root: Path) -> dict[str, str]:
+    """The version of each indicator this store last agreed on with the database."""
+    try:
+        return dict(json.loads((root / SYNCED).read_text()))
+    except (FileNotFoundError, ValueError, TypeError):
+        return {}
+
+
+def _replace_json(path: Path, content: dict) -> None:
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    temp.write_text(json.dumps(content, indent=1) + "\n")
+    os.replace(temp, path)
 
 
 def _rows(session, wanted: list[tuple[str, str]]) -> list[IndicatorVersionRow]:
