@@ -155,3 +155,19 @@ def test_indicator_bench_quick_completes_and_prints_its_figures(tmp_path):
     added = results["add"]["ONS cardiovascular mortality"]
     assert added["seconds"] > 0 and added["peak_mb"] > 0
     assert results["build"]["covid"]["regions"] == results["build"]["ons"]["regions"] == 14
+
+
+def test_desk_bench_completes_and_prints_its_table():
+    command = [sys.executable, str(BENCH / "desk.py"), "--repeat", "1"]
+    command += ["--data-dir", str(SHARED_DATA)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0] == "| upload | MB | rows read | check s | publish s |"
+    rows = [line.split(" | ") for line in lines[2:]]
+    assert [row[0] for row in rows] == [
+        "| ons_els_preventable-cardiovascular-mortality-england.csv",
+        "| ons_health-index-scores-england_2015-2021.xlsx",
+        "| ONS CSV as a paste",
+    ]
+    assert rows[0][2] == rows[2][2] == "6,468"  # the paste reads as the file does

@@ -4,7 +4,7 @@ A running 2-worker server: `mapserver add` of a new version of an indicator swit
 every worker on every URL within seconds, no response mixes versions (each names its
 release in X-Data-Version, and the same release always gives the same body), and an
 embed pinned to the first version (`v=`, as the map page's embed code gives it) still
-answers that version's figures byte for byte.
+answers that version's figures byte for byte (the embed adding only a link to the latest).
 """
 
 from __future__ import annotations
@@ -150,10 +150,14 @@ def test_a_new_indicator_version_switches_every_worker(tmp_path):
         assert f"/values/{second}/" in get(base, URLS[0]).text
         assert f"/values/{first}/" not in get(base, URLS[0]).text
 
-        # The embed pinned to the first version, and its figures, are as published.
+        # The embed pinned to the first version, and its figures, are as published; the
+        # embed gains one thing, a link to the latest version (the desk, issue 26).
+        latest = re.compile(rb' <a class="latest" href="[^"]+" target="_top">[^<]+</a>')
         for url, body in published.items():
             for _ in range(4):
-                assert get(base, url).content == body
+                now = get(base, url).content
+                assert latest.sub(b"", now) == body
+                assert (latest.search(now) is not None) == (url == pinned)
         # ... and the live embed code of the same map pins the second.
         page = get(base, URLS[0]).text
         assert f"v={second}" in html.unescape(page)

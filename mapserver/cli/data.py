@@ -138,7 +138,19 @@ def update(cases, population, lookup, boundaries, regions, accept_revisions) -> 
     metavar="CODE[:PERIOD]",
     help="Keep an area's figure the outlier check refuses (in one period, or all); logged.",
 )
-def add(file, indicator_id, window, suppress_below, accept_outliers, **options) -> None:
+@click.option(
+    "--update-note",
+    metavar="TEXT",
+    help="Replacing a kept indicator: say so under its maps, dated today, with this note.",
+)
+@click.option(
+    "--correction",
+    is_flag=True,
+    help="With --update-note: the new version corrects the last ('Correction, <date>: ...').",
+)
+def add(
+    file, indicator_id, window, suppress_below, accept_outliers, update_note, correction, **options
+) -> None:
     """Add (or replace) an indicator from FILE, in any layout it recognises.
 
     Recognised with no options: a UKHSA dashboard CSV, a Fingertips export (from the
@@ -159,16 +171,24 @@ def add(file, indicator_id, window, suppress_below, accept_outliers, **options) 
     named = {option: text for option, text in options.items() if text}
     if not Path(file).is_file():
         raise UsageFailure(f"{file}: file not found")
+    if correction and not update_note:
+        raise UsageFailure("--correction needs --update-note saying what was corrected")
     try:
-        stored, notes = add_indicator(
-            load_settings(),
-            Path(file),
-            indicator_id,
-            columns=named,
-            window=window,
-            suppress_below=suppress_below,
-            accept_outliers=accept_outliers,
-        )
+        if update_note:
+            stored, notes = _republish(
+                Path(file), indicator_id, named, window, suppress_below, accept_outliers,
+                update_note, correction,
+            )  # fmt: skip
+        else:
+            stored, notes = add_indicator(
+                load_settings(),
+                Path(file),
+                indicator_id,
+                columns=named,
+                window=window,
+                suppress_below=suppress_below,
+                accept_outliers=accept_outliers,
+            )
     except MapserverError as error:
         raise UsageFailure(str(error)) from error
     indicator = stored.indicator
@@ -183,6 +203,42 @@ def add(file, indicator_id, window, suppress_below, accept_outliers, **options) 
     from ..store.indicator_store import content_version
 
     click.echo(f"version {content_version(stored)} of {indicator.id} is now current")
+    if update_note:
+        from ..words.published import updated_line
+
+        click.echo(updated_line(indicator))
+
+
+def _republish(
+    path, indicator_id, named, window, suppress_below, accept_outliers, note, correction
+):
+    """`add --update-note`: the desk's republication (update/desk.py), from the command line."""
+    import dataclasses
+
+    from ..update.desk import kept_indicator, updated
+    from ..update.indicators import check, keep
+
+    settings = load_settings()
+    checked = check(
+        settings, path, indicator_id, None, named, window, suppress_below, accept_outliers
+    )
+    before = kept_indicator(settings, checked.indicator.id)
+    if before is None:
+        raise UsageFailure(f"--update-note: no indicator {checked.indicator.id} is kept yet")
+    # The words and display kept stay (title and source unless given again); the
+    # figures and their unit are the new file's.
+    kept = before.indicator
+    words = {name: getattr(kept, name) for name in ("title", "source", "source_url")}
+    indicator = dataclasses.replace(
+        checked.indicator,
+        **{name: text for name, text in words.items() if name not in named},
+        subtitle=kept.subtitle,
+        notes=kept.notes,
+        display=kept.display,
+    )
+    indicator = updated(indicator, before, note, correction, None)
+    stored, _ = keep(settings, checked, indicator)
+    return stored, list(checked.notes)
 
 
 @main.command()

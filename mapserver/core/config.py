@@ -335,6 +335,12 @@ class Settings(BaseSettings):
         1.0,
         description="seconds a request waits for a build slot before its 503",
     )
+    # The desk (issue 26) reads an upload whole, in memory, before checking it.
+    upload_limit_mb: Number = Field(
+        10.0,
+        description="the largest file or paste the desk reads, in megabytes (10^6 bytes); "
+        "past it, a one-line refusal saying both sizes",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -45,10 +45,35 @@ class Indicator:
     # Where the figures are published (`mapserver add --source-url`). Indicators kept
     # before it was added have no such key, and read as None.
     source_url: str | None = None
+    # What the desk adds (issue 26): an editor's subtitle and notes, plain text; on a
+    # republished version, the day it was updated, the editor's note and whether it is a
+    # correction; the display chosen (region, period, highlight, labels). Indicators kept
+    # before them have no such keys, and read as these defaults.
+    subtitle: str | None = None
+    notes: str | None = None
+    updated: str | None = None  # YYYY-MM-DD
+    update_note: str | None = None
+    correction: bool = False
+    display: dict | None = None
 
     def to_dict(self) -> dict:
-        """JSON-ready fields."""
-        return asdict(self)
+        """JSON-ready fields (the desk's only where set, so that an indicator without them
+        is written, and named by its content, as before)."""
+        fields = asdict(self)
+        for name, default in DESK_DEFAULTS.items():
+            if fields[name] == default:
+                del fields[name]
+        return fields
+
+
+DESK_DEFAULTS = {
+    "subtitle": None,
+    "notes": None,
+    "updated": None,
+    "update_note": None,
+    "correction": False,
+    "display": None,
+}
 
 
 def slug_of(title: str) -> str:

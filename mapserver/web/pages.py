@@ -14,7 +14,7 @@ from .options import parse_presentation
 from .origin import absolute_base, absolute_url, live_links
 from .params import PageParams, RegionPath
 from .pinning import embed_choices, pinned_params, pinned_suffix
-from .render import render_embed, render_map_page
+from .render import latest_url, render_embed, render_map_page
 
 blueprint = APIBlueprint("pages", __name__, abp_tags=[TAGS["pages"]])
 
@@ -123,7 +123,9 @@ def embed(path: RegionPath, query: PageParams):
     current = query_state(query)
     options = parse_presentation(params, query.region)
     links = live_links()
-    key = ("embed", query, options, links.root, current.data_version)
+    # A pinned indicator embed links to the latest version once there is a newer one.
+    latest = latest_url(current, query, links)
+    key = ("embed", query, options, links.root, current.data_version, latest)
 
     def build():
         # The <noscript> image shows the labels the embed asks for.

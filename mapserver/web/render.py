@@ -21,6 +21,7 @@ from ..maps.choropleth import (
 from ..maps.labels import DEFAULT_MODE as DEFAULT_LABELS
 from ..words import tables
 from ..words.key_facts import region_facts
+from ..words.published import published_words
 from .current import MapQuery
 from .links import Links, geometry_path, history_path, values_path
 from .options import Presentation
@@ -114,6 +115,11 @@ def _figure_context(
         else indicator_attribution(dataset),
         # A pinned ("as published") map says which data it shows.
         "data_as_of": tables.format_date(dataset.last_date) if query.version else None,
+        # An editor's subtitle, notes and update line (the desk); the Covid cases have none.
+        "published": None
+        if dataset.indicator_id == COVID_ID
+        else published_words(dataset.indicator),
+        "latest_url": latest_url(current, query, links),
         "geometry_url": links.resource(geometry_path(current.places.version, region, lean=True)),
         "values_url": links.resource(values),
         "site_name": current.settings.site_name,
@@ -126,6 +132,17 @@ def _figure_context(
         else f"/api/facts?region={region}&week={{week}}"
         + "".join(f"&{name}={value}" for name, value in vintage.items()),
     }
+
+
+def latest_url(current: MapState, query: MapQuery, links: Links) -> str | None:
+    """For an indicator's map pinned to a version that has since been replaced: the map
+    of its latest version (the pinned one stays as published); else None."""
+    base = current.covid
+    if not (query.indicator and query.version) or base is None or base.indicators is None:
+        return None
+    if base.indicators.version(query.indicator) == current.dataset.version:
+        return None
+    return links.page("map", query.region.slug, None, query.scheme, query.k, query.vintage_params())
 
 
 def render_embed(
