@@ -13,20 +13,20 @@ from mapserver.store.schema import Base
 
 from .accounts_helpers import START, Clock
 
-TABLES = {"users", "sessions", "sign_in_attempts", "published_maps", "audit_log"}
+TABLES = {"users", "sessions", "sign_in_attempts", "published_maps", "audit_log", "drafts"}
 
 
 def test_an_empty_database_upgrades_to_head_and_matches_the_models(database_url):
     db = Database(database_url)
     assert db.revision() is None
     db.upgrade()
-    assert db.revision() == db.head() == "0002"
+    assert db.revision() == db.head() == "0004"
     assert set(inspect(db.engine).get_table_names()) >= TABLES
     with db.engine.connect() as connection:
         # the migrations make exactly the tables the models declare
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     db.upgrade()  # a second upgrade does nothing
-    assert db.revision() == "0002"
+    assert db.revision() == "0004"
     db.dispose()
 
 
@@ -49,7 +49,7 @@ def test_the_previous_revision_upgrades_with_its_users_kept(database_url):
             {"hash": hashed, "at": START.replace(tzinfo=None), "active": True},
         )
     db.upgrade()
-    assert db.revision() == "0002"
+    assert db.revision() == "0004"
     user = authenticate(db, "kept@example.org", "kept through 0002", "10.0.0.1")
     assert (user.email, user.name, user.created_at) == ("kept@example.org", "Kept", START)
     db.dispose()
@@ -64,4 +64,5 @@ def test_the_migrations_are_inside_the_package():
     assert sorted(p.name for p in (MIGRATIONS / "versions").glob("0*.py")) == [
         "0001_accounts.py",
         "0002_maps_audit.py",
+        "0004_drafts.py",
     ]

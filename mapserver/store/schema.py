@@ -1,5 +1,5 @@
 """The accounts database's tables: users, their sessions and sign-in attempts, the maps
-the desk publishes and the audit log (SQLAlchemy 2 declarative, typed)."""
+the desk publishes, its drafts and the audit log (SQLAlchemy 2 declarative, typed)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -123,3 +124,21 @@ class AuditRow(Base):
     indicator_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class DraftRow(Base):
+    """An upload being checked and described at the desk: kept in the database so that
+    any server answers the next step (servers share no file system)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    filename: Mapped[str] = mapped_column(String(300))
+    pasted: Mapped[bool] = mapped_column(Boolean, default=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # the file's bytes, or the paste's
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    # The indicator's id, when the editor or the map being republished names it.
+    indicator_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    republish: Mapped[bool] = mapped_column(Boolean, default=False)  # new data for a map

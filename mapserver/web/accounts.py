@@ -26,7 +26,7 @@ def before_desk_request() -> None:
         csrf.protect()
 
 
-def _page(template: str, status: int = 200, **context):
+def desk_page(template: str, status: int = 200, **context):
     html = render_template(
         template,
         links=live_links(),
@@ -44,20 +44,20 @@ def sign_in():
     if request.method == "GET":
         if current_user() is not None:
             return redirect(url_for("desk.home"), code=303)
-        return _page("desk_sign_in.html", title="Sign in")
+        return desk_page("desk_sign_in.html", title="Sign in")
     email = request.form.get("email", "")
     try:
         user = authenticate(
             desk().db, email, request.form.get("password", ""), request.remote_addr or "unknown"
         )
     except SignInThrottled as refused:
-        html, status = _page(
+        html, status = desk_page(
             "desk_sign_in.html", 429, title="Sign in", email=email, error=str(refused)
         )
         return html, status, {"Retry-After": str(refused.retry_after)}
     if user is None:
         error = "That email and password do not match an account."
-        return _page("desk_sign_in.html", 200, title="Sign in", email=email, error=error)
+        return desk_page("desk_sign_in.html", 200, title="Sign in", email=email, error=error)
     # A new session (and CSRF token) at each sign-in: one set before it is worth nothing.
     session.clear()
     session["token"] = open_session(desk().db, user, desk().lifetime)
@@ -79,14 +79,14 @@ def sign_out():
 def home():
     """The desk's front page: who is signed in, and their maps."""
     maps = maps_of(desk().db, current_user().id)
-    return _page("desk_home.html", title="Desk", maps=maps)
+    return desk_page("desk_home.html", title="Desk", maps=maps)
 
 
 @blueprint.get("/users")
 @admin_only
 def users():
     """Every user, and the form to add one."""
-    return _page("desk_users.html", title="Users", users=list_users(desk().db))
+    return desk_page("desk_users.html", title="Users", users=list_users(desk().db))
 
 
 @blueprint.post("/users")
@@ -104,7 +104,7 @@ def add_user():
         )
     except AccountError as error:
         context = {"users": list_users(desk().db), "error": str(error), "form": form}
-        return _page("desk_users.html", 400, title="Users", **context)
+        return desk_page("desk_users.html", 400, title="Users", **context)
     note = f"{made.email} ({made.role})"
     record(desk().db, AuditEntry("user-created", current_user().id, note=note))
     return redirect(url_for("desk.users"), code=303)
