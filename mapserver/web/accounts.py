@@ -11,19 +11,24 @@ from ..store.published import maps_of
 from ..store.sessions import close_session, open_session
 from ..store.throttling import SignInThrottled
 from .current import state
-from .desk_session import admin_only, csrf, current_user, desk, signed_in
+from .desk_session import DESK, admin_only, csrf, current_user, desk, signed_in
 from .origin import live_links
 
 blueprint = Blueprint("desk", __name__, url_prefix="/desk")
 
 
 @blueprint.before_request
-def before_desk_request() -> None:
+def before_desk_request():
     """The database is ready (or the page says how to make it so), and every POST to the
-    desk carries the form's CSRF token (400 without it)."""
+    desk carries the form's CSRF token (400 without it; the API's 401 without a session
+    comes first)."""
     desk().open()
     if request.method == "POST":
+        if request.path.startswith(DESK + "/api/") and current_user() is None:
+            # The API answers 401 without a session, whatever the request carries.
+            return jsonify({"error": "sign in first", "status": 401}), 401
         csrf.protect()
+    return None
 
 
 def desk_page(template: str, status: int = 200, **context):
