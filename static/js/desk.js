@@ -40,8 +40,8 @@
     var timer = null;
     function refresh() {
       var data = new FormData(form);
-      data.set("action", "save");
-      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      data.set("action", "save"); /* (form.action is the buttons named "action") */
+      fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) { return; }
           document.querySelectorAll("iframe[data-preview]").forEach(function (frame) {
