@@ -129,6 +129,7 @@ def draft_context(draft: Draft, description: Description | None = None, problems
     settings = desk().settings
     description = description or Description.from_dict(draft.description or {})
     current, query = preview_state(result, description)
+    rows, without = preview_table(current, query)
     context |= {
         "description": description,
         "problems": list(problems) or description_problems(settings, description, result),
@@ -136,7 +137,8 @@ def draft_context(draft: Draft, description: Description | None = None, problems
         "periods": result.periods,
         "schemes": SCHEMES,
         "label_modes": ("", *LABEL_MODES),
-        "rows": preview_table(current, query),
+        "rows": rows,
+        "without": without,
         "unit": current.dataset.unit,
         "preview_region": query.region.title,
         "preview_period": current.dataset.period_text(query.week),

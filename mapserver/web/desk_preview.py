@@ -64,8 +64,9 @@ def preview_page(current: MapState, query: MapQuery) -> tuple[str, str]:
     return html, policy
 
 
-def preview_table(current: MapState, query: MapQuery) -> list[dict]:
-    """The preview's league table: each area's figure as the map page's table gives it."""
+def preview_table(current: MapState, query: MapQuery) -> tuple[list[dict], int]:
+    """The preview's league table: each area with a figure, as the map page's table gives
+    it; and how many of the region's areas have none (or only a withheld one)."""
     dataset = current.dataset
     figures = dataset.region_figures(query.region, query.week)
     withheld = (
@@ -73,4 +74,6 @@ def preview_table(current: MapState, query: MapQuery) -> list[dict]:
         if "suppressed" in figures
         else frozenset()
     )
-    return tables.display_rows(tables.league_table(figures), dataset.decimals, withheld)
+    rows = tables.display_rows(tables.league_table(figures), dataset.decimals, withheld)
+    shown = [row for row in rows if row["rate_sort"] != ""]
+    return shown, len(rows) - len(shown)
