@@ -17,6 +17,7 @@ from mapserver.store.published import maps_of
 from .conftest import tiny_config
 from .desk_flow import (
     CORRECTED,
+    COUNTS,
     ID,
     PASSWORD,
     csrf_of,
@@ -191,7 +192,12 @@ def test_withdrawing_is_recorded_and_the_published_embed_still_answers(client, d
     assert done.status_code == 303
     [made] = maps_of(db, editor.id)
     assert not made.live
-    assert [e.action for e in audit_entries(db, indicator_id=ID)] == ["withdrew", "published"]
+    entries = audit_entries(db, indicator_id=ID)
+    assert [(e.action, e.user_id) for e in entries] == [
+        ("withdrew", editor.id),
+        ("published", editor.id),
+    ]
+    assert all(e.at is not None for e in entries)
     assert "withdrawn" in client.get("/desk").text
     assert client.get(embed_path(code)).status_code == 200
 
@@ -207,3 +213,21 @@ def test_my_maps_lists_only_my_maps_and_others_are_404(app, client, db):
     assert theirs.get(mine.headers["Location"]).status_code == 404
     assert theirs.get(mine.headers["Location"] + "/preview").status_code == 404
     assert theirs.get("/desk/new?map=" + page_url.rsplit("/", 1)[1]).status_code == 404
+
+
+def test_a_pasted_table_is_read_as_the_file_would_be(client):
+    token = csrf_of(client.get("/desk/new").text)
+    paste = COUNTS.replace(",", "\t").replace("\n", "\r\n") + "\r\n"
+    made = client.post("/desk/new", data={"csrf_token": token, "paste": paste, "id": "pasted"})
+    assert made.status_code == 303
+    page = client.get(made.headers["Location"])
+    assert "What was read from pasted.tsv" in page.text
+    assert "Read 8 rows: 4 areas, 2 years, 2019 to 2020." in page.text
+
+
+def test_an_empty_upload_form_says_what_to_do(client, db):
+    token = csrf_of(client.get("/desk/new").text)
+    refused = client.post("/desk/new", data={"csrf_token": token, "paste": "  "})
+    assert refused.status_code == 400
+    assert "Choose a file, or paste a table copied from a spreadsheet." in refused.text
+    assert draft_count(db) == 0
