@@ -94,11 +94,34 @@ def test_an_upload_becomes_a_draft_whose_page_says_what_was_read(client, db, edi
 def test_the_preview_is_the_embed_drawn_from_the_draft_and_framed_by_the_desk_alone(client, app):
     draft = upload(client, id=ID).headers["Location"]
     token = csrf_of(client.get(draft).text)
-    saved = client.post(draft, data={"csrf_token": token, "title": "Smoking <b>now</b>"})
+    form = {
+        "csrf_token": token,
+        "title": "Smoking <b>now</b>",
+        "subtitle": "Counts <i>made up</i>",
+        "notes": "First note.\n\nSecond note.",
+        "region": "northland",
+        "period": "2019",
+        "highlight": "e06000902",
+        "labels": "all",
+    }
+    saved = client.post(draft, data=form)
     assert saved.status_code == 303
     preview = client.get(draft + "/preview")
     assert preview.status_code == 200
-    assert "<title>Smoking &lt;b&gt;now&lt;/b&gt;, England: 2020</title>" in preview.text
+    # every choice: the words (as text), the region, the period, highlight and labels
+    assert "<title>Smoking &lt;b&gt;now&lt;/b&gt;, Northland: 2019</title>" in preview.text
+    assert '<p class="graphic-dek">Counts &lt;i&gt;made up&lt;/i&gt;</p>' in preview.text
+    assert "<p>First note.</p><p>Second note.</p>" in preview.text
+    assert 'data-highlight="E06000902"' in preview.text and 'data-labels="all"' in preview.text
+    page = client.get(draft)
+    assert "As the embed will show it: Northland, 2019." in page.text
+    # the table follows too: Northland's two areas in 2019, 20/50,000 and 10/100,000
+    assert re.findall(
+        r"<td>(Bravo|Alpha)</td><td>E\d+</td><td class=\"num\">([^<]+)<", page.text
+    ) == [
+        ("Bravo", "40.0"),
+        ("Alpha", "10.0"),
+    ]
     assert 'id="map-values"' in preview.text and "Bravo" in preview.text
     policy = preview.headers["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in policy and "script-src 'sha256-" in policy

@@ -111,12 +111,17 @@ def test_an_editor_publishes_then_corrects_a_map(desk_server, browser, tmp_path,
     warnings = page.locator(".warnings li").all_inner_texts()
     assert "1 row with no value, kept as missing (E07000008 Cambridge)." in warnings
     # Describe: the preview follows (the table at once; the frames once drawn)
-    page.fill("#title", TITLE)
     page.fill("#source", "Made-up figures for the tests")
-    page.click("text=Update the preview")
-    page.wait_for_load_state()
-    wait_previews(page)
+    page.fill("#title", TITLE)
     preview = page.frame_locator("iframe[data-preview]").first
+    if width == 1280:
+        # with its script, the desk saves each change and redraws the previews
+        page.press("#title", "Tab")
+        preview.locator("#graphic-title").filter(has_text=TITLE).wait_for(timeout=30_000)
+    else:
+        page.click("text=Update the preview")
+        page.wait_for_load_state()
+    wait_previews(page)
     assert preview.locator("#graphic-title").inner_text().startswith(TITLE)
     table = page.locator(".preview-table").inner_text()
     assert re.search(rf"Fenland\s+E07000010\s+{FENLAND}", table)

@@ -190,8 +190,9 @@ def draft_preview(draft_id: int):
     result = checked_draft(found)
     if isinstance(result, Refusal):
         abort(400, description=result.message)
-    current, query = preview_state(result, Description.from_dict(found.description or {}))
-    html, policy = preview_page(current, query)
+    description = Description.from_dict(found.description or {})
+    current, query = preview_state(result, description)
+    html, policy = preview_page(current, query, description)
     # The desk's after-request hook gives this policy, which the desk alone may frame.
     g.desk_frame_policy = policy
     return make_response(html)

@@ -14,8 +14,10 @@ from ..update.description import Description
 from ..update.desk import preview
 from ..update.indicators import Checked
 from ..words import tables
+from ..words.published import published_words
 from .current import MapQuery, state
 from .download import download_html
+from .options import parse_presentation
 from .state import MapState
 
 # The inline elements a browser runs or applies: the map's script and style (the JSON
@@ -40,10 +42,20 @@ def preview_state(checked: Checked, description: Description) -> tuple[MapState,
     return current, query
 
 
-def preview_page(current: MapState, query: MapQuery) -> tuple[str, str]:
-    """The preview's HTML (the embed's figure, every resource inline) and the CSP that
-    lets exactly its own script and style run, framed by the desk alone."""
-    html = download_html(current, query)
+def preview_page(current: MapState, query: MapQuery, description: Description) -> tuple[str, str]:
+    """The preview's HTML (the embed's figure, every resource inline, with the editor's
+    words, highlighted areas and labels) and the CSP that lets exactly its own script and
+    style run, framed by the desk alone."""
+    cleaned = description.cleaned()
+    options = {"highlight": ",".join(cleaned.highlight), "labels": cleaned.labels}
+    try:
+        presentation = parse_presentation(
+            {name: value for name, value in options.items() if value}, query.region
+        )
+    except MapserverError:  # (the description's problems say why)
+        presentation = None
+    words = published_words(current.dataset.indicator)
+    html = download_html(current, query, presentation, words)
     hashes = {"script": [], "style": []}
     for tag, body in _INLINE.findall(html):
         digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
