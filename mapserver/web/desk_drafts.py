@@ -4,6 +4,9 @@ steps (update/desk.py) and the store, and renders what they answer."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date
+
 from flask import abort, g, make_response, redirect, request, url_for
 
 from ..core.errors import DataError, MapserverError
@@ -26,7 +29,8 @@ from ..update.upload import Upload, check_size, pasted
 from ..words.check_report import check_report
 from ..words.published import updated_line
 from .accounts import blueprint, desk_page
-from .desk_preview import preview_page, preview_state, preview_table
+from .current import state
+from .desk_preview import preview_page, preview_state, preview_table, remembered
 from .desk_publishing import embed_links, record_publication
 from .desk_session import current_user, desk, signed_in
 
@@ -90,7 +94,12 @@ def checked_draft(draft: Draft) -> Checked | Refusal:
     """The draft's upload checked again (as the servers share no file system, each step
     reads the kept bytes)."""
     upload = Upload(draft.content, draft.filename, draft.pasted)
-    return check_upload(desk().settings, upload, id=draft.indicator_id or None)
+    # (the checks depend on the bytes, the id, the day and the reference files)
+    digest = hashlib.sha256(draft.content).hexdigest()
+    key = ("check", draft.indicator_id, draft.filename, digest, date.today(), state().data_version)
+    return remembered(
+        key, lambda: check_upload(desk().settings, upload, id=draft.indicator_id or None)
+    )
 
 
 def owned_map(map_id: int):

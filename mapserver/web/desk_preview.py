@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 
 from ..core.errors import MapserverError
 from ..figures.bands import DEFAULT_K
@@ -23,13 +25,35 @@ from .state import MapState
 # The inline elements a browser runs or applies: the map's script and style (the JSON
 # data blocks are not run, and need no hash).
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
+# The last few drafts' checks and preview states, in this process: the describe page and
+# its two frames ask for the same within a second (a cache: any server can rebuild them).
+REMEMBERED = 8
+_remembered: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def remembered(key: tuple, build):
+    """`build()`'s answer, kept for the next REMEMBERED different keys."""
+    with _lock:
+        if key in _remembered:
+            _remembered.move_to_end(key)
+            return _remembered[key]
+    found = build()
+    with _lock:
+        _remembered[key] = found
+        while len(_remembered) > REMEMBERED:
+            _remembered.popitem(last=False)
+    return found
 
 
 def preview_state(checked: Checked, description: Description) -> tuple[MapState, MapQuery]:
     """The draft's figures as a map state, and the map its description asks for (its
     region, period and scheme; England and the latest period where it says none)."""
     stored, version = preview(checked, description)
-    current = state().preview(stored, version)
+    base = state()
+    current = remembered(
+        ("state", base.data_version, version), lambda: base.preview(stored, version)
+    )
     dataset = current.dataset
     cleaned = description.cleaned()
     try:
