@@ -122,6 +122,11 @@ def test_without_a_session_desk_pages_redirect_and_the_api_is_401(app):
     assert client.get("/desk/api/csrf").status_code == 401
 
 
+def test_the_api_answers_json_for_a_draft_that_is_not_the_editors(app, client):
+    missing = client.get("/desk/api/drafts/999")
+    assert (missing.status_code, missing.json) == (404, {"error": "no such draft", "status": 404})
+
+
 def test_posts_without_the_csrf_token_are_refused_and_change_nothing(app, client):
     db = app.extensions["desk"].db
     draft = upload_form(client, id=ID).headers["Location"]
@@ -134,7 +139,7 @@ def test_posts_without_the_csrf_token_are_refused_and_change_nothing(app, client
     for path in ("/desk/api/drafts", "/desk/api/drafts/1/publish"):
         assert client.post(path, json={"paste": COUNTS}).status_code == 400, path
         forged = client.post(path, json={"paste": COUNTS}, headers={"X-CSRFToken": "forged"})
-        assert forged.status_code == 400
+        assert forged.status_code == 400 and forged.json["status"] == 400
     assert draft_count(db) == 1 and maps_of(db, 1) == [] and audit_entries(db) == []
     page_url = publish(client, draft).headers["Location"]
     assert client.post(page_url + "/withdraw").status_code == 400

@@ -4,6 +4,7 @@ users page for administrators. Thin: each view asks the store and renders."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 
 from ..store.accounts import AccountError, authenticate, create_user, list_users
 from ..store.audit import AuditEntry, record
@@ -27,7 +28,12 @@ def before_desk_request():
         if request.path.startswith(DESK + "/api/") and current_user() is None:
             # The API answers 401 without a session, whatever the request carries.
             return jsonify({"error": "sign in first", "status": 401}), 401
-        csrf.protect()
+        try:
+            csrf.protect()
+        except CSRFError as refused:
+            if request.path.startswith(DESK + "/api/"):
+                return jsonify({"error": refused.description, "status": 400}), 400
+            raise
     return None
 
 

@@ -17,6 +17,7 @@ from ..update.upload import MEGABYTE, pasted
 from ..words.check_report import check_report
 from .accounts import blueprint, desk_page
 from .desk_drafts import (
+    ACCEPT,
     checked_draft,
     owned_draft,
     received_upload,
@@ -119,4 +120,4 @@ def too_large(error):
     message = f"The upload is {size:,.1f} MB; the limit is {limit:g} MB."
     if request.path.startswith("/desk/api/"):
         return jsonify({"error": message, "status": 413}), 413
-    return desk_page("desk_new.html", 413, title="New map", error=message, accept=".csv")
+    return desk_page("desk_new.html", 413, title="New map", error=message, accept=ACCEPT)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from flask import abort, g, make_response, redirect, request, url_for
+from flask import abort, g, jsonify, make_response, redirect, request, url_for
 
 from ..core.errors import DataError, MapserverError
+from ..figures.bands import COMPARED_SCHEMES
 from ..store.audit import AuditEntry, record
 from ..store.drafts import Draft, add_draft, drop_draft, get_draft, save_description
 from ..store.published import get_map, withdraw
-from ..update.description import LABEL_MODES, Description
+from ..update.description import Description
 from ..update.desk import (
     Refusal,
     check_upload,
@@ -33,9 +34,20 @@ from .current import state
 from .desk_preview import preview_page, preview_state, preview_table, remembered
 from .desk_publishing import embed_links, record_publication
 from .desk_session import current_user, desk, signed_in
+from .render import LABEL_CHOICES, SCHEME_NAMES
 
 ACCEPT = ".csv,.tsv,.txt,.xlsx,.ods"
-SCHEMES = ("", "dashboard", "quantiles", "natural-breaks", "equal-interval", "compared")
+# The description's choices, in the map page's words ("": the indicator's own, or the
+# map's default).
+SCHEMES = {
+    "": "The indicator’s own",
+    **SCHEME_NAMES,
+    **{
+        scheme: f"Compared with the national figure ({level}%)"
+        for scheme, (level, _) in COMPARED_SCHEMES.items()
+    },
+}
+LABELS = {"": "The map’s default", **LABEL_CHOICES}
 
 
 def received_upload() -> Upload | None:
@@ -82,11 +94,18 @@ def short_name(text: str) -> str | None:
     return text.strip().lower() or None
 
 
+def refuse(status: int, message: str):
+    """Stop with this status: JSON under /desk/api/, the error page elsewhere."""
+    if request.path.startswith(url_for("desk.home") + "/api/"):
+        abort(make_response(jsonify({"error": message, "status": status}), status))
+    abort(status, description=message)
+
+
 def owned_draft(draft_id: int) -> Draft:
     """The signed-in editor's draft, or 404."""
     found = get_draft(desk().db, draft_id, current_user().id)
     if found is None:
-        abort(404, description="no such draft")
+        refuse(404, "no such draft")
     return found
 
 
@@ -106,7 +125,7 @@ def owned_map(map_id: int):
     """The signed-in editor's published map, or 404."""
     found = get_map(desk().db, map_id)
     if found is None or found.editor_id != current_user().id:
-        abort(404, description="no such map")
+        refuse(404, "no such map")
     return found
 
 
@@ -145,7 +164,7 @@ def draft_context(draft: Draft, description: Description | None = None, problems
         "regions": regions_of(settings),
         "periods": result.periods,
         "schemes": SCHEMES,
-        "label_modes": ("", *LABEL_MODES),
+        "label_modes": LABELS,
         "rows": rows,
         "without": without,
         "unit": current.dataset.unit,
