@@ -187,3 +187,37 @@ def test_an_editor_publishes_then_corrects_a_map(desk_server, browser, tmp_path,
     assert watch.foreign_requests() == []
     assert watch.errors == [] and missing == [], (watch.errors, missing)
     context.close()
+
+
+def test_the_desk_works_without_javascript(desk_server, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(desk_server + "/desk/sign-in")
+    page.fill("#email", "reporter@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(desk_server + "/desk")
+    page.click("text=New map")
+    # a table pasted from a spreadsheet: tabs, one row per line
+    rows = [
+        line.split(",")
+        for line in (
+            "Area Code,Area Name,Period,Value",
+            "E07000010,Fenland,2022,17.6",
+            "E06000031,Peterborough,2022,14.2",
+        )
+    ]
+    page.fill("#paste", "\n".join("\t".join(row) for row in rows))
+    page.fill("#id", "smoking-pasted")
+    page.click("text=Upload and check")
+    page.wait_for_url(re.compile(re.escape(desk_server) + r"/desk/drafts/\d+$"))
+    assert "Read 2 rows: 2 areas, one year, 2022." in page.locator(".check").inner_text()
+    page.fill("#title", "Pasted without a script")
+    page.click("text=Update the preview")
+    page.wait_for_url(re.compile(re.escape(desk_server) + r"/desk/drafts/\d+$"))
+    assert page.input_value("#title") == "Pasted without a script"
+    page.click("#publish")
+    page.wait_for_url(re.compile(re.escape(desk_server) + r"/desk/maps/\d+$"))
+    code = page.input_value("#embed-code")
+    assert "indicator=smoking-pasted" in code and code.startswith("<iframe")
+    context.close()
