@@ -61,3 +61,19 @@ def test_many_indicators_bench_prints_its_table_and_figures(tmp_path):
     for run in (results["many"], results["alone"]):
         assert run["api_s"] > 0 and run["embed_s"] > 0
         assert len(run["rss_mb"]) == 2 and all(mb > 50 for mb in run["rss_mb"].values())
+
+
+def test_desk_pages_bench_completes_and_prints_its_table():
+    command = [sys.executable, str(BENCH / "desk_pages.py"), "--repeat", "1"]
+    command += ["--data-dir", str(SHARED_DATA)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("| upload | KB | upload and check ms | describe page ms, first")
+    rows = [line.strip("| ").split(" | ") for line in lines[2:]]
+    assert [row[0] for row in rows] == [
+        "smoking-fingertipsR.csv",
+        "ons_els_preventable-cardiovascular-mortality-england.csv",
+    ]
+    cells = [part for row in rows for cell in row[1:] for part in cell.split(" / ")]
+    assert len(cells) == 2 * 8 and all(float(cell.replace(",", "")) > 0 for cell in cells)

@@ -13,7 +13,7 @@ from mapserver.store.schema import Base
 
 from .accounts_helpers import START, Clock
 
-TABLES = {"users", "sessions", "sign_in_attempts", "published_maps", "audit_log"}
+TABLES = {"users", "sessions", "sign_in_attempts", "published_maps", "audit_log", "drafts"}
 SHARED = {"indicator_versions", "current_indicators", "indicator_generation"}
 
 
@@ -21,7 +21,7 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(database_url)
     db = Database(database_url)
     assert db.revision() is None
     db.upgrade()
-    assert db.revision() == db.head() == "0003"
+    assert db.revision() == db.head() == "0004"
     assert set(inspect(db.engine).get_table_names()) >= TABLES | SHARED
     with db.engine.connect() as connection:
         # the migrations make exactly the tables the models declare
@@ -31,7 +31,7 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(database_url)
             text("SELECT id, generation FROM indicator_generation")
         ).all() == [(1, 0)]
     db.upgrade()  # a second upgrade does nothing
-    assert db.revision() == "0003"
+    assert db.revision() == "0004"
     db.dispose()
 
 
@@ -54,7 +54,7 @@ def test_the_previous_revision_upgrades_with_its_users_kept(database_url):
             {"hash": hashed, "at": START.replace(tzinfo=None), "active": True},
         )
     db.upgrade()
-    assert db.revision() == "0003"
+    assert db.revision() == "0004"
     user = authenticate(db, "kept@example.org", "kept through 0002", "10.0.0.1")
     assert (user.email, user.name, user.created_at) == ("kept@example.org", "Kept", START)
     db.dispose()
@@ -70,11 +70,12 @@ def test_the_migrations_are_inside_the_package():
         "0001_accounts.py",
         "0002_maps_audit.py",
         "0003_shared_indicators.py",
+        "0004_drafts.py",
     ]
 
 
 def test_the_previous_revision_upgrades_with_its_maps_and_audit_kept(database_url):
-    """From 0002 (the accounts, the desk's maps and the audit log) to 0003: every row
+    """From 0002 (the accounts, the desk's maps and the audit log) to the head: every row
     stays, and the shared indicators start empty at generation 0."""
     from mapserver.store.shared_indicators import generation
 
@@ -105,7 +106,7 @@ def test_the_previous_revision_upgrades_with_its_maps_and_audit_kept(database_ur
             {"at": at},
         )
     db.upgrade()
-    assert db.revision() == "0003"
+    assert db.revision() == "0004"
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT title FROM published_maps")).scalars().all() == [
             "Flu"
@@ -114,4 +115,30 @@ def test_the_previous_revision_upgrades_with_its_maps_and_audit_kept(database_ur
             "abcdef012345"
         ]
     assert generation(db) == 0
+    db.dispose()
+
+
+def test_0003_upgrades_to_the_drafts_with_its_shared_indicators_kept(database_url):
+    """From 0003 (the shared indicators) to 0004 (the desk's drafts): a shared version and
+    its current row stay, and the drafts table starts empty."""
+    db = Database(database_url)
+    db.upgrade_to("0003")
+    assert "drafts" not in set(inspect(db.engine).get_table_names())
+    at = START.replace(tzinfo=None)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO indicator_versions (indicator_id, version, created_at, meta, "
+                "observations, national, log) VALUES ('flu', 'abcdef012345', :at, '{}', "
+                ":data, NULL, '')"
+            ),
+            {"at": at, "data": b"\xfd7zXZ"},
+        )
+        connection.execute(text("INSERT INTO current_indicators VALUES ('flu', 'abcdef012345')"))
+    db.upgrade()
+    assert db.revision() == "0004"
+    with db.engine.connect() as connection:
+        kept = connection.execute(text("SELECT version, observations FROM indicator_versions"))
+        assert [(v, bytes(b)) for v, b in kept] == [("abcdef012345", b"\xfd7zXZ")]
+        assert connection.execute(text("SELECT count(*) FROM drafts")).scalar() == 0
     db.dispose()

@@ -56,8 +56,11 @@ def single_file_html(
     style: bytes | str,
     description: str,
     data_version: str = "",
+    presentation=None,
+    published=None,
 ) -> str:
-    """The page: the embeds' map figure with every resource inline (`region`: a Region)."""
+    """The page: the embeds' map figure with every resource inline (`region`: a Region;
+    `presentation` and `published`: the embed's options and an editor's words, if any)."""
     template = _environment().get_template("single.html")
     return template.render(
         title=values.get("title", TITLE),
@@ -66,7 +69,8 @@ def single_file_html(
         legend_title=values.get("legend_title", "Cases per 100,000"),
         description=description,
         attribution=values.get("attribution", ATTRIBUTION),
-        presentation=None,
+        presentation=presentation,
+        published=published,
         image_url=None,
         full_url=None,
         tiles=None,

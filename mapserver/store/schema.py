@@ -1,6 +1,6 @@
 """The accounts database's tables: users, their sessions and sign-in attempts, the maps
-the desk publishes, the audit log, and the indicator versions several servers share
-(SQLAlchemy 2 declarative, typed)."""
+the desk publishes, its drafts, the audit log, and the indicator versions several servers
+share (SQLAlchemy 2 declarative, typed)."""
 
 from __future__ import annotations
 
@@ -167,3 +167,21 @@ class IndicatorGenerationRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DraftRow(Base):
+    """An upload being checked and described at the desk: kept in the database so that
+    any server answers the next step (servers share no file system)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    filename: Mapped[str] = mapped_column(String(300))
+    pasted: Mapped[bool] = mapped_column(Boolean, default=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # the file's bytes, or the paste's
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    # The indicator's id, when the editor or the map being republished names it.
+    indicator_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    republish: Mapped[bool] = mapped_column(Boolean, default=False)  # new data for a map

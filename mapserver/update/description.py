@@ -65,6 +65,24 @@ class Description:
             labels=display.get("labels"),
         )
 
+    def as_dict(self) -> dict:
+        """The description as JSON-ready values (a draft keeps it so)."""
+        return dataclasses.asdict(self) | {"highlight": list(self.highlight)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Description:
+        """A description from JSON or a form's values: unknown names are ignored, and the
+        highlighted areas may be one text of codes split by commas or spaces."""
+        known = {field.name for field in dataclasses.fields(cls)}
+        given = {name: value for name, value in values.items() if name in known}
+        highlight = given.get("highlight") or ()
+        if isinstance(highlight, str):
+            highlight = highlight.replace(",", " ").split()
+        given["highlight"] = tuple(str(code) for code in highlight)
+        for name in ("region", "period", "scheme", "labels"):
+            given[name] = given.get(name) or None
+        return cls(**{"title": "", **given})
+
     def cleaned(self) -> Description:
         """The same, with spaces trimmed, line ends as `\\n`, and codes in capitals."""
         texts = {name: _clean(getattr(self, name), keep_lines=name == "notes") for name in LIMITS}

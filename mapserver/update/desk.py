@@ -83,6 +83,15 @@ def kept_indicator(settings: Settings, id: str) -> StoredIndicator | None:
     return None if version is None else shelf_for(root).load(id, version)[0]
 
 
+def current_publication(settings: Settings, id: str) -> Published | None:
+    """An indicator as it is published now (its current version), or None if not kept."""
+    root = indicators_root(settings)
+    version = read_versions(root).get(id)
+    if version is None:
+        return None
+    return Published(shelf_for(root).load(id, version)[0], version, False)
+
+
 def starting_description(settings: Settings, checked: Checked) -> Description:
     """Where the Describe step starts: the kept indicator's words and choices for a
     republication, else what the file says of itself."""

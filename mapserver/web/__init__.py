@@ -9,7 +9,17 @@ from flask_openapi3 import OpenAPI
 from ..core.config import load_settings
 from ..core.resources import PACKAGE_DIR
 from ..update.live import Registry
-from . import accounts, api, desk_session, embedding, errors, oembed, origin, pages, postcodes
+from . import (
+    api,
+    desk_api,
+    desk_session,
+    embedding,
+    errors,
+    oembed,
+    origin,
+    pages,
+    postcodes,
+)
 from .apidoc import make_app
 from .cache import ResponseCache
 from .current import LiveState
@@ -61,8 +71,13 @@ def build_app(config: dict | None = None) -> OpenAPI:
     ):
         app.register_api(blueprint)
     # The desk (/desk): signed-in pages, never cached, outside the OpenAPI document.
-    app.register_blueprint(accounts.blueprint)
+    # (accounts' blueprint, with desk_drafts' and desk_api's pages added when imported)
+    app.register_blueprint(desk_api.blueprint)
     desk_session.init_app(app, settings)
+    # A request body may be as large as an upload the desk reads (multipart's framing
+    # aside); past that Flask answers 413 before reading it, and the desk says why.
+    limit = int(settings.upload_limit_mb * 1_000_000) + 64_000
+    app.config.update(MAX_CONTENT_LENGTH=limit, MAX_FORM_MEMORY_SIZE=limit)
     embedding.init_app(app)
     origin.init_app(app)
     postcodes.init_app(app)

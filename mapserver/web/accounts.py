@@ -4,6 +4,7 @@ users page for administrators. Thin: each view asks the store and renders."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 
 from ..store.accounts import AccountError, authenticate, create_user, list_users
 from ..store.audit import AuditEntry, record
@@ -11,22 +12,32 @@ from ..store.published import maps_of
 from ..store.sessions import close_session, open_session
 from ..store.throttling import SignInThrottled
 from .current import state
-from .desk_session import admin_only, csrf, current_user, desk, signed_in
+from .desk_session import DESK, admin_only, csrf, current_user, desk, signed_in
 from .origin import live_links
 
 blueprint = Blueprint("desk", __name__, url_prefix="/desk")
 
 
 @blueprint.before_request
-def before_desk_request() -> None:
+def before_desk_request():
     """The database is ready (or the page says how to make it so), and every POST to the
-    desk carries the form's CSRF token (400 without it)."""
+    desk carries the form's CSRF token (400 without it; the API's 401 without a session
+    comes first)."""
     desk().open()
     if request.method == "POST":
-        csrf.protect()
+        if request.path.startswith(DESK + "/api/") and current_user() is None:
+            # The API answers 401 without a session, whatever the request carries.
+            return jsonify({"error": "sign in first", "status": 401}), 401
+        try:
+            csrf.protect()
+        except CSRFError as refused:
+            if request.path.startswith(DESK + "/api/"):
+                return jsonify({"error": refused.description, "status": 400}), 400
+            raise
+    return None
 
 
-def _page(template: str, status: int = 200, **context):
+def desk_page(template: str, status: int = 200, **context):
     html = render_template(
         template,
         links=live_links(),
@@ -44,20 +55,20 @@ def sign_in():
     if request.method == "GET":
         if current_user() is not None:
             return redirect(url_for("desk.home"), code=303)
-        return _page("desk_sign_in.html", title="Sign in")
+        return desk_page("desk_sign_in.html", title="Sign in")
     email = request.form.get("email", "")
     try:
         user = authenticate(
             desk().db, email, request.form.get("password", ""), request.remote_addr or "unknown"
         )
     except SignInThrottled as refused:
-        html, status = _page(
+        html, status = desk_page(
             "desk_sign_in.html", 429, title="Sign in", email=email, error=str(refused)
         )
         return html, status, {"Retry-After": str(refused.retry_after)}
     if user is None:
         error = "That email and password do not match an account."
-        return _page("desk_sign_in.html", 200, title="Sign in", email=email, error=error)
+        return desk_page("desk_sign_in.html", 200, title="Sign in", email=email, error=error)
     # A new session (and CSRF token) at each sign-in: one set before it is worth nothing.
     session.clear()
     session["token"] = open_session(desk().db, user, desk().lifetime)
@@ -79,14 +90,14 @@ def sign_out():
 def home():
     """The desk's front page: who is signed in, and their maps."""
     maps = maps_of(desk().db, current_user().id)
-    return _page("desk_home.html", title="Desk", maps=maps)
+    return desk_page("desk_home.html", title="Desk", maps=maps)
 
 
 @blueprint.get("/users")
 @admin_only
 def users():
     """Every user, and the form to add one."""
-    return _page("desk_users.html", title="Users", users=list_users(desk().db))
+    return desk_page("desk_users.html", title="Users", users=list_users(desk().db))
 
 
 @blueprint.post("/users")
@@ -104,7 +115,7 @@ def add_user():
         )
     except AccountError as error:
         context = {"users": list_users(desk().db), "error": str(error), "form": form}
-        return _page("desk_users.html", 400, title="Users", **context)
+        return desk_page("desk_users.html", 400, title="Users", **context)
     note = f"{made.email} ({made.role})"
     record(desk().db, AuditEntry("user-created", current_user().id, note=note))
     return redirect(url_for("desk.users"), code=303)

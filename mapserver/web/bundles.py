@@ -30,6 +30,7 @@ SOURCES = {
                 STATIC / "css" / "search.css"],
     "nojs.css": [STATIC / "css" / "nojs.css"],
     "desk.css": [STATIC / "css" / "desk.css"],
+    "desk.js": [STATIC / "js" / "desk.js"],
     "page.js": [STATIC / "js" / "page.js"],
     "favicon.svg": [STATIC / "favicon.svg"],
     "loader.js": [STATIC / "js" / "loader.js"],

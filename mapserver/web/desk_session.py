@@ -154,7 +154,10 @@ def init_app(app: Flask, settings: Settings) -> None:
         if is_desk_path(request.path):
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
-            response.headers["X-Frame-Options"] = "DENY"
-            if "Content-Security-Policy" in response.headers:
+            framed = g.get("desk_frame_policy")  # the preview, framed by the desk's page
+            response.headers["X-Frame-Options"] = "SAMEORIGIN" if framed else "DENY"
+            if framed:
+                response.headers["Content-Security-Policy"] = framed
+            elif "Content-Security-Policy" in response.headers:
                 response.headers["Content-Security-Policy"] = policy
         return response

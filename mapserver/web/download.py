@@ -15,8 +15,9 @@ from .state import MapState
 blueprint = APIBlueprint("download", __name__, abp_tags=[TAGS["pages"]])
 
 
-def download_html(current: MapState, query: MapQuery) -> str:
-    """The single-file HTML of a map (what the Download HTML link and `mapserver html` give)."""
+def download_html(current: MapState, query: MapQuery, presentation=None, published=None) -> str:
+    """The single-file HTML of a map (what the Download HTML link and `mapserver html` give;
+    the desk's preview adds the embed's options and the editor's words)."""
     region, week = query.region, query.week
     return single_file_html(
         region=region,
@@ -28,6 +29,8 @@ def download_html(current: MapState, query: MapQuery) -> str:
         style=current.bundles["map.css"].body,
         description=describe(current.dataset, query, current.dataset.region_figures(region, week)),
         data_version=current.data_version,
+        presentation=presentation,
+        published=published,
     )
 
 

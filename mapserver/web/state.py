@@ -209,6 +209,11 @@ class MapState:
             return self.data_version
         return hashlib.sha256(f"{self.data_version} {digest}".encode()).hexdigest()[:12]
 
+    def preview(self, stored, version: str) -> MapState:
+        """The state of an indicator's figures that are not kept (the desk's preview):
+        built for the one request, never added to this state's views."""
+        return self._build_indicator(stored, version)
+
     def _build_indicator(self, stored, version: str) -> MapState:
         dataset = indicator_beside(self.dataset, stored, version, self.settings)
         base = self if dataset.vintage == self.dataset.vintage else self.view(dataset.vintage)
