@@ -29,7 +29,7 @@ def test_db_upgrade_makes_the_sqlite_file_in_the_store(env, tmp_path):
     assert result.exit_code == 0, result.output
     assert "database at revision 0003" in result.output
     db = Database(f"sqlite:///{tmp_path / 'mapserver.sqlite3'}")
-    assert db.revision() == "0003"
+    assert db.revision() == db.head() == "0004"
     db.dispose()
 
 
@@ -37,7 +37,7 @@ def test_db_upgrade_upgrades_the_database_the_setting_names(database_url, tmp_pa
     env = {"MAPSERVER_STORE_DIR": str(tmp_path), "MAPSERVER_DATABASE_URL": database_url}
     assert run(["db", "upgrade"], env).exit_code == 0
     db = Database(database_url)
-    assert db.revision() == "0003"
+    assert db.revision() == db.head() == "0004"
     db.dispose()
 
 
