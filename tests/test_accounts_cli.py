@@ -27,7 +27,7 @@ def run(args, env, input=None):
 def test_db_upgrade_makes_the_sqlite_file_in_the_store(env, tmp_path):
     result = run(["db", "upgrade"], env)
     assert result.exit_code == 0, result.output
-    assert "database at revision 0003" in result.output
+    assert "database at revision 0004" in result.output
     db = Database(f"sqlite:///{tmp_path / 'mapserver.sqlite3'}")
     assert db.revision() == db.head() == "0004"
     db.dispose()
