@@ -19,6 +19,12 @@ install: $(VENV)/.installed node_modules/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# What the tests and linters add (pytest, Playwright, schemathesis, ruff, ...): not
+# needed to serve, so `make serve` does not install them.
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -47,9 +53,9 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
 
-test: install browser gdal postgres
+test: install $(VENV)/.installed-test browser gdal postgres
 	$(BIN)/pytest
 
 # ruff, then import-linter: each folder imports only the stages below it (pyproject.toml).
-lint: install
+lint: install $(VENV)/.installed-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

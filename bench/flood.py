@@ -1,6 +1,6 @@
 """Section 6: a reader of a cached embed, alone and then under a flood of uncached images.
 
-Run: python bench/flood.py flood BASE_URL START CYCLES KIND   (the flood alone; JSON)
+Run: python bench/flood.py flood BASE_URL START CYCLES KIND PHASE   (the flood alone; JSON)
 
 The reader is one keep-alive connection fetching the same cached embed back to back,
 through alternating quiet and flood phases (see Schedule). The flood is a separate
@@ -100,13 +100,14 @@ class Schedule:
     keep the flood's ramp-up and the builds it left running out of the figures.
     """
 
-    def __init__(self, start: float, cycles: int):
+    def __init__(self, start: float, cycles: int, phase: float = PHASE_SECONDS):
         self.start = start
-        self.end = start + 2 * cycles * PHASE_SECONDS
+        self.seconds = phase  # of each phase
+        self.end = start + 2 * cycles * phase
 
     def phase(self, moment: float) -> tuple[bool, float]:
         """(is a flood phase, seconds since the phase began) at a time.time() moment."""
-        number, into = divmod(moment - self.start, PHASE_SECONDS)
+        number, into = divmod(moment - self.start, self.seconds)
         return int(number) % 2 == 1, into
 
     def kind(self, moment: float) -> str | None:
@@ -190,7 +191,7 @@ def flood(base: str, schedule: Schedule, kind: str) -> dict:
             if not flooding:
                 # to the next flood phase, on a new connection: the server closes idle ones
                 conn.close()
-                time.sleep(PHASE_SECONDS - into)
+                time.sleep(schedule.seconds - into)
                 conn = connection(base)
                 continue
             with lock:
@@ -232,12 +233,14 @@ def flood(base: str, schedule: Schedule, kind: str) -> dict:
 def start_flood(base: str, schedule: Schedule, cycles: int, kind: str) -> subprocess.Popen:
     """The flood in a process of its own."""
     command = [PYTHON, str(ROOT / "bench" / "flood.py"), "flood", base]
-    command += [repr(schedule.start), str(cycles), kind]
+    command += [repr(schedule.start), str(cycles), kind, repr(schedule.seconds)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
 
 
-def one_server(data_dir: str, kind: str, env: dict, seconds: float) -> dict:
+def one_server(data_dir: str, kind: str, env: dict, seconds: float, phase: float) -> dict:
     """A fresh `mapserver serve --workers 1`: the reader through quiet and flood phases."""
+    # (as many cycles as the run's seconds call for at the default phase: a shorter phase
+    # shortens the run)
     cycles = max(1, round(seconds / (PHASE_SECONDS - SETTLE_SECONDS)))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -247,7 +250,7 @@ def one_server(data_dir: str, kind: str, env: dict, seconds: float) -> dict:
         for _ in range(WARM_REQUESTS):
             if http_get(base + READER_PATH, HEADERS)[0] != 200:
                 raise RuntimeError(f"{READER_PATH} does not answer 200")
-        schedule = Schedule(time.time() + START_SECONDS, cycles)
+        schedule = Schedule(time.time() + START_SECONDS, cycles, phase)
         process = start_flood(base, schedule, cycles, kind)
         try:
             phases = read(base, READER_PATH, schedule)
@@ -268,11 +271,13 @@ def one_server(data_dir: str, kind: str, env: dict, seconds: float) -> dict:
     }
 
 
-def measure(data_dir: str, seconds: float) -> dict:
-    """The reader alone and under each flood, each on a fresh server."""
-    servers = {name: one_server(data_dir, kind, env, seconds) for name, kind, env in RUNS}
+def measure(data_dir: str, seconds: float, phase: float = PHASE_SECONDS) -> dict:
+    """The reader alone and under each flood, each on a fresh server (`phase`: seconds of
+    each quiet and flood phase; shorter than the default only for a smoke run)."""
+    servers = {name: one_server(data_dir, kind, env, seconds, phase) for name, kind, env in RUNS}
     return {
         "seconds": seconds,
+        "phase_seconds": phase,
         "connections": FLOOD_CONNECTIONS,
         "reader_path": READER_PATH,
         "flood_path": FLOOD_PATH,
@@ -281,7 +286,7 @@ def measure(data_dir: str, seconds: float) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 6 or sys.argv[1] != "flood" or sys.argv[5] not in KINDS:
+    if len(sys.argv) != 7 or sys.argv[1] != "flood" or sys.argv[5] not in KINDS:
         sys.exit(__doc__.splitlines()[2])
-    _, _, base, start, cycles, kind = sys.argv
-    print(json.dumps(flood(base, Schedule(float(start), int(cycles)), kind)))
+    _, _, base, start, cycles, kind, phase = sys.argv
+    print(json.dumps(flood(base, Schedule(float(start), int(cycles), float(phase)), kind)))

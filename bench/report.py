@@ -299,7 +299,8 @@ def section6(results: dict) -> Table:
         )
     table.notes += [
         "reader: one keep-alive connection fetching the cached embed back to back through"
-        " alternating 4 s phases, quiet and while a separate process floods from 16"
+        f" alternating {flood.get('phase_seconds', 4):g} s phases, quiet and while a"
+        " separate process floods from 16"
         " keep-alive connections (the first 1.5 s of quiet and 0.5 s of flood phases"
         " not counted);"
         " each row is a fresh `mapserver serve --workers 1` (32 threads; 1 image and 2"

@@ -57,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SECONDS",
         help="before each step, wait up to this long for the CPUs to be under 10%% busy",
     )
+    parser.add_argument(
+        "--flood-phase",
+        type=float,
+        default=flood.PHASE_SECONDS,
+        help="seconds of each quiet and flood phase of section 6 (shorter: a smoke run)",
+    )
     parser.add_argument("--sections", default="1,2,3,4,5,6", help="comma-separated, e.g. 3,4")
     return parser.parse_args(argv)
 
@@ -130,7 +136,8 @@ class Runner:
             load = (args.data_dir, self.seconds, args.path, args.static_path, self.rounds)
             self.step("load", "3: wrk", loadtest.measure, *load)
         if "6" in sections:
-            self.step("flood", "6: flood", flood.measure, args.data_dir, self.seconds)
+            flood_args = (args.data_dir, self.seconds, args.flood_phase)
+            self.step("flood", "6: flood", flood.measure, *flood_args)
         return self.results
 
 
