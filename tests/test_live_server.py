@@ -27,7 +27,7 @@ from .conftest import SHARED_DATA
 
 ARCHIVE = SHARED_DATA / "cases" / "ltla_newCasesBySpecimenDate_ukhsa_archive.csv"
 FIRST_DAY = pd.Timestamp("2021-02-26")  # default week 2021-02-21 (5 days of lag)
-UPDATES = 4
+UPDATES = 2  # days after the first: one plain update, then one with a revision
 CORBY = "E07000150"
 PINNED_WEEK = "2021-02-21"
 SWITCH_LIMIT = 90  # seconds: only so that a broken switch fails instead of hanging
