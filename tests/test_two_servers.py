@@ -124,12 +124,8 @@ def test_published_on_one_server_served_by_the_other(postgres_cluster, tmp_path)
     for name, times in (("first version", first_times), ("second version", second_times)):
         for server, (pulled, served) in times.items():
             print(f"\n{name}, {server}: on disk {pulled:.2f} s, every worker {served:.2f} s")
-    # What the database adds: B has each version on its disk within the limit, and serves
-    # a new version of an indicator it serves within the limit. A first version of an
-    # indicator on districts no kept indicator uses yet is drawn by each worker of each
-    # server before it is served (its outlines built and compressed, 2.8 s of CPU per
-    # worker on a busy machine, 3.3 to 3.7 s in all on a quiet one): B serves it no later
-    # than the limit, or than a second after A itself, which does the same drawing.
-    assert first_times["B"][0] < SWITCH_LIMIT and second_times["B"][0] < SWITCH_LIMIT
-    assert second_times["B"][1] < SWITCH_LIMIT
-    assert first_times["B"][1] < max(SWITCH_LIMIT, first_times["A"][1] + 1.0)
+    # Every version is on B's disk and served by both its workers within the limit: the
+    # first one too, although each worker of each server draws its districts' outlines
+    # before switching (their compressed geometry follows the switch).
+    for times in (first_times, second_times):
+        assert times["B"][0] < SWITCH_LIMIT and times["B"][1] < SWITCH_LIMIT

@@ -48,6 +48,7 @@ class Registry(Generic[State]):
         name_of,
         prepare: Callable[[State], None] | None = None,
         refresh: Callable[[State], State | None] | None = None,
+        settle: Callable[[State], None] | None = None,
     ):
         self.settings = settings
         self.store = VersionStore(settings.store_root)
@@ -58,6 +59,9 @@ class Registry(Generic[State]):
         # A state with the store's current indicators, or None if they have not changed
         # (indicator_store.py: `mapserver add` switches them, as `update` switches data).
         self._refresh = refresh
+        # Run on a state just switched to, in the watcher thread: what need not delay the
+        # switch (a reader asking first does their part of it).
+        self._settle = settle
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
         self._kept: OrderedDict[str, State] = OrderedDict()
@@ -191,7 +195,16 @@ class Registry(Generic[State]):
             self.current = fresh
         self.loaded_at = _now()
         log.info("now serving the indicators of data version %s", self._name_of(fresh))
+        if prepare:
+            self._settled(fresh)
         return True
+
+    def _settled(self, state: State) -> None:
+        if self._settle is not None:
+            try:
+                self._settle(state)
+            except Exception:  # the switch is done: a failure here costs only speed
+                log.exception("settling data version %s failed", self._name_of(state))
 
     def _check_version(self) -> bool:
         """Load and switch to the version the pointer names, if it is new; True if switched."""
@@ -223,6 +236,7 @@ class Registry(Generic[State]):
         self.loaded_at = _now()
         self.last_error = None
         log.info("now serving data version %s", name)
+        self._settled(state)
         return True
 
     def ensure_watching(self) -> None:

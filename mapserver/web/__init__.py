@@ -48,7 +48,8 @@ def build_app(config: dict | None = None) -> OpenAPI:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     # The current data version, kept current by a watcher in each process (live.py); a
-    # new version's bundles and geometry are compressed before it starts answering.
+    # new version's bundles and geometry are compressed before it starts answering (the
+    # first indicators' outlines are drawn before, their compressed geometry follows).
     # Every version the app loads shares one response cache (one budget of memory).
     cache = ResponseCache()
     versions = Registry(
@@ -57,6 +58,7 @@ def build_app(config: dict | None = None) -> OpenAPI:
         lambda loaded: loaded.data_version,
         MapState.warm_cache,
         MapState.refreshed,
+        MapState.compress_indicators,
     )
     app.extensions["mapserver"] = LiveState(versions)
     for blueprint in (

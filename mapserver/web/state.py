@@ -268,18 +268,28 @@ class MapState:
             self.lean_geometry_entry(region)
         # What the lists of indicators read (each indicator.json), off the request path.
         self.indicator_listings()
-        kept = self.indicators.versions if self.indicators is not None else {}
-        for name in list(kept)[: self.settings.indicators_in_memory]:
-            # The first few indicators on their latest districts: their outlines are
-            # dissolved and simplified once per vintage, here rather than for a reader
-            # (the others, as many as there may be, are read when first asked for).
-            state = self.indicator_state(name)
+        # The first few indicators on their latest districts: their outlines are dissolved
+        # and simplified once per vintage, here rather than for a reader (the others, as
+        # many as there may be, are read when first asked for).
+        self._first_indicators()
+
+    def compress_indicators(self) -> None:
+        """Compress the first few indicators' geometry of every region: after a switch is
+        soon enough (a reader asking first compresses the one region asked for)."""
+        for state in self._first_indicators():
             for region in state.dataset.regions.values():
                 state.lean_geometry_entry(region)
+
+    def _first_indicators(self) -> list[MapState]:
+        kept = self.indicators.versions if self.indicators is not None else {}
+        return [
+            self.indicator_state(name) for name in list(kept)[: self.settings.indicators_in_memory]
+        ]
 
     def warm(self) -> None:
         """Warm the cache, then start the worker's drawing process."""
         self.warm_cache()
+        self.compress_indicators()
         self.renderer.start()
 
     @property
