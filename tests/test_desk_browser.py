@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mapserver.store.accounts import create_user
-from mapserver.store.database import Database
-
+from .accounts_helpers import store_with_user
 from .browser import PageWatch, running_server
 
 pytestmark = pytest.mark.browser
@@ -19,10 +17,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth"
 @pytest.fixture(scope="module")
 def desk_server(tmp_path_factory):
     store = tmp_path_factory.mktemp("desk-store")
-    db = Database(f"sqlite:///{store / 'mapserver.sqlite3'}")
-    db.upgrade()
-    create_user(db, "boss@example.org", PASSWORD, "admin", "<b>The Boss</b>")
-    db.dispose()
+    store_with_user(store, "boss@example.org", PASSWORD, "admin", "<b>The Boss</b>")
     with running_server({"MAPSERVER_STORE_DIR": str(store)}, clean_env=True) as base:
         yield base
 

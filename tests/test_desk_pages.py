@@ -8,13 +8,12 @@ import re
 
 import pytest
 
-from mapserver import create_app
 from mapserver.store import accounts
 from mapserver.store.audit import audit_entries
 from mapserver.store.drafts import draft_count, get_draft
 from mapserver.store.published import maps_of
 
-from .conftest import tiny_config
+from .accounts_helpers import desk_app
 from .desk_flow import (
     CORRECTED,
     COUNTS,
@@ -33,11 +32,7 @@ pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
 @pytest.fixture
 def app(tmp_path):
-    made = create_app(tiny_config(store_dir=tmp_path, watch_every=0) | {"TESTING": True})
-    yield made
-    desk = made.extensions["desk"]
-    if desk._db is not None:
-        desk.db.dispose()
+    yield from desk_app(tmp_path)
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mapserver.store.accounts import create_user
-from mapserver.store.database import Database
-
+from .accounts_helpers import store_with_user
 from .browser import SCREENSHOTS, PageWatch, running_server, static_server
 
 pytestmark = pytest.mark.browser
@@ -28,10 +26,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth"
 @pytest.fixture(scope="module")
 def desk_server(tmp_path_factory):
     store = tmp_path_factory.mktemp("desk-publish-store")
-    db = Database(f"sqlite:///{store / 'mapserver.sqlite3'}")
-    db.upgrade()
-    create_user(db, "reporter@example.org", PASSWORD, "editor", "A Reporter")
-    db.dispose()
+    store_with_user(store, "reporter@example.org", PASSWORD, "editor", "A Reporter")
     with running_server({"MAPSERVER_STORE_DIR": str(store)}, clean_env=True) as base:
         yield base
 

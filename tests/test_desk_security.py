@@ -11,6 +11,7 @@ from mapserver import create_app
 from mapserver.store import accounts, published
 from mapserver.store.schema import UserRow
 
+from .accounts_helpers import desk_app
 from .conftest import tiny_config
 
 PASSWORD = "correct horse battery"
@@ -19,11 +20,7 @@ pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
 @pytest.fixture
 def app(tmp_path):
-    made = create_app(tiny_config(store_dir=tmp_path, watch_every=0) | {"TESTING": True})
-    yield made
-    desk = made.extensions["desk"]
-    if desk._db is not None:
-        desk.db.dispose()
+    yield from desk_app(tmp_path)
 
 
 @pytest.fixture

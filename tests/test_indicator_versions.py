@@ -49,15 +49,20 @@ def second_version(folder: Path) -> Path:
     return path
 
 
-def add(env: dict, path: Path) -> None:
+def cli(env: dict, *args: str) -> None:
+    """`mapserver ARGS` with these settings; it must succeed."""
     result = subprocess.run(
-        [sys.executable, "-m", "mapserver.cli", "add", str(path)],
+        [sys.executable, "-m", "mapserver.cli", *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def add(env: dict, path: Path) -> None:
+    cli(env, "add", str(path))
 
 
 def get(base: str, url: str) -> requests.Response:

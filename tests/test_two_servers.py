@@ -9,20 +9,15 @@ quickly, and an embed pinned to the first version still answers the same bytes o
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from contextlib import ExitStack
-
-import requests
 
 from mapserver.store.indicator_store import read_versions
 
 from .browser import running_server
 from .postgres import fresh_database
-from .test_indicator_versions import CVD, ONS, second_version
+from .test_indicator_versions import CVD, ONS, cli, get, second_version
 
 SWITCH_LIMIT = 5.0  # seconds from the end of `mapserver add` on A to every worker of B
 PUBLIC = "https://maps.example.org"
@@ -32,24 +27,6 @@ SAME = [
     "/api/indicators",
     f"/image/east-midlands.png?indicator={CVD}&width=600",
 ]
-
-
-def cli(env: dict, *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mapserver.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr + result.stdout
-
-
-def get(base: str, url: str) -> requests.Response:
-    # A new connection each time, so that both workers answer.
-    response = requests.get(base + url, timeout=60, headers={"Connection": "close"})
-    assert response.status_code == 200, (url, response.status_code, response.text[:300])
-    return response
 
 
 def wait_for_every_worker(servers: dict, version: str, workers: int = 2) -> dict:

@@ -24,12 +24,12 @@ from ..ingest.vintages import Vintages
 from ..store.indicator_store import StoredIndicator
 from . import comparison, disclosure
 from .change import change_tests
-from .indicator_listing import default_end
+from .indicator_listing import IndicatorWords
 from .indicators import period_figures, ranked
 
 
 @dataclass
-class IndicatorDataset:
+class IndicatorDataset(IndicatorWords):
     """One indicator's figures by period, on the districts of one vintage."""
 
     stored: StoredIndicator
@@ -46,39 +46,15 @@ class IndicatorDataset:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
-    def indicator_id(self) -> str:
-        """The id in URLs (`indicator=`)."""
-        return self.indicator.id
-
-    @property
     def indicator(self) -> Indicator:
         """What the indicator measures."""
         return self.stored.indicator
 
     # --- words ---
     @property
-    def title(self) -> str:
-        """The map's title."""
-        return self.indicator.title
-
-    @property
-    def unit(self) -> str:
-        """`per 100,000 population`."""
-        return self.indicator.unit
-
-    @property
-    def decimals(self) -> int:
-        """Decimal places of the figure."""
-        return self.indicator.decimals
-
-    @property
     def default_scheme(self) -> str:
         """The colour scheme when none is asked for."""
         return self.indicator.scheme
-
-    def period_text(self, week: pd.Timestamp) -> str:
-        """`2022 to 2024`: the label of the period ending on `week`."""
-        return self.period(week).label
 
     # --- periods ---
     @functools.cached_property
@@ -86,32 +62,10 @@ class IndicatorDataset:
         """Every period, newest first."""
         return periods(self.stored.frame, self.indicator.window)
 
-    def period(self, week: pd.Timestamp) -> Period:
-        """The period whose last day is `week`."""
-        for period in self.periods:
-            if period.end == week:
-                return period
-        raise WeekOutOfRange(f"no period of {self.indicator.id} ends on {week:%Y-%m-%d}")
-
     @property
     def first_week(self) -> pd.Timestamp:
         """The last day of the first period."""
         return self.periods[-1].end
-
-    @property
-    def last_week(self) -> pd.Timestamp:
-        """The last day of the latest period."""
-        return self.periods[0].end
-
-    @property
-    def default_week(self) -> pd.Timestamp:
-        """The period shown when none is asked for: for daily counts, `lag_days` back."""
-        return default_end(self.periods, self.indicator.window, self.lag_days)
-
-    @property
-    def first_date(self) -> pd.Timestamp:
-        """The first day the data covers."""
-        return self.periods[-1].start
 
     @property
     def last_date(self) -> pd.Timestamp:

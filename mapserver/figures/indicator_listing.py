@@ -26,14 +26,13 @@ def default_end(periods: list[Period] | tuple[Period, ...], window: int | None, 
     return last
 
 
-@dataclass(frozen=True)
-class IndicatorListing:
-    """One indicator version's words and periods, as IndicatorDataset gives them."""
+class IndicatorWords:
+    """The words and periods of an indicator, from its `indicator`, its `periods` (newest
+    first) and `lag_days`: what a listing and a full IndicatorDataset say alike."""
 
     indicator: Indicator
-    periods: tuple[Period, ...]  # newest first
-    version: str
-    lag_days: int = 0
+    periods: list[Period] | tuple[Period, ...]
+    lag_days: int
 
     @property
     def indicator_id(self) -> str:
@@ -67,7 +66,7 @@ class IndicatorListing:
 
     @property
     def default_week(self) -> pd.Timestamp:
-        """The last day of the period shown when none is asked for."""
+        """The period shown when none is asked for: for daily counts, `lag_days` back."""
         return default_end(self.periods, self.indicator.window, self.lag_days)
 
     def period(self, week: pd.Timestamp) -> Period:
@@ -80,6 +79,16 @@ class IndicatorListing:
     def period_text(self, week: pd.Timestamp) -> str:
         """`2022 to 2024`: the label of the period ending on `week`."""
         return self.period(week).label
+
+
+@dataclass(frozen=True)
+class IndicatorListing(IndicatorWords):
+    """One indicator version's words and periods, as IndicatorDataset gives them."""
+
+    indicator: Indicator
+    periods: tuple[Period, ...]  # newest first
+    version: str
+    lag_days: int = 0
 
 
 def listings(listed: dict, lag_days: int) -> list[IndicatorListing]:

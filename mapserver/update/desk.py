@@ -45,33 +45,14 @@ class Published:
     republished: bool
 
 
-def check_upload(
-    settings: Settings,
-    upload: Upload,
-    *,
-    id: str | None = None,
-    today: date | None = None,
-    columns: dict | None = None,
-    window: int | None = None,
-    suppress_below: int | None = None,
-    accept_outliers: list[str] | tuple[str, ...] = (),
-) -> Checked | Refusal:
+def check_upload(settings: Settings, upload: Upload, **options) -> Checked | Refusal:
     """Read and check an upload as `mapserver add` would, writing nothing: what was read,
-    or the refusal (over the size limit, or a check that failed)."""
+    or the refusal (over the size limit, or a check that failed). `options`: those of
+    update.indicators.check (id, today, columns, window, suppress_below, accept_outliers)."""
     try:
         check_size(upload, settings.upload_limit_mb)
         with as_file(upload) as path:
-            return check(
-                settings,
-                path,
-                id,
-                today,
-                columns,
-                window,
-                suppress_below,
-                accept_outliers,
-                name=upload.name,
-            )
+            return check(settings, path, name=upload.name, **options)
     except MapserverError as error:
         return Refusal(str(error))
 

@@ -52,6 +52,11 @@ class DeskState:
                     self._db = db
         return self._db
 
+    def close(self) -> None:
+        """Close the database's connections, if it was opened."""
+        if self._db is not None:
+            self._db.dispose()
+
     @property
     def lifetime(self) -> timedelta:
         """How long a sign-in lasts."""
