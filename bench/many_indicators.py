@@ -107,16 +107,10 @@ def timed(url: str) -> float:
     return time.perf_counter() - began
 
 
-def worker_pids(base: str, tries: int = 200) -> set[int]:
-    """The pids of the workers that answer /healthz (until two are seen)."""
-    found: set[int] = set()
-    for _ in range(tries):
-        status, _, body = http_get(base + "/healthz", timeout=30)
-        if status == 200:
-            found.add(json.loads(body)["worker"])
-        if len(found) >= 2:
-            break
-    return found
+def worker_pids(master: int) -> set[int]:
+    """The pids of the master's worker processes (its children, from /proc)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return {int(pid) for pid in children}
 
 
 def rss_mb(pid: int) -> float:
@@ -139,11 +133,12 @@ def measure(store: Path, embed: str, rounds: int = 6) -> dict:
         first_200(base, embed, process)
         embed_s = time.perf_counter() - began
         api_s = timed(base + "/api/indicators")
-        # The same requests to both workers (the kernel spreads connections between them).
+        # The same requests several times, so that each worker is likely to have answered
+        # them (the kernel hands each connection to whichever worker accepts first).
         for _ in range(rounds):
             for path in ("/api/indicators", embed, f"/map/{REGION}"):
                 timed(base + path)
-        pids = worker_pids(base)
+        pids = worker_pids(process.pid)
         rss = {pid: rss_mb(pid) for pid in sorted(pids)}
     finally:
         stop(process)

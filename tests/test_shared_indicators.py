@@ -4,6 +4,8 @@ pushed from one store root, pulled into another with the same bytes and current.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -155,10 +157,18 @@ def test_the_follower_pulls_only_when_the_generation_moves(shared, tmp_path):
     assert indicator_store.read_versions(tmp_path / "b" / "indicators") == {FLU: first}
 
 
-def test_no_database_url_means_no_follower(tmp_path):
-    settings = load_settings({"store_dir": str(tmp_path / "store")})
-    assert Follower.for_settings(settings) is None
-    assert not (tmp_path / "store").exists()  # nothing opened, nothing written
+def test_no_database_url_means_no_follower_and_no_sqlalchemy(tmp_path):
+    code = (
+        "import sys; from mapserver.core.config import load_settings;"
+        "from mapserver.update.live import Registry;"
+        f"settings = load_settings({{'store_dir': {str(tmp_path / 'store')!r}}});"
+        "registry = Registry(settings, lambda s: 'state', str);"
+        "assert registry._follower is None;"
+        "print('sqlalchemy' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
 
 
 def indicator_registry(settings):

@@ -269,11 +269,6 @@ class Follower:
         self._database: Database | None = None
         self._lock = threading.Lock()
 
-    @classmethod
-    def for_settings(cls, settings: Settings) -> Follower | None:
-        """A follower if MAPSERVER_DATABASE_URL is set, else None."""
-        return cls(settings) if settings.database_url else None
-
     def follow(self) -> list[str] | None:
         """Pull if the generation moved since the last pull: the ids changed, or None if
         it had not moved. SharedStoreError if the database is down or not upgraded."""

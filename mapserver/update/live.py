@@ -26,7 +26,6 @@ from typing import Generic, TypeVar
 
 from ..core.config import Settings
 from ..core.errors import MapserverError
-from ..store.shared_indicators import Follower
 from ..store.versions import VersionStore, current_settings
 
 log = logging.getLogger(__name__)
@@ -36,6 +35,15 @@ State = TypeVar("State")
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _follower(settings: Settings):
+    """A follower of the shared database if MAPSERVER_DATABASE_URL is set, else None."""
+    if not settings.database_url:
+        return None  # (and no SQLAlchemy: a server on its own store never loads it)
+    from ..store.shared_indicators import Follower
+
+    return Follower(settings)
 
 
 class Registry(Generic[State]):
@@ -71,7 +79,7 @@ class Registry(Generic[State]):
         # With a shared database (MAPSERVER_DATABASE_URL), the indicator versions other
         # servers published: pulled before the first load, so that a server starting on
         # an empty disk serves them from its first request, then whenever they change.
-        self._follower = Follower.for_settings(settings)
+        self._follower = _follower(settings)
         self.follow_error: str | None = None
         self.follow()
         self.current: State = load(current_settings(settings))

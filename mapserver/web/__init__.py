@@ -11,7 +11,7 @@ from ..core.resources import PACKAGE_DIR
 from ..update.live import Registry
 from . import (
     api,
-    desk_api,
+    desk_routes,
     desk_session,
     embedding,
     errors,
@@ -72,9 +72,9 @@ def build_app(config: dict | None = None) -> OpenAPI:
         ogc_schema_blueprint,
     ):
         app.register_api(blueprint)
-    # The desk (/desk): signed-in pages, never cached, outside the OpenAPI document.
-    # (accounts' blueprint, with desk_drafts' and desk_api's pages added when imported)
-    app.register_blueprint(desk_api.blueprint)
+    # The desk (/desk): signed-in pages, never cached, outside the OpenAPI document; its
+    # views (and the database they need) are imported on its first request.
+    app.register_blueprint(desk_routes.blueprint)
     desk_session.init_app(app, settings)
     # A request body may be as large as an upload the desk reads (multipart's framing
     # aside); past that Flask answers 413 before reading it, and the desk says why.

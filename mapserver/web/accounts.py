@@ -1,9 +1,10 @@
 """The signed-in part of the site, /desk: sign in and out, the desk's front page, and the
-users page for administrators. Thin: each view asks the store and renders."""
+users page for administrators. Thin: each view asks the store and renders. (Their URLs
+are in desk_routes.py, which imports this module on the desk's first request.)"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from ..store.accounts import AccountError, authenticate, create_user, list_users
@@ -15,10 +16,7 @@ from .current import state
 from .desk_session import DESK, admin_only, csrf, current_user, desk, signed_in
 from .origin import live_links
 
-blueprint = Blueprint("desk", __name__, url_prefix="/desk")
 
-
-@blueprint.before_request
 def before_desk_request():
     """The database is ready (or the page says how to make it so), and every POST to the
     desk carries the form's CSRF token (400 without it; the API's 401 without a session
@@ -49,7 +47,6 @@ def desk_page(template: str, status: int = 200, **context):
     return html, status
 
 
-@blueprint.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """The sign-in form; on POST, a new session and the desk, or the form again."""
     if request.method == "GET":
@@ -76,7 +73,6 @@ def sign_in():
     return redirect(url_for("desk.home"), code=303)
 
 
-@blueprint.post("/sign-out")
 def sign_out():
     """End the session, then the sign-in page."""
     token = session.get("token")
@@ -85,7 +81,6 @@ def sign_out():
     return redirect(url_for("desk.sign_in"), code=303)
 
 
-@blueprint.get("")
 @signed_in
 def home():
     """The desk's front page: who is signed in, and their maps."""
@@ -93,14 +88,12 @@ def home():
     return desk_page("desk_home.html", title="Desk", maps=maps)
 
 
-@blueprint.get("/users")
 @admin_only
 def users():
     """Every user, and the form to add one."""
     return desk_page("desk_users.html", title="Users", users=list_users(desk().db))
 
 
-@blueprint.post("/users")
 @admin_only
 def add_user():
     """Create a user from the form; the list again, or the form with what was wrong."""
@@ -121,7 +114,6 @@ def add_user():
     return redirect(url_for("desk.users"), code=303)
 
 
-@blueprint.get("/api/me")
 @signed_in
 def me():
     """The signed-in user, as JSON (401 without a session)."""

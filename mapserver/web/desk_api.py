@@ -15,7 +15,7 @@ from ..update.description import Description
 from ..update.desk import Refusal, description_problems, publish
 from ..update.upload import MEGABYTE, pasted
 from ..words.check_report import check_report
-from .accounts import blueprint, desk_page
+from .accounts import desk_page
 from .desk_drafts import (
     ACCEPT,
     checked_draft,
@@ -39,14 +39,12 @@ def _draft_json(draft, description: Description | None = None) -> dict:
     return out | {"description": description.as_dict(), "problems": problems}
 
 
-@blueprint.get("/api/csrf")
 @signed_in
 def api_csrf():
     """The session's CSRF token, for the X-CSRFToken header of the API's POSTs."""
     return jsonify({"csrf_token": generate_csrf()})
 
 
-@blueprint.post("/api/drafts")
 @signed_in
 def api_upload():
     """Upload and check: a multipart `file`, or `paste` (form or JSON); 201 with the
@@ -60,14 +58,12 @@ def api_upload():
     return jsonify(_draft_json(owned_draft(draft.id))), 201
 
 
-@blueprint.get("/api/drafts/<int:draft_id>")
 @signed_in
 def api_draft(draft_id: int):
     """A draft: its check's sentences, description and what is wrong with it."""
     return jsonify(_draft_json(owned_draft(draft_id)))
 
 
-@blueprint.post("/api/drafts/<int:draft_id>/description")
 @signed_in
 def api_describe(draft_id: int):
     """Keep a description (JSON, as the draft gives it); the draft with its problems."""
@@ -77,7 +73,6 @@ def api_describe(draft_id: int):
     return jsonify(_draft_json(owned_draft(draft_id)))
 
 
-@blueprint.post("/api/drafts/<int:draft_id>/publish")
 @signed_in
 def api_publish(draft_id: int):
     """Publish a draft as described (JSON `note`, `correction` for a republication):
@@ -112,7 +107,6 @@ def api_publish(draft_id: int):
     )
 
 
-@blueprint.errorhandler(413)
 def too_large(error):
     """A body past the app's limit, refused before it is read: the desk's one line."""
     limit = desk().settings.upload_limit_mb

@@ -29,7 +29,7 @@ from ..update.indicators import Checked
 from ..update.upload import Upload, check_size, pasted
 from ..words.check_report import check_report
 from ..words.published import updated_line
-from .accounts import blueprint, desk_page
+from .accounts import desk_page
 from .current import state
 from .desk_preview import preview_page, preview_state, preview_table, remembered
 from .desk_publishing import embed_links, record_publication
@@ -129,7 +129,6 @@ def owned_map(map_id: int):
     return found
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @signed_in
 def new_map():
     """Upload: a file or a pasted table; a republication names its map (`map`)."""
@@ -174,7 +173,6 @@ def draft_context(draft: Draft, description: Description | None = None, problems
     return context
 
 
-@blueprint.get("/drafts/<int:draft_id>")
 @signed_in
 def draft(draft_id: int):
     """Check and describe: the check's sentences, the description form and the preview."""
@@ -186,7 +184,6 @@ def form_description() -> Description:
     return Description.from_dict(request.form.to_dict())
 
 
-@blueprint.post("/drafts/<int:draft_id>")
 @signed_in
 def describe(draft_id: int):
     """Keep the form's description (the preview follows it), or publish with it."""
@@ -210,7 +207,6 @@ def describe(draft_id: int):
     return redirect(url_for("desk.published_map", map_id=made.id), code=303)
 
 
-@blueprint.get("/drafts/<int:draft_id>/preview")
 @signed_in
 def draft_preview(draft_id: int):
     """The draft drawn as its embed would be, for the describe page's frames."""
@@ -226,7 +222,6 @@ def draft_preview(draft_id: int):
     return make_response(html)
 
 
-@blueprint.get("/maps/<int:map_id>")
 @signed_in
 def published_map(map_id: int):
     """A published map: its permanent embed code, oEmbed link and images."""
@@ -237,7 +232,6 @@ def published_map(map_id: int):
     return desk_page("desk_map.html", title=found.title, map=found, embed=links, updated=updated)
 
 
-@blueprint.post("/maps/<int:map_id>/withdraw")
 @signed_in
 def withdraw_map(map_id: int):
     """Withdraw a map from the desk's lists (its published embeds keep working)."""

@@ -6,17 +6,21 @@ from __future__ import annotations
 import functools
 import threading
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from ..core.config import Settings
-from ..store.accounts import User
-from ..store.database import Database
 from ..store.secret_key import stored_secret_key
-from ..store.sessions import user_for_session
 from .embedding import content_security_policy
+
+# The store's accounts need SQLAlchemy, imported when the desk is first used, not at start
+# (desk_routes.py): readers' servers never load it.
+if TYPE_CHECKING:
+    from ..store.accounts import User
+    from ..store.database import Database
 
 DESK = "/desk"
 COOKIE = "mapserver_desk"
@@ -45,6 +49,8 @@ class DeskState:
         """The accounts database, opened the first time: the default SQLite file is
         upgraded; any other database is checked to be at the newest revision."""
         if self._db is None:
+            from ..store.database import Database
+
             with self._lock:
                 if self._db is None:
                     db = Database.from_settings(self.settings)
@@ -93,6 +99,8 @@ class DeskSessions(SecureCookieSessionInterface):
 def current_user() -> User | None:
     """The signed-in user of this request, or None."""
     if "desk_user" not in g:
+        from ..store.sessions import user_for_session
+
         token = session.get("token")
         g.desk_user = user_for_session(desk().db, token) if isinstance(token, str) else None
     return g.desk_user
