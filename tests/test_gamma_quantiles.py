@@ -52,6 +52,7 @@ def test_shape_is_kept():
     out = gamma_quantiles(a, 0.025)
     assert out.shape == (2, 2)
     assert out[1, 0] == gamma_quantiles([67_899.0], 0.025)[0]
+    assert gamma_quantiles(np.empty((0, 3)), 0.025).shape == (0, 3)
 
 
 @pytest.mark.parametrize(("a", "p"), [([4095.0], 0.5), ([5000.0], 0.9999), ([5000.0], 1e-10)])

@@ -42,6 +42,8 @@ def gamma_quantiles(shapes, p: float) -> np.ndarray:
         raise ValueError(f"gamma_quantiles takes p from {SMALLEST_P} to {LARGEST_P}")
     flat = a.ravel()
     out = np.empty_like(flat)
+    if not flat.size:
+        return out.reshape(a.shape)
     order = np.argsort(flat)  # (similar shapes together: a batch sums as many terms as its largest)
     for batch in np.array_split(order, max(1, math.ceil(_cells(flat.max()) * flat.size / CELLS))):
         out[batch] = _solve(flat[batch], p)
