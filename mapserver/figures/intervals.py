@@ -5,6 +5,11 @@ Exact Poisson limits come from the chi-square distribution, as Fingertips (PHE's
 O at level 1 - a, the limits of the expected count are chi2(a/2, 2O) / 2 and
 chi2(1 - a/2, 2O + 2) / 2 (the lower limit of 0 events is 0). The Wilson score interval
 is the guide's method for proportions.
+
+Whole counts' limits at the levels the figures carry need no scipy (whose import costs a
+server's first map 0.12-0.19 s of CPU): up to 4,095 they are looked up in a table of
+scipy's own floats (limits_table.py), above it computed with numpy (gamma_quantiles.py,
+checked against scipy by the tests). scipy.special is imported for anything else.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import limits_table
+from .gamma_quantiles import gamma_quantiles
+
+LARGEST_COMPUTED = 10**8  # (whole counts above it are left to scipy: the series grows as
+# the root of the count, and no count of the data comes near)
 
 LEVELS = (0.95, 0.998)
 
@@ -47,11 +56,38 @@ def poisson_count_limits(counts, level: float = 0.95) -> tuple[np.ndarray, np.nd
     counts = _array(counts)
     # Most weeks' counts are in the table, computed with scipy once (limits_table.py).
     tabled = limits_table.lookup(counts, level)
-    return exact_count_limits(counts, level) if tabled is None else tabled
+    return _pieced_limits(counts, level) if tabled is None else tabled
+
+
+def _pieced_limits(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """poisson_count_limits with some count outside the table: each count's from the
+    table, computed with numpy (a whole count above the table), or from scipy."""
+    lower, upper = np.full(counts.shape, np.nan), np.full(counts.shape, np.nan)
+    with np.errstate(invalid="ignore"):
+        whole = (counts >= 0) & (counts == np.floor(counts)) & (level in limits_table.LEVELS)
+    tabled = whole & (counts <= limits_table.LARGEST)
+    computed = whole & (counts > limits_table.LARGEST) & (counts <= LARGEST_COMPUTED)
+    rest = ~tabled & ~computed & ~np.isnan(counts)
+    for part, limits in (
+        (tabled, lambda: limits_table.lookup(counts[tabled], level)),
+        (computed, lambda: large_count_limits(counts[computed], level)),
+        (rest, lambda: exact_count_limits(counts[rest], level)),
+    ):
+        if part.any():
+            lower[part], upper[part] = limits()
+    return lower, upper
+
+
+def large_count_limits(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """exact_count_limits of whole counts above the table, computed with numpy alone: the
+    same gamma quantiles (chi2(q, 2O) / 2 is the gamma quantile of shape O)."""
+    alpha = 1 - level
+    return gamma_quantiles(counts, alpha / 2), gamma_quantiles(counts + 1, 1 - alpha / 2)
 
 
 def exact_count_limits(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """poisson_count_limits of float counts, computed with scipy.special."""
+    """poisson_count_limits of float counts, computed with scipy.special (the table's
+    source, and what the tests check the rest against)."""
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
         lower = np.where(counts > 0, chi2_ppf(alpha / 2, 2 * counts) / 2, 0.0)

@@ -5,8 +5,8 @@ first map, and in each worker. A week's counts per area are whole numbers, under
 in every week since April 2022 and in five weeks of six over the built-in series, so
 their limits are looked up in this table: the very floats intervals.exact_count_limits
 gives, written by `python -m mapserver.figures.intervals` (count_limits_table) and
-checked against it, bit for bit, by tests/test_limits_table.py. Other counts (and other
-levels) are computed as before.
+checked against it, bit for bit, by tests/test_limits_table.py. Larger whole counts are
+computed with numpy (gamma_quantiles.py); other counts and levels with scipy.
 """
 
 from __future__ import annotations

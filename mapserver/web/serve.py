@@ -62,7 +62,7 @@ def serve(host: str, port: int, workers: int, threads: int | None = None, app_fa
         allowed = settings.allowed_hosts + bind_hosts(host)
 
         def app_factory():
-            # (No scipy here: most weeks' exact limits come from a table, limits_table.py.)
+            # (No scipy here: whole counts' exact limits need none, intervals.py.)
             return create_app({"allowed_hosts": allowed})
 
     options = {
