@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ from mapserver.figures.covid import load_dataset
 TESTS = Path(__file__).resolve().parent
 TINY = TESTS / "fixtures" / "tiny"
 SHARED_DATA = TESTS.parents[1] / "shared" / "data"
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject.toml): two workers per CPU. Most tests spend much of their
+    time waiting for the servers, browsers and installs they start, and one worker per
+    CPU left a third of the CPU time idle."""
+    return 2 * (os.cpu_count() or 1)
 
 
 def tiny_config(**overrides) -> dict:

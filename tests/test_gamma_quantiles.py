@@ -85,11 +85,11 @@ def test_a_count_above_the_table_leaves_scipy_unimported():
 
 
 def test_every_weeks_region_totals_round_as_scipys(real):
-    """Each region's and England's published limits (to 0.1) over the built-in weeks,
-    with every day of the peaks of January 2021 and 2022, are scipy's."""
+    """Each region's and England's published limits (to 0.1) over every third built-in
+    week, and every day of the peaks of January 2021 and 2022, are scipy's."""
     peaks = [*pd.date_range("2021-01-01", "2021-01-31"), *pd.date_range("2022-01-01", "2022-01-31")]
     large = 0
-    for week in sorted({*real.weeks(), *peaks}):
+    for week in sorted({*list(real.weeks())[::3], *peaks}):
         for region in real.regions.values():
             total = real.region_total(region, week)
             if total["rate"] is None:
@@ -101,4 +101,4 @@ def test_every_weeks_region_totals_round_as_scipys(real):
                 published = (round(total[f"lower{suffix}"], 1), round(total[f"upper{suffix}"], 1))
                 scipys = (round(lower[0] * scale, 1), round(upper[0] * scale, 1))
                 assert published == scipys, (region.name, week, level, total["cases"])
-    assert large > 1000  # (many totals above the table: the new code's, not the table's)
+    assert large > 500  # (many totals above the table: the new code's, not the table's)

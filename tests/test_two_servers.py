@@ -17,9 +17,8 @@ from mapserver.store.indicator_store import read_versions
 
 from .browser import running_server
 from .postgres import fresh_database
-from .test_indicator_versions import CVD, ONS, cli, get, second_version
+from .test_indicator_versions import CVD, ONS, SWITCH_LIMIT, cli, get, second_version
 
-SWITCH_LIMIT = 5.0  # seconds from the end of `mapserver add` on A to every worker of B
 PUBLIC = "https://maps.example.org"
 SAME = [
     f"/embed/london?indicator={CVD}",
@@ -37,7 +36,7 @@ def wait_for_every_worker(servers: dict, version: str, workers: int = 2) -> dict
     times = {name: [None, None] for name in servers}
     switched: dict[str, set[int]] = {name: set() for name in servers}
     while any(served is None for _, served in times.values()):
-        assert time.monotonic() - started < SWITCH_LIMIT + 25, times
+        assert time.monotonic() - started < SWITCH_LIMIT, times
         for name, (base, store) in servers.items():
             if times[name][1] is not None:
                 continue
@@ -101,8 +100,7 @@ def test_published_on_one_server_served_by_the_other(postgres_cluster, tmp_path)
     for name, times in (("first version", first_times), ("second version", second_times)):
         for server, (pulled, served) in times.items():
             print(f"\n{name}, {server}: on disk {pulled:.2f} s, every worker {served:.2f} s")
-    # Every version is on B's disk and served by both its workers within the limit: the
-    # first one too, although each worker of each server draws its districts' outlines
-    # before switching (their compressed geometry follows the switch).
+    # Every version reached B's disk and both its workers (the first one too, although each
+    # worker of each server draws its districts' outlines before switching).
     for times in (first_times, second_times):
-        assert times["B"][0] < SWITCH_LIMIT and times["B"][1] < SWITCH_LIMIT
+        assert times["B"][0] is not None and times["B"][1] is not None
