@@ -22,6 +22,28 @@ def pytest_xdist_auto_num_workers(config):
     return 2 * (os.cpu_count() or 1)
 
 
+# The modules that take longest (a minute or more each, mostly waiting for the servers,
+# installs and browsers they start), run first: each worker takes whole modules in the
+# order collected, and one of these begun last would finish alone, minutes after the rest.
+LONGEST_FIRST = (
+    "test_bench.py",
+    "test_install.py",
+    "test_bench_indicators.py",
+    "test_bench_shared_indicators.py",
+    "test_bench_versions.py",
+    "test_two_servers.py",
+    "test_indicator_versions.py",
+    "test_live_server.py",
+    "test_docs.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The LONGEST_FIRST modules' tests first, in that order; the rest as collected."""
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def tiny_config(**overrides) -> dict:
     """Setting overrides for the hand-made fixture, no lag."""
     values = {

@@ -25,6 +25,7 @@ from .cache import ResponseCache
 from .current import LiveState
 from .download import blueprint as download_blueprint
 from .images import blueprint as images_blueprint
+from .in_flight import IN_FLIGHT
 from .ogc import blueprint as ogc_blueprint
 from .ogc_schema import blueprint as ogc_schema_blueprint
 from .state import MapState
@@ -84,4 +85,6 @@ def build_app(config: dict | None = None) -> OpenAPI:
     origin.init_app(app)
     postcodes.init_app(app)
     errors.init_app(app)
+    # (counted, so that a worker's warming waits for the requests it is answering)
+    app.wsgi_app = IN_FLIGHT.wrap(app.wsgi_app)
     return app

@@ -8,21 +8,25 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 
 import brotli
 from flask import Request, Response, current_app, request
 from flask_openapi3 import validate_request
 
+from . import recompress
+
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 IMMUTABLE = "public, max-age=31536000, immutable"
 MIN_COMPRESS = 256  # bytes; smaller bodies are not worth a compression header
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Entry:
-    """One resource: its bytes in every encoding and the headers that describe it."""
+    """One resource: its bytes in every encoding and the headers that describe it.
+
+    `br` may be swapped once for smaller bytes of the same content (recompress.py)."""
 
     body: bytes
     gzip: bytes | None
@@ -32,11 +36,16 @@ class Entry:
     last_modified: str
     cache_control: str
     headers: tuple[tuple[str, str], ...] = ()
+    size: int = field(init=False)
 
-    @property
-    def size(self) -> int:
-        """Bytes held in memory."""
-        return len(self.body) + len(self.gzip or b"") + len(self.br or b"")
+    def __post_init__(self):
+        # Bytes held in memory, as built: what the cache charges it (the best brotli
+        # bytes that may replace `br` later are smaller).
+        self.size = len(self.body) + len(self.gzip or b"") + len(self.br or b"")
+
+    def improve(self, br: bytes) -> None:
+        """Answer with these brotli bytes from now on (the same content, smaller)."""
+        self.br = br
 
 
 def make_entry(
@@ -47,23 +56,30 @@ def make_entry(
     headers: tuple[tuple[str, str], ...] = (),
     fast: bool = False,
 ) -> Entry:
-    """Compress a body once (gzip and brotli) and give it a content-derived ETag.
+    """Compress a body (gzip and brotli) and give it a content-derived ETag.
 
     `fast` trades size for speed (gzip 5, brotli 5: ~30 ms, not ~3 s, for 1 MB) for bodies
     that vary with each request, like feature pages for every bbox a GIS client pans to.
+    Otherwise a large body is answered with brotli 5 until its brotli 11 is ready, made
+    off the request path (recompress.py); a small one gets brotli 11 at once.
     """
     data = body.encode("utf-8") if isinstance(body, str) else body
     compress = len(data) >= MIN_COMPRESS and not mimetype.startswith("image/png")
-    return Entry(
+    later = compress and not fast and len(data) >= recompress.LARGE
+    quality = recompress.FIRST if fast or later else recompress.BEST
+    entry = Entry(
         body=data,
         gzip=gzip.compress(data, compresslevel=5 if fast else 9, mtime=0) if compress else None,
-        br=brotli.compress(data, quality=5 if fast else 11) if compress else None,
+        br=brotli.compress(data, quality=quality) if compress else None,
         mimetype=mimetype,
         etag=hashlib.sha256(data).hexdigest()[:20],
         last_modified=format_datetime(last_modified, usegmt=True),
         cache_control=cache_control,
         headers=headers,
     )
+    if later:
+        recompress.RECOMPRESSOR.submit(entry)
+    return entry
 
 
 def _accepts(request: Request, coding: str) -> bool:

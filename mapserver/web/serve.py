@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from socket import getfqdn, gethostname
 
@@ -21,7 +22,19 @@ class GunicornServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return self.app_factory()
+        # Python's advice for servers that fork without exec (the gc module's docs):
+        # collections off while the master loads the data, whose objects live as long as
+        # the process; frozen before the fork, so that the workers' collections never
+        # touch them (their pages stay shared) and never walk them; on again in each worker.
+        gc.disable()
+        app = self.app_factory()
+        gc.freeze()
+        return app
+
+
+def _collect_garbage_again(server, worker) -> None:
+    """In a new worker: collections on (the master turned them off to load, GunicornServer)."""
+    gc.enable()
 
 
 def _warm_in_background(worker) -> None:
@@ -74,6 +87,7 @@ def serve(host: str, port: int, workers: int, threads: int | None = None, app_fa
         "preload_app": True,
         "accesslog": "-",
         "timeout": 60,
+        "post_fork": _collect_garbage_again,
         "post_worker_init": _warm_in_background,
     }
     GunicornServer(app_factory, options).run()

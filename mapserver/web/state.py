@@ -23,6 +23,7 @@ from ..maps.choropleth import region_values
 from ..store.indicator_store import KeptIndicators, indicators_root
 from .bundles import Bundle
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
+from .in_flight import IN_FLIGHT
 from .renderer import Renderer
 from .throttle import BuildSlots
 from .worker import ScopedCache, Worker, root_cache, worker_for
@@ -259,25 +260,31 @@ class MapState:
 
         return root_cache(self.cache).get(("geo-lean", region.slug, self.places.version), build)
 
-    def warm_cache(self) -> None:
-        """Compress the bundles and every region's geometry before readers ask."""
+    def warm_cache(self, pause=lambda: None) -> None:
+        """Compress the bundles and every region's geometry before readers ask (calling
+        `pause` before each, to let requests go first)."""
         for bundle in self.bundles.values():
+            pause()
             self.asset_entry(bundle)
         # The lean geometry: what the pages draw (the first is built when first asked for).
         for region in self.dataset.regions.values():
+            pause()
             self.lean_geometry_entry(region)
         # What the lists of indicators read (each indicator.json), off the request path.
+        pause()
         self.indicator_listings()
         # The first few indicators on their latest districts: their outlines are dissolved
         # and simplified once per vintage, here rather than for a reader (the others, as
         # many as there may be, are read when first asked for).
+        pause()
         self._first_indicators()
 
-    def compress_indicators(self) -> None:
+    def compress_indicators(self, pause=lambda: None) -> None:
         """Compress the first few indicators' geometry of every region: after a switch is
         soon enough (a reader asking first compresses the one region asked for)."""
         for state in self._first_indicators():
             for region in state.dataset.regions.values():
+                pause()
                 state.lean_geometry_entry(region)
 
     def _first_indicators(self) -> list[MapState]:
@@ -287,10 +294,10 @@ class MapState:
         ]
 
     def warm(self) -> None:
-        """Warm the cache, then start the worker's drawing process."""
-        self.warm_cache()
-        self.compress_indicators()
-        self.renderer.start()
+        """Warm the cache as requests leave time. (The drawing process starts with the
+        first image asked for, renderer.py: a worker that draws none never holds it.)"""
+        self.warm_cache(pause=IN_FLIGHT.wait_idle)
+        self.compress_indicators(pause=IN_FLIGHT.wait_idle)
 
     @property
     def data_version(self) -> str:
