@@ -10,6 +10,9 @@ PYTHON ?= python3
 MIRROR ?= $(or $(MAPSERVER_MIRROR),$(abspath ../shared/data))
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Extra options for pip's installs into the venv (the fresh-clone test passes --no-compile:
+# byte-compiling every installed file is most of its CPU, and not what it checks).
+PIP_OPTIONS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install fetch serve test browser gdal postgres lint
@@ -19,7 +22,7 @@ install: $(VENV)/.installed node_modules/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet $(PIP_OPTIONS) -e .
 	@# pip byte-compiles what it installs, but not the editable package itself: compiled
 	@# once here, no server, worker or command compiles it again at each start (0.15 s),
 	@# even where PYTHONDONTWRITEBYTECODE is set.
@@ -29,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 # What the tests and linters add (pytest, Playwright, schemathesis, ruff, ...): not
 # needed to serve, so `make serve` does not install them.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet $(PIP_OPTIONS) -e '.[test]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
