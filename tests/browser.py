@@ -88,9 +88,11 @@ def _wait_for_health(process, base: str, timeout: float, errors) -> None:
             errors.seek(0)
             raise RuntimeError(f"server exited: {errors.read()[-3000:]}")
         try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # (not listening yet; or listening, its workers not yet answering on a busy
+            # machine: the socket takes connections before a worker accepts them)
             pass
         if time.monotonic() > deadline:
             errors.seek(0)

@@ -69,9 +69,9 @@ def test_minimal_app_boots_under_mapserver_gunicorn_settings(tmp_path):
             if process.poll() is not None:
                 pytest.fail(f"minimal_app.py exited: {process.stderr.read().decode()[-2000:]}")
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/anything", timeout=1)
+                response = requests.get(f"http://127.0.0.1:{port}/anything", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         else:
             pytest.fail("minimal_app.py never answered")
