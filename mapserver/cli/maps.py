@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 
 import click
@@ -168,9 +167,6 @@ def serve(host: str, port: int, workers: int) -> None:
     `mapserver update` has made one, else the configured files. Each worker then
     picks up a new current version by itself, without a restart.
     """
-    # No garbage collections while the server loads its code and data: the master freezes
-    # all it loaded before forking the workers, which collect again (web/serve.py).
-    gc.disable()
     from ..web.serve import serve as run_server
 
     try:
