@@ -26,7 +26,8 @@ MIN_COMPRESS = 256  # bytes; smaller bodies are not worth a compression header
 class Entry:
     """One resource: its bytes in every encoding and the headers that describe it.
 
-    `br` may be swapped once for smaller bytes of the same content (recompress.py)."""
+    `br` may be swapped once for smaller bytes of the same content (recompress.py): a
+    large entry's `first_quality` bytes, once they have been sent `times_sent` times."""
 
     body: bytes
     gzip: bytes | None
@@ -36,6 +37,8 @@ class Entry:
     last_modified: str
     cache_control: str
     headers: tuple[tuple[str, str], ...] = ()
+    first_quality: bool = False
+    times_sent: int = 0
     size: int = field(init=False)
 
     def __post_init__(self):
@@ -46,6 +49,7 @@ class Entry:
     def improve(self, br: bytes) -> None:
         """Answer with these brotli bytes from now on (the same content, smaller)."""
         self.br = br
+        self.first_quality = False
 
 
 def make_entry(
@@ -60,8 +64,8 @@ def make_entry(
 
     `fast` trades size for speed (gzip 5, brotli 5: ~30 ms, not ~3 s, for 1 MB) for bodies
     that vary with each request, like feature pages for every bbox a GIS client pans to.
-    Otherwise a large body is answered with brotli 5 until its brotli 11 is ready, made
-    off the request path (recompress.py); a small one gets brotli 11 at once.
+    Otherwise a large body is answered with brotli 5, and gets brotli 11 off the request
+    path once it is sent again (recompress.py); a small one gets brotli 11 at once.
     """
     data = body.encode("utf-8") if isinstance(body, str) else body
     compress = len(data) >= MIN_COMPRESS and not mimetype.startswith("image/png")
@@ -76,9 +80,8 @@ def make_entry(
         last_modified=format_datetime(last_modified, usegmt=True),
         cache_control=cache_control,
         headers=headers,
+        first_quality=later,
     )
-    if later:
-        recompress.RECOMPRESSOR.submit(entry)
     return entry
 
 
@@ -123,6 +126,8 @@ def respond(request: Request, entry: Entry) -> Response:
         return Response(status=304, headers=headers)
     if coding:
         headers["Content-Encoding"] = coding
+    if coding == "br" and entry.first_quality:
+        recompress.RECOMPRESSOR.sent(entry)
     response = Response(body, mimetype=entry.mimetype, headers=headers)
     response.direct_passthrough = True
     return response
