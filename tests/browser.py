@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import http.server
 import os
@@ -38,6 +40,45 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_server(
+    env: dict,
+    timeout: float,
+    errors,
+    command: list[str] | None = None,
+    cwd: Path | None = None,
+    clean_env: bool = False,
+    workers: int = 1,
+) -> tuple[subprocess.Popen, str]:
+    """Start `mapserver serve` in its own process group, stderr to `errors`; the process
+    and its base URL once /healthz answers (the group is stopped if it never does)."""
+    port = free_port()
+    if command is None:
+        command = [sys.executable, "-m", "mapserver.cli", "serve", "--port", "{port}"]
+        command += ["--workers", str(workers)]
+    command = [part.replace("{port}", str(port)) for part in command]
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not (clean_env and key.startswith("MAPSERVER_"))
+    }
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**inherited, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+        text=True,
+        start_new_session=True,  # so the whole group (make, gunicorn, workers) stops
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_health(process, base, timeout, errors)
+    except BaseException:
+        _stop_group(process)
+        raise
+    return process, base
+
+
 @contextmanager
 def running_server(
     env: dict,
@@ -52,33 +93,75 @@ def running_server(
     `command` replaces the serve command ({port} in it is replaced by the port);
     `clean_env` drops every MAPSERVER_* variable of this process from the server's.
     """
-    port = free_port()
-    if command is None:
-        command = [sys.executable, "-m", "mapserver.cli", "serve", "--port", "{port}"]
-        command += ["--workers", str(workers)]
-    command = [part.replace("{port}", str(port)) for part in command]
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if not (clean_env and key.startswith("MAPSERVER_"))
-    }
     # stderr to a file, not a pipe: a full pipe would block a talkative server
     with tempfile.TemporaryFile(mode="w+") as errors:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env={**inherited, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-            text=True,
-            start_new_session=True,  # so the whole group (make, gunicorn, workers) stops
-        )
-        base = f"http://127.0.0.1:{port}"
+        process, base = start_server(env, timeout, errors, command, cwd, clean_env, workers)
         try:
-            _wait_for_health(process, base, timeout, errors)
             yield base
         finally:
             _stop_group(process)
+
+
+@contextmanager
+def shared_server(config, name: str, env: dict, prepare=None, timeout: float = 60.0):
+    """One `mapserver serve` for every xdist worker of the run that asks for `name`.
+
+    The first worker to ask starts it (after `prepare(folder)`, which returns more
+    settings), the others find its URL; the controller stops it when the run ends
+    (`stop_shared_servers`). Outside xdist, this process starts and stops it.
+    """
+    shared = getattr(config, "workerinput", {}).get(SHARED_DIR)
+    if shared is None:
+        with tempfile.TemporaryDirectory() as folder:
+            extra = prepare(Path(folder)) if prepare else {}
+            with running_server({**env, **extra}, timeout) as base:
+                yield base
+        return
+    root = Path(shared)
+    url = root / f"{name}.url"
+    # Held only while the first worker starts it: the others wait for its URL, then all
+    # go on with the lock released.
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # (released when the file closes)
+        if not url.exists():
+            folder = root / name
+            folder.mkdir(exist_ok=True)
+            extra = prepare(folder) if prepare else {}
+            with open(folder / "stderr.txt", "w+") as errors:
+                process, base = start_server({**env, **extra}, timeout, errors)
+            with open(root / "pids", "a") as pids:
+                pids.write(f"{process.pid}\n")
+            url.write_text(base)
+        base = url.read_text()
+    yield base
+
+
+SHARED_DIR = "mapserver_shared_dir"  # the key of the workers' input naming the folder
+
+
+def stop_shared_servers(folder: Path) -> None:
+    """Stop the process groups that shared_server started under `folder`."""
+    pids_file = folder / "pids"
+    pids = [int(line) for line in pids_file.read_text().split()] if pids_file.exists() else []
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for pid in pids:
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            if _running(pid):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is alive (a zombie, ended and not yet reaped, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _wait_for_health(process, base: str, timeout: float, errors) -> None:

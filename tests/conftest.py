@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,30 @@ LONGEST_FIRST = (
     "test_live_server.py",
     "test_docs.py",
 )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """(xdist, in the controller) Tell each worker where the servers they share are noted."""
+    from .browser import SHARED_DIR
+
+    node.workerinput[SHARED_DIR] = str(_shared_dir(node.config))
+
+
+def _shared_dir(config) -> Path:
+    if not hasattr(config, "_mapserver_shared"):
+        config._mapserver_shared = Path(tempfile.mkdtemp(prefix="mapserver-tests-"))
+    return config._mapserver_shared
+
+
+def pytest_unconfigure(config):
+    """(the controller, once every worker is done) Stop the servers the workers shared."""
+    folder = getattr(config, "_mapserver_shared", None)
+    if folder is not None:
+        from .browser import stop_shared_servers
+
+        stop_shared_servers(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -79,11 +105,13 @@ def real_settings():
 
 
 @pytest.fixture(scope="session")
-def server():
-    """`mapserver serve` on the real data, in a subprocess, for the browser tests."""
-    from .browser import running_server
+def server(request):
+    """`mapserver serve` on the real data, in a subprocess, for the browser tests: one for
+    the whole run, shared by the xdist workers (browser.shared_server)."""
+    from .browser import shared_server
 
-    with running_server({"MAPSERVER_DATA_DIR": str(SHARED_DATA)}) as base:
+    env = {"MAPSERVER_DATA_DIR": str(SHARED_DATA)}
+    with shared_server(request.config, "server", env) as base:
         yield base
 
 
@@ -92,20 +120,26 @@ ONS_INDICATOR = (
 )
 
 
-@pytest.fixture(scope="session")
-def indicator_server(tmp_path_factory):
-    """`mapserver serve` on the built-in data, with the ONS indicator added to its store."""
+def _ons_store(folder: Path) -> dict:
+    """A store in `folder` with the ONS indicator added; the setting that names it."""
     from click.testing import CliRunner
 
     from mapserver.cli import main
 
-    from .browser import running_server
-
-    store = tmp_path_factory.mktemp("indicator") / "store"
+    store = folder / "store"
     runner = CliRunner(env={"MAPSERVER_STORE_DIR": str(store)})
     result = runner.invoke(main, ["add", str(ONS_INDICATOR)])
     assert result.exit_code == 0, result.output
-    with running_server({"MAPSERVER_STORE_DIR": str(store)}) as base:
+    return {"MAPSERVER_STORE_DIR": str(store)}
+
+
+@pytest.fixture(scope="session")
+def indicator_server(request):
+    """`mapserver serve` on the built-in data, with the ONS indicator added to its store
+    (one for the run, as `server`)."""
+    from .browser import shared_server
+
+    with shared_server(request.config, "indicator-server", {}, prepare=_ons_store) as base:
         yield base
 
 
