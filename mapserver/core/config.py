@@ -341,6 +341,13 @@ class Settings(BaseSettings):
         1.0,
         description="seconds a request waits for a build slot before its 503",
     )
+    cache_dir: TextOrNone = Field(
+        None,
+        description="where the outlines simplified from the boundaries (and their label "
+        "points) are kept between starts, under a digest of the boundaries and of the code "
+        "that draws them; unset, `$XDG_CACHE_HOME/mapserver` (`~/.cache/mapserver`); `off` "
+        "keeps none",
+    )
     # The desk (issue 26) reads an upload whole, in memory, before checking it.
     upload_limit_mb: Number = Field(
         10.0,
@@ -368,6 +375,16 @@ class Settings(BaseSettings):
                 f"so that cached answers always find a free thread"
             )
         return self
+
+    @property
+    def outlines_cache(self) -> Path | None:
+        """The folder of prepared outlines (MAPSERVER_CACHE_DIR), or None when it is off."""
+        if self.cache_dir is not None and self.cache_dir.strip().lower() == "off":
+            return None
+        if self.cache_dir is not None:
+            return Path(self.cache_dir).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "mapserver"
 
     @property
     def builtin(self) -> bool:

@@ -18,8 +18,9 @@ from ..figures.indicator_listing import IndicatorListing, listings
 from ..ingest.boundaries import read_boundaries
 from ..ingest.regions import Region
 from ..ingest.vintages import VINTAGES
-from ..maps import geometry, labels, lean
+from ..maps import geometry, lean
 from ..maps.choropleth import region_values
+from ..maps.outlines import prepared_outlines
 from ..store.indicator_store import KeptIndicators, indicators_root
 from .bundles import Bundle
 from .cache import IMMUTABLE, Entry, ResponseCache, make_entry
@@ -108,10 +109,8 @@ class MapState:
         cache: ResponseCache | ScopedCache | None = None,
     ) -> MapState:
         """The state of a data set on its boundaries: topology, label points, neighbours."""
-        topology = geometry.build_topology(areas)
-        # Label points belong to the geometry: computed once, shipped (and versioned) with it.
-        points = labels.label_points(areas, geometry.topology_to_geodataframe(topology))
-        topology = geometry.with_properties(topology, {c: {"label": p} for c, p in points.items()})
+        # (the label points belong to the geometry: shipped, and versioned, with it)
+        topology, points = prepared_outlines(areas, settings.outlines_cache)
         version = hashlib.sha256(geometry.topology_bytes(topology)).hexdigest()[:12]
         drawn = [item["id"] for item in topology["objects"][geometry.OBJECT]["geometries"]]
         kept = KeptIndicators(indicators_root(settings), size=settings.indicators_in_memory)
