@@ -99,6 +99,7 @@ def wait_switched(base: str, version: str, workers: int = 2, limit: float = 120)
             seen.add(health["worker"])
         if time.monotonic() - began > limit:
             raise RuntimeError(f"only workers {seen} serve {version} after {limit} s")
+        time.sleep(0.02)  # (polling flat out took CPU from the workers it waits for)
     return time.monotonic() - began
 
 

@@ -55,6 +55,9 @@ def write_snapshots(folder: Path) -> list[Path]:
     return paths
 
 
+PACE = 0.02  # seconds between one client's requests, and between polls
+
+
 class Clients:
     """Threads that request a mix of URLs until stopped, counting every answer."""
 
@@ -78,6 +81,10 @@ class Clients:
                     self.failures.append(f"{response.status_code} {url}")
             except requests.RequestException as error:
                 self.failures.append(f"{type(error).__name__} {url}")
+            # Paced (at most 50 requests a second each): requests are in flight through
+            # every switch, and the update and the workers loading it keep the CPU they
+            # need (unpaced, the clients took most of it, and made each switch longer).
+            self.stop.wait(PACE)
 
     def __enter__(self):
         for thread in self.threads:
@@ -110,6 +117,7 @@ def wait_for_every_worker(base: str, week: str, workers: int = 2) -> float:
             switched.add(health["worker"])
         if time.monotonic() - started > SWITCH_LIMIT:
             pytest.fail(f"only workers {switched} serve {week} after {SWITCH_LIMIT} s")
+        time.sleep(PACE)
     return time.monotonic() - started
 
 
