@@ -20,6 +20,10 @@ from . import recompress
 PAGE_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 IMMUTABLE = "public, max-age=31536000, immutable"
 MIN_COMPRESS = 256  # bytes; smaller bodies are not worth a compression header
+# gzip is for the few clients without brotli: level 6 (zlib's own default), not 9. For
+# England's geometry (133 KB) 9 took 37.7 ms and 6 took 8.8 ms, for bytes 2.2% larger;
+# pages and values come out within 0.1%. (`mapserver export` keeps 9: compressed once.)
+GZIP = 6
 
 
 @dataclass(eq=False)
@@ -73,7 +77,7 @@ def make_entry(
     quality = recompress.FIRST if fast or later else recompress.BEST
     entry = Entry(
         body=data,
-        gzip=gzip.compress(data, compresslevel=5 if fast else 9, mtime=0) if compress else None,
+        gzip=gzip.compress(data, compresslevel=5 if fast else GZIP, mtime=0) if compress else None,
         br=brotli.compress(data, quality=quality) if compress else None,
         mimetype=mimetype,
         etag=hashlib.sha256(data).hexdigest()[:20],
