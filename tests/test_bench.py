@@ -87,10 +87,10 @@ def test_bench_run_quick_completes_and_prints_its_tables(tmp_path):
     sections = runnable_sections()
     out = tmp_path / "results.json"
     # one cold start and one load per median: a smoke run, its figures are not read
-    # (each flood phase 2.5 s, not 4: a quiet second and two flooded ones are enough to
-    # see the bounded servers refuse, and the five servers take half a minute less)
+    # (each flood phase 2 s, not 4: enough to see the bounded servers refuse, and the
+    # five servers take 40 s less, most of it with both CPUs flooded)
     command = [sys.executable, str(BENCH / "run.py"), "--quick", "--runs", "1"]
-    command += ["--flood-phase", "2.5"]
+    command += ["--flood-phase", "2"]
     command += ["--sections", ",".join(sections)]
     command += ["--data-dir", str(SHARED_DATA), "--json", str(out)]
     command += ["--markdown", str(tmp_path / "tables.md")]
