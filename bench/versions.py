@@ -1,6 +1,6 @@
 """Live data updates: switch time, memory per versions kept, latency during a switch.
 
-Run: .venv/bin/python bench/versions.py [--quick] [--updates N] [--json FILE]
+Run: .venv/bin/python bench/versions.py [--quick] [--updates N] [--clients N] [--json FILE]
 
 Daily snapshots of the real archive (all rows up to day D) are fed with
 `mapserver update` to `mapserver serve --workers 2`, once with
@@ -8,7 +8,7 @@ MAPSERVER_VERSIONS_IN_MEMORY=1 and once with 5, while client threads request the
 England embed throughout. It prints, for each setting:
 
 - switch: seconds from `mapserver update` returning to every worker's /healthz naming
-  the new version (polled continuously, so the figure is an upper bound by ~10 ms);
+  the new version (polled every 20 ms, so the figure is an upper bound by ~30 ms);
 - memory: resident (RSS) and proportional (PSS, shared pages split between processes)
   memory of the master and both workers after the last update;
 - latency p50/p99 of the embed requests while quiet (the 4 s before each update) and
@@ -124,7 +124,7 @@ def percentile(values: list[float], share: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_setting(snapshots: list[Path], in_memory: int, store: Path) -> dict:
+def run_setting(snapshots: list[Path], in_memory: int, store: Path, clients: int = CLIENTS) -> dict:
     """Serve the first snapshot, feed the others one by one, and measure."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -136,7 +136,7 @@ def run_setting(snapshots: list[Path], in_memory: int, store: Path) -> dict:
     }
     switches, quiet, busy, failures = [], [], [], 0
     with running(mapserver_command(port, 2), f"{base}/healthz", env) as server:
-        with Load(f"{base}/embed/england") as load:
+        with Load(f"{base}/embed/england", clients) as load:
             for path in snapshots[1:]:
                 time.sleep(QUIET_SECONDS)
                 quiet.append((time.monotonic() - QUIET_SECONDS, time.monotonic()))
@@ -200,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one update per setting")
     parser.add_argument("--updates", type=int, default=4, help="updates per setting (4)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--clients", type=int, default=CLIENTS, help=f"client threads of the load ({CLIENTS})"
+    )
     args = parser.parse_args(argv)
     updates = 1 if args.quick else args.updates
     results = []
@@ -207,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         snapshots = write_snapshots(Path(tmp), updates + 1)
         for in_memory in (1, 5):
             store = Path(tmp) / f"store-{in_memory}"
-            results.append(run_setting(snapshots, in_memory, store))
+            results.append(run_setting(snapshots, in_memory, store, args.clients))
             print(f"versions in memory {in_memory}: done", file=sys.stderr)
     print(table(results))
     if args.json:
