@@ -102,6 +102,9 @@ def running_server(
             _stop_group(process)
 
 
+SHARED_DIR = "mapserver_shared_dir"  # the key of the workers' input naming the folder
+
+
 @contextmanager
 def shared_server(config, name: str, env: dict, prepare=None, timeout: float = 60.0):
     """One `mapserver serve` for every xdist worker of the run that asks for `name`.
@@ -134,9 +137,6 @@ def shared_server(config, name: str, env: dict, prepare=None, timeout: float = 6
             url.write_text(base)
         base = url.read_text()
     yield base
-
-
-SHARED_DIR = "mapserver_shared_dir"  # the key of the workers' input naming the folder
 
 
 def stop_shared_servers(folder: Path) -> None:

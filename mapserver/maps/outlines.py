@@ -23,6 +23,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 import topojson
 
@@ -70,23 +71,20 @@ def outlines_key(areas: gpd.GeoDataFrame) -> str:
 @cache
 def _code_version() -> str:
     """This code's source and the versions of the libraries that compute the outlines."""
-    sources = b"".join(Path(module.__file__).read_bytes() for module in (geometry, labels))
+    sources = b"".join(
+        Path(file).read_bytes() for file in (geometry.__file__, labels.__file__, __file__)
+    )
     parts = [
         str(FORMAT),
-        hashlib.sha256(sources + Path(__file__).read_bytes()).hexdigest(),
+        hashlib.sha256(sources).hexdigest(),
         topojson.__version__,
         shapely.__version__,
         shapely.geos_version_string,
         gpd.__version__,
-        _proj_version(),
+        pyproj.__version__,
+        pyproj.proj_version_str,
     ]
     return "|".join(parts)
-
-
-def _proj_version() -> str:
-    import pyproj
-
-    return f"{pyproj.__version__}/{pyproj.proj_version_str}"
 
 
 def _read(path: Path) -> dict | None:

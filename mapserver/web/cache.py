@@ -75,7 +75,7 @@ def make_entry(
     compress = len(data) >= MIN_COMPRESS and not mimetype.startswith("image/png")
     later = compress and not fast and len(data) >= recompress.LARGE
     quality = recompress.FIRST if fast or later else recompress.BEST
-    entry = Entry(
+    return Entry(
         body=data,
         gzip=gzip.compress(data, compresslevel=5 if fast else GZIP, mtime=0) if compress else None,
         br=brotli.compress(data, quality=quality) if compress else None,
@@ -86,7 +86,6 @@ def make_entry(
         headers=headers,
         first_quality=later,
     )
-    return entry
 
 
 def _accepts(request: Request, coding: str) -> bool:
