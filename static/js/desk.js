@@ -37,21 +37,37 @@
   }
 
   function livePreview(form) {
-    var timer = null;
+    /* A change saves the draft after a pause, then redraws the previews. Once the form is
+       sent (publish, or the plain update button), no save starts and no preview reloads:
+       the draft may be gone by then. A save still on its way holds the form back until it
+       is answered, so the two never cross at the server. */
+    var timer = null, saving = null, leaving = false;
     function refresh() {
+      timer = null;
       var data = new FormData(form);
       data.set("action", "save"); /* (form.action is the buttons named "action") */
-      fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
+      saving = fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) {
-          if (!response.ok) { return; }
+          if (!response.ok || leaving) { return; }
           document.querySelectorAll("iframe[data-preview]").forEach(function (frame) {
             frame.src = frame.src.split("#")[0].split("?")[0] + "?t=" + Date.now();
           });
-        });
+        }, function () {})
+        .then(function () { saving = null; });
     }
     form.addEventListener("change", function () {
+      if (leaving) { return; }
       window.clearTimeout(timer);
       timer = window.setTimeout(refresh, 300);
+    });
+    form.addEventListener("submit", function (event) {
+      window.clearTimeout(timer);
+      leaving = true;
+      if (saving) {
+        event.preventDefault();
+        var submitter = event.submitter;
+        saving.then(function () { form.requestSubmit(submitter); });
+      }
     });
   }
 
