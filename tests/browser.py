@@ -237,3 +237,79 @@ class PageWatch:
             for url in self.requests
             if not url.startswith("data:") and urlsplit(url).netloc != self.allowed
         ]
+
+
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # (Playwright's own default)
+
+
+class PagePool:
+    """Chromium pages kept open from test to test, one browser context for each set of
+    context options. A new page costs chromium a renderer process, 0.4 to 1 s of CPU; a
+    page navigated again costs about 0.15 s. A page comes back blank, with no cookies,
+    permissions, cache, routes, media emulation or listeners of the test that had it."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.contexts: dict[tuple, object] = {}
+        self.idle: dict[tuple, list] = {}
+        self.sessions: dict[object, object] = {}
+        self.listeners: dict[object, list] = {}
+
+    def take(self, viewport: dict | None = None, **options):
+        """A blank page at `viewport`, in the context made with `options`."""
+        key = tuple(sorted(options.items()))
+        if key not in self.contexts:
+            self.contexts[key] = self.browser.new_context(**options)
+            self.idle[key] = []
+        idle = self.idle[key]
+        page = idle.pop() if idle else self.contexts[key].new_page()
+        page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
+        self._note_listeners(page)
+        return page
+
+    def _note_listeners(self, page) -> None:
+        # (the listeners a test adds are removed when it gives the page back)
+        added = self.listeners[page] = []
+        for name in ("on", "once"):
+            register = getattr(type(page), name).__get__(page)
+
+            def noted(event, handler, register=register):
+                added.append((event, handler))
+                register(event, handler)
+
+            setattr(page, name, noted)
+
+    def give_back(self, page) -> None:
+        """Make the page blank again and keep it for the next test (or drop it if it
+        closed, or will not be reset)."""
+        from playwright.sync_api import Error
+
+        added = self.listeners.pop(page, [])
+        if page.is_closed():
+            self.sessions.pop(page, None)
+            return
+        del page.on, page.once
+        try:
+            for event, handler in added:
+                page.remove_listener(event, handler)
+            page.unroute_all(behavior="ignoreErrors")
+            page.goto("about:blank")
+            page.emulate_media(media="null")
+            page.mouse.move(0, 0)
+            context = page.context
+            context.clear_cookies()
+            context.clear_permissions()
+            if page not in self.sessions:
+                self.sessions[page] = context.new_cdp_session(page)
+            self.sessions[page].send("Network.clearBrowserCache")
+        except Error:
+            self.sessions.pop(page, None)
+            page.close()
+            return
+        key = next(key for key, context in self.contexts.items() if context is page.context)
+        self.idle[key].append(page)
+
+    def close(self) -> None:
+        """Close every context the pool opened."""
+        for context in self.contexts.values():
+            context.close()

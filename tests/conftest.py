@@ -157,6 +157,32 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def page_pool(browser):
+    """This worker's chromium pages, kept open between tests (tests/browser.py)."""
+    from .browser import PagePool
+
+    pool = PagePool(browser)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def new_page(page_pool):
+    """`new_page(viewport, **context_options)`: a blank chromium page for this test, given
+    back to the pool when it ends (a test needing its own context makes one from
+    `browser`)."""
+    taken = []
+
+    def take(viewport: dict | None = None, **options):
+        taken.append(page_pool.take(viewport, **options))
+        return taken[-1]
+
+    yield take
+    for page in taken:
+        page_pool.give_back(page)
+
+
+@pytest.fixture(scope="session")
 def real(real_settings):
     """The real dataset, loaded once per test session."""
     return load_dataset(real_settings)

@@ -34,9 +34,9 @@ def api_record(server: str, region: str, code: str) -> dict:
 )
 @pytest.mark.parametrize("width", [375, 1280])
 def test_map_draws_every_area_and_popup_matches_api(
-    server, browser, path, region, districts, width
+    server, new_page, path, region, districts, width
 ):
-    page = browser.new_page(viewport={"width": width, "height": 800})
+    page = new_page(viewport={"width": width, "height": 800})
     watch = PageWatch(page, server)
     page.goto(server + path)
     page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
@@ -69,11 +69,10 @@ def test_map_draws_every_area_and_popup_matches_api(
 
     assert watch.foreign_requests() == []
     assert watch.errors == []
-    page.close()
 
 
-def test_league_table_sorts_and_legend_lists_bands(server, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_league_table_sorts_and_legend_lists_bands(server, new_page):
+    page = new_page(viewport={"width": 1280, "height": 900})
     watch = PageWatch(page, server)
     page.goto(f"{server}/map/anglia?week={WEEK}")
     page.wait_for_selector("#map[data-ready='true']")
@@ -101,21 +100,19 @@ def test_league_table_sorts_and_legend_lists_bands(server, browser):
     rates = [float(text.replace(",", "")) for text in cells]
     assert rates == sorted(rates)
     assert watch.errors == []
-    page.close()
 
 
-def test_hover_shows_name_and_rate(server, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+def test_hover_shows_name_and_rate(server, new_page):
+    page = new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{server}/embed/east-of-england?week={WEEK}")
     page.wait_for_selector("#map[data-ready='true']")
     page.locator(f'path[data-code="{PETERBOROUGH}"]').hover()
     tip = page.locator(".leaflet-tooltip")
     tip.wait_for(timeout=5_000)
     assert "Peterborough" in tip.inner_text() and "273.9" in tip.inner_text()
-    page.close()
 
 
-def test_hostile_area_name_shows_as_text_in_popup(tmp_path, browser):
+def test_hostile_area_name_shows_as_text_in_popup(tmp_path, new_page):
     for name in ("cases.csv", "population.csv", "boundaries.geojson", "regions.toml"):
         shutil.copy(TINY / name, tmp_path / name)
     lookup = re.sub(r",Alpha(?=,|\n)", f',"{HOSTILE}"', (TINY / "lookup.csv").read_text())
@@ -130,7 +127,7 @@ def test_hostile_area_name_shows_as_text_in_popup(tmp_path, browser):
         "MAPSERVER_LAG_DAYS": "0",
     }
     with running_server(env) as base:
-        page = browser.new_page(viewport={"width": 800, "height": 600})
+        page = new_page(viewport={"width": 800, "height": 600})
         dialogs = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(f"{base}/embed/northland")
@@ -142,4 +139,3 @@ def test_hostile_area_name_shows_as_text_in_popup(tmp_path, browser):
         assert popup.locator("img").count() == 0
         assert page.locator("#map img").count() == 0
         assert dialogs == []
-        page.close()

@@ -61,10 +61,10 @@ def test_export_again_replaces_the_copy(site, tmp_path):
 
 
 @pytest.mark.browser
-def test_exported_copy_renders_and_clicks_from_a_sub_path(site, browser):
+def test_exported_copy_renders_and_clicks_from_a_sub_path(site, new_page):
     root, _ = site
     with static_server(root) as base:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page = new_page(viewport={"width": 1280, "height": 800})
         watch = PageWatch(page, base)
         page.goto(f"{base}/news/covid-map/map/east-of-england/")
         page.wait_for_selector("#map[data-ready='true']")
@@ -86,14 +86,13 @@ def test_exported_copy_renders_and_clicks_from_a_sub_path(site, browser):
         code = page.locator("#embed-code").input_value()
         assert f'src="{base}/news/covid-map/embed/east-of-england/2023-12-01/"' in code
         assert watch.foreign_requests() == [] and watch.errors == []
-        page.close()
 
 
 @pytest.mark.browser
-def test_exported_embed_takes_the_labels_choice(site, browser):
+def test_exported_embed_takes_the_labels_choice(site, new_page):
     root, _ = site
     with static_server(root) as base:
-        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        page = new_page(viewport={"width": 1000, "height": 800})
         counts = {}
         for mode in ("none", "top", "all"):
             page.goto(f"{base}/news/covid-map/embed/anglia/?labels={mode}")
@@ -106,4 +105,3 @@ def test_exported_embed_takes_the_labels_choice(site, browser):
         page.select_option("#embed-labels", "all")
         code = page.locator("#embed-code").input_value()
         assert f'src="{base}/news/covid-map/embed/anglia/?labels=all"' in code
-        page.close()

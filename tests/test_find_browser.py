@@ -22,8 +22,8 @@ def rates(server: str, region: str, week: str = WEEK) -> dict:
     return {record["code"]: record for record in response.json()}
 
 
-def open_embed(browser, url: str, width: int = 1000):
-    page = browser.new_page(viewport={"width": width, "height": 800})
+def open_embed(new_page, url: str, width: int = 1000):
+    page = new_page(viewport={"width": width, "height": 800})
     watch = PageWatch(page, url)
     page.goto(url)
     page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
@@ -49,8 +49,8 @@ def popup(page, name: str):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_find_an_area_by_keyboard(server, browser, width):
-    page, watch = open_embed(browser, f"{server}/embed/anglia?week={WEEK}", width)
+def test_find_an_area_by_keyboard(server, new_page, width):
+    page, watch = open_embed(new_page, f"{server}/embed/anglia?week={WEEK}", width)
     expected = rates(server, "anglia")
     zoom = page.evaluate("() => Mapserver.view.map.getZoom()")
     page.keyboard.press("Tab")  # the search box is the first stop
@@ -96,7 +96,6 @@ def test_find_an_area_by_keyboard(server, browser, width):
     page.keyboard.press("ArrowDown")
     page.screenshot(path=str(SCREENSHOTS / f"search-anglia-{width}.png"))
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()
 
 
 @pytest.mark.parametrize(
@@ -106,30 +105,27 @@ def test_find_an_area_by_keyboard(server, browser, width):
      ("kingslynn", "King's Lynn and West Norfolk"),
      ("WEST NORFOLK", "King's Lynn and West Norfolk")],
 )  # fmt: skip
-def test_names_match_without_case_accents_or_punctuation(server, browser, query, name):
-    page, _ = open_embed(browser, f"{server}/embed/anglia?week={WEEK}")
+def test_names_match_without_case_accents_or_punctuation(server, new_page, query, name):
+    page, _ = open_embed(new_page, f"{server}/embed/anglia?week={WEEK}")
     page.locator("#area-search-input").focus()
     page.keyboard.type(query)
     page.keyboard.press("Enter")
     popup(page, name)
-    page.close()
 
 
-def test_a_postcode_without_a_postcode_file_is_explained(server, browser):
-    page, _ = open_embed(browser, f"{server}/embed/anglia?week={WEEK}")
+def test_a_postcode_without_a_postcode_file_is_explained(server, new_page):
+    page, _ = open_embed(new_page, f"{server}/embed/anglia?week={WEEK}")
     page.locator("#area-search-input").focus()
     page.keyboard.type("PE1 1XX")
     page.keyboard.press("Enter")
     status = page.locator("#area-search-status").inner_text()
     assert status.startswith("Postcode search is not available on this map")
     assert page.locator(".leaflet-popup").count() == 0
-    page.close()
 
 
-def test_search_zero_hides_the_box(server, browser):
-    page, _ = open_embed(browser, f"{server}/embed/anglia?week={WEEK}&search=0")
+def test_search_zero_hides_the_box(server, new_page):
+    page, _ = open_embed(new_page, f"{server}/embed/anglia?week={WEEK}&search=0")
     assert page.locator("#area-search-input").count() == 0
-    page.close()
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +141,8 @@ def postcode_server(tmp_path_factory):
         yield base
 
 
-def test_a_postcode_finds_its_area(postcode_server, browser):
-    page, watch = open_embed(browser, f"{postcode_server}/embed/anglia?week={WEEK}")
+def test_a_postcode_finds_its_area(postcode_server, new_page):
+    page, watch = open_embed(new_page, f"{postcode_server}/embed/anglia?week={WEEK}")
     search = page.locator("#area-search-input")
     assert "postcode" in search.get_attribute("placeholder")
     search.focus()
@@ -157,20 +153,18 @@ def test_a_postcode_finds_its_area(postcode_server, browser):
     page.keyboard.press("Enter")
     status = page.locator("#area-search-status")
     status.filter(has_text="No area found for postcode").wait_for()
-    page.close()
     # a postcode outside the region is named, not shown
-    page, _ = open_embed(browser, f"{postcode_server}/embed/london?week={WEEK}")
+    page, _ = open_embed(new_page, f"{postcode_server}/embed/london?week={WEEK}")
     page.locator("#area-search-input").focus()
     page.keyboard.type("PE1 1XX")
     page.keyboard.press("Enter")
     page.locator("#area-search-status").filter(has_text="not on this map").wait_for()
     assert "Peterborough" in page.locator("#area-search-status").inner_text()
     assert watch.errors == []
-    page.close()
 
 
-def test_facts_follow_the_week_stepper(server, browser):
-    page, watch = open_embed(browser, f"{server}/embed/anglia?week={WEEK}&facts=1&timeline=1")
+def test_facts_follow_the_week_stepper(server, new_page):
+    page, watch = open_embed(new_page, f"{server}/embed/anglia?week={WEEK}&facts=1&timeline=1")
     facts = page.locator(".key-facts")
     assert "7 days to 21 February 2021" in facts.locator("h2").inner_text()
     first = facts.locator("li").first.inner_text()
@@ -183,4 +177,3 @@ def test_facts_follow_the_week_stepper(server, browser):
     ).json()
     assert facts.locator("li").all_inner_texts() == expected["sentences"]
     assert watch.errors == []
-    page.close()

@@ -45,14 +45,14 @@ def settle(page) -> None:
     )
 
 
-def open_page(browser, url: str):
+def open_page(new_page, url: str):
     """The page at 375 px, once its map is drawn, and its watch."""
-    return open_embed(browser, url, 375)
+    return open_embed(new_page, url, 375)
 
 
-def test_an_indicator_embed_on_a_phone(indicator_server, browser):
+def test_an_indicator_embed_on_a_phone(indicator_server, new_page):
     expected = api(indicator_server, "england")
-    page, watch = open_page(browser, f"{indicator_server}/embed/england?indicator={CVD}&facts=1")
+    page, watch = open_page(new_page, f"{indicator_server}/embed/england?indicator={CVD}&facts=1")
     assert page.locator("#graphic-title").inner_text() == f"{TITLE}, England"
     assert "2022 to 2024" in page.locator(".graphic-subtitle").inner_text()
     legend = page.locator("#legend .legend-title").inner_text()
@@ -91,12 +91,11 @@ def test_an_indicator_embed_on_a_phone(indicator_server, browser):
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()
 
 
-def test_the_period_picker_speaks_the_indicators_periods(indicator_server, browser):
+def test_the_period_picker_speaks_the_indicators_periods(indicator_server, new_page):
     url = f"{indicator_server}/map/yorkshire-and-the-humber?indicator={CVD}"
-    page, watch = open_page(browser, url)
+    page, watch = open_page(new_page, url)
     picker = page.locator("select[name=period]")
     options = picker.locator("option").all_inner_texts()
     assert options[0] == "2022 to 2024" and options[-1] == "2001 to 2003"
@@ -116,12 +115,11 @@ def test_the_period_picker_speaks_the_indicators_periods(indicator_server, brows
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()
 
 
-def test_the_timeline_steps_through_the_indicators_periods(indicator_server, browser):
+def test_the_timeline_steps_through_the_indicators_periods(indicator_server, new_page):
     url = f"{indicator_server}/embed/england?indicator={CVD}&timeline=1&facts=1"
-    page, watch = open_page(browser, url)
+    page, watch = open_page(new_page, url)
     timeline = page.locator("#timeline")
     assert timeline.get_attribute("aria-label") == "Change period"
     assert page.locator("#timeline [data-step='7']").is_disabled()  # the latest period
@@ -133,13 +131,12 @@ def test_the_timeline_steps_through_the_indicators_periods(indicator_server, bro
     assert float(popup.locator(".popup-rate-value").inner_text()) == expected[BLACKPOOL]["value"]
     assert "2021 to 2023" in popup.inner_text()
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()
 
 
-def test_compared_with_england_draws_three_classes(indicator_server, browser):
+def test_compared_with_england_draws_three_classes(indicator_server, new_page):
     expected = api(indicator_server, "london")
     page, watch = open_page(
-        browser, f"{indicator_server}/embed/london?indicator={CVD}&scheme=compared"
+        new_page, f"{indicator_server}/embed/london?indicator={CVD}&scheme=compared"
     )
     legend = page.locator("#legend .legend-label").all_inner_texts()
     assert legend[:3] == ["Lower", "Similar", "Higher"]
@@ -164,4 +161,3 @@ def test_compared_with_england_draws_three_classes(indicator_server, browser):
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()

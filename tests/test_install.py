@@ -58,7 +58,7 @@ def wheel(tmp_path_factory) -> Path:
 
 
 @pytest.mark.browser
-def test_wheel_in_a_clean_venv_serves_every_asset(wheel, tmp_path, browser):
+def test_wheel_in_a_clean_venv_serves_every_asset(wheel, tmp_path, new_page):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -79,7 +79,7 @@ def test_wheel_in_a_clean_venv_serves_every_asset(wheel, tmp_path, browser):
     empty.mkdir()
     command = [str(venv / "bin" / "mapserver"), "serve", "--port", "{port}", "--workers", "1"]
     with running_server({}, 120, command, cwd=empty, clean_env=True) as base:
-        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        page = new_page(viewport={"width": 1000, "height": 800})
         watch = PageWatch(page, base)
         failed = []
         page.on("requestfailed", lambda request: failed.append(request.url))
@@ -90,7 +90,6 @@ def test_wheel_in_a_clean_venv_serves_every_asset(wheel, tmp_path, browser):
         assert failed == []
         assert watch.foreign_requests() == []
         assert watch.errors == []
-        page.close()
         assert _figures(base, "anglia")["Corby"] == 358.6
     # the server ran from the wheel alone: nothing of the checkout, nothing written here
     assert list(empty.iterdir()) == []

@@ -22,9 +22,9 @@ def points(path: str) -> list[tuple[float, float]]:
     return list(zip(numbers[::2], numbers[1::2], strict=True))
 
 
-def test_the_sparkline_has_its_band_and_the_table_its_interval_bars(indicator_server, browser):
+def test_the_sparkline_has_its_band_and_the_table_its_interval_bars(indicator_server, new_page):
     expected = api(indicator_server, "england")[RUTLAND]
-    page, watch = open_page(browser, f"{indicator_server}/embed/england?indicator={CVD}")
+    page, watch = open_page(new_page, f"{indicator_server}/embed/england?indicator={CVD}")
     popup = find(page, "rutland")
     assert popup.locator(".popup-name").inner_text() == "Rutland"
     band = popup.locator(".popup-trend .sparkline .sparkline-band")
@@ -79,4 +79,3 @@ def test_the_sparkline_has_its_band_and_the_table_its_interval_bars(indicator_se
         [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
     )
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()

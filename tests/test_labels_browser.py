@@ -79,8 +79,8 @@ def rates(server: str, region: str, week: str = WEEK) -> dict:
     return {record["code"]: record for record in records}
 
 
-def open_map(browser, url: str, width: int, height: int = 800):
-    page = browser.new_page(viewport={"width": width, "height": height})
+def open_map(new_page, url: str, width: int, height: int = 800):
+    page = new_page(viewport={"width": width, "height": height})
     watch = PageWatch(page, url)
     page.goto(url)
     page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
@@ -90,8 +90,8 @@ def open_map(browser, url: str, width: int, height: int = 800):
 
 @pytest.mark.parametrize("region", ["anglia", "england"])
 @pytest.mark.parametrize("width", [375, 1280])
-def test_corby_and_peterborough_are_labelled_apart_inside_the_map(server, browser, region, width):
-    page, watch = open_map(browser, f"{server}/embed/{region}?week={WEEK}", width)
+def test_corby_and_peterborough_are_labelled_apart_inside_the_map(server, new_page, region, width):
+    page, watch = open_map(new_page, f"{server}/embed/{region}?week={WEEK}", width)
     shown = labels_on(page)
     expected = rates(server, region)
     for code in (CORBY, PETERBOROUGH):
@@ -100,12 +100,11 @@ def test_corby_and_peterborough_are_labelled_apart_inside_the_map(server, browse
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"labels-{region}-{width}.png"))
     assert watch.errors == []
-    page.close()
 
 
 @pytest.mark.parametrize("region", ["anglia", "england", "east-of-england", "london"])
-def test_at_300_px_the_top_two_areas_are_labelled(server, browser, region):
-    page, _ = open_map(browser, f"{server}/embed/{region}?week={WEEK}", 300, 560)
+def test_at_300_px_the_top_two_areas_are_labelled(server, new_page, region):
+    page, _ = open_map(new_page, f"{server}/embed/{region}?week={WEEK}", 300, 560)
     shown = labels_on(page)
     ranked = sorted(
         (r for r in rates(server, region).values() if r["rate"] is not None),
@@ -114,23 +113,20 @@ def test_at_300_px_the_top_two_areas_are_labelled(server, browser, region):
     # Scilly and the City share their series' figures: only one of each pair is a top area
     top = [r for r in ranked if r["code"] not in ("E06000053", "E09000001")][:2]
     assert [shown.get(r["code"]) for r in top] == [f"{r['name']} {r['rate']:.1f}" for r in top]
-    page.close()
 
 
-def test_labels_none_and_all(server, browser):
-    page, _ = open_map(browser, f"{server}/embed/anglia?week={WEEK}&labels=none", 1000)
+def test_labels_none_and_all(server, new_page):
+    page, _ = open_map(new_page, f"{server}/embed/anglia?week={WEEK}&labels=none", 1000)
     assert labels_on(page) == {}
-    page.close()
-    page, _ = open_map(browser, f"{server}/embed/anglia?week={WEEK}&labels=all", 1000)
+    page, _ = open_map(new_page, f"{server}/embed/anglia?week={WEEK}&labels=all", 1000)
     shown = labels_on(page)
     assert len(shown) > 20
     assert shown[CORBY] == "Corby 358.6"
     assert shown["E06000056"] == "Central Bedfordshire"  # the most populous, name only
-    page.close()
 
 
-def test_zooming_in_places_the_labels_again_and_names_more_areas(server, browser):
-    page, _ = open_map(browser, f"{server}/embed/england?week={WEEK}&labels=all", 375, 700)
+def test_zooming_in_places_the_labels_again_and_names_more_areas(server, new_page):
+    page, _ = open_map(new_page, f"{server}/embed/england?week={WEEK}&labels=all", 375, 700)
     before = labels_on(page)
     assert NORWICH not in before  # no room for it with all of England in view
     page.evaluate(
@@ -140,31 +136,28 @@ def test_zooming_in_places_the_labels_again_and_names_more_areas(server, browser
     page.wait_for_timeout(300)
     after = labels_on(page)
     assert after.get(NORWICH) == "Norwich"
-    page.close()
 
 
-def test_highlighted_area_is_labelled_with_its_rate(server, browser):
-    page, _ = open_map(browser, f"{server}/embed/anglia?week={WEEK}&highlight={NORWICH}", 1000)
+def test_highlighted_area_is_labelled_with_its_rate(server, new_page):
+    page, _ = open_map(new_page, f"{server}/embed/anglia?week={WEEK}&highlight={NORWICH}", 1000)
     page.keyboard.press("Escape")
     shown = labels_on(page)
     assert shown[NORWICH] == f"Norwich {rates(server, 'anglia')[NORWICH]['rate']:.1f}"
     assert shown[CORBY] == "Corby 358.6"
-    page.close()
 
 
-def test_a_label_shows_bristol_not_bristol_city_of(server, browser):
+def test_a_label_shows_bristol_not_bristol_city_of(server, new_page):
     bristol = "E06000023"
     url = f"{server}/embed/south-west?week={WEEK}&highlight={bristol}"
-    page, _ = open_map(browser, url, 1000)
+    page, _ = open_map(new_page, url, 1000)
     page.keyboard.press("Escape")
     shown = labels_on(page)
     assert rates(server, "south-west")[bristol]["name"] == "Bristol, City of"
     assert shown[bristol] == f"Bristol {rates(server, 'south-west')[bristol]['rate']:.1f}"
-    page.close()
 
 
-def test_a_new_week_relabels_with_its_rates(server, browser):
-    page, _ = open_map(browser, f"{server}/embed/anglia?week={WEEK}&timeline=1", 1000)
+def test_a_new_week_relabels_with_its_rates(server, new_page):
+    page, _ = open_map(new_page, f"{server}/embed/anglia?week={WEEK}&timeline=1", 1000)
     page.get_by_role("button", name="Previous week").click()
     page.wait_for_selector("#map[data-week='2021-02-14']")
     shown = labels_on(page)
@@ -172,7 +165,6 @@ def test_a_new_week_relabels_with_its_rates(server, browser):
     ranked = sorted((r for r in before.values() if r["rate"] is not None), key=lambda r: -r["rate"])
     first = ranked[0]
     assert shown[first["code"]] == f"{first['name']} {first['rate']:.1f}"
-    page.close()
 
 
 def _embed_src(code: str) -> tuple[str, dict[str, str]]:
@@ -182,8 +174,8 @@ def _embed_src(code: str) -> tuple[str, dict[str, str]]:
     return parts.path, dict(parse_qsl(parts.query))
 
 
-def test_map_page_embed_code_takes_the_labels_choice(server, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_map_page_embed_code_takes_the_labels_choice(server, new_page):
+    page = new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/map/anglia?week={WEEK}")
     page.wait_for_selector("#map[data-ready='true']")
     code = page.locator("#embed-code")
@@ -211,16 +203,14 @@ def test_map_page_embed_code_takes_the_labels_choice(server, browser):
     page.check("input[name=embed-kind][value=pinned]")
     path, params = _embed_src(code.input_value())
     assert params == {"week": WEEK, "v": version, "search": "0", "facts": "1"}
-    embed = browser.new_page(viewport={"width": 800, "height": 900})
+    embed = new_page(viewport={"width": 800, "height": 900})
     embed.goto(server + path + "?" + "&".join(f"{k}={v}" for k, v in params.items()))
     embed.wait_for_selector("#map[data-ready='true']")
     assert embed.locator("input[role='combobox']").count() == 0
     assert "Corby had the highest rate" in embed.locator("body").inner_text()
-    embed.close()
     page.select_option("#embed-search", "1")
     page.select_option("#embed-facts", "0")
     assert set(_embed_src(code.input_value())[1]) == {"week", "v"}
-    page.close()
 
 
 # --- dark theme: the darkest bands keep a visible edge --------------------------------------
@@ -248,9 +238,8 @@ def contrast(a: str, b: str) -> float:
 
 
 @pytest.mark.parametrize("theme", ["dark", "auto"])
-def test_dark_theme_gives_the_darkest_bands_a_visible_edge(server, browser, theme):
-    context = browser.new_context(viewport={"width": 700, "height": 800}, color_scheme="dark")
-    page = context.new_page()
+def test_dark_theme_gives_the_darkest_bands_a_visible_edge(server, new_page, theme):
+    page = new_page(viewport={"width": 700, "height": 800}, color_scheme="dark")
     page.goto(f"{server}/embed/london?week={DARK_WEEK}&theme={theme}")
     page.wait_for_selector("#map[data-ready='true']")
     paper = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
@@ -277,12 +266,11 @@ def test_dark_theme_gives_the_darkest_bands_a_visible_edge(server, browser, them
         assert contrast(edge, background) >= 3 and contrast(edge, paper) >= 3, shadow
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"dark-london-{theme}.png"))
-    context.close()
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_label_ink_and_halo_contrast_in_both_themes(server, browser, theme):
-    page, _ = open_map(browser, f"{server}/embed/london?week={DARK_WEEK}&theme={theme}", 700)
+def test_label_ink_and_halo_contrast_in_both_themes(server, new_page, theme):
+    page, _ = open_map(new_page, f"{server}/embed/london?week={DARK_WEEK}&theme={theme}", 700)
     ink, shadow = page.evaluate(
         "() => { const s = getComputedStyle(document.querySelector('.map-label'));"
         " return [s.color, s.textShadow]; }"
@@ -292,4 +280,3 @@ def test_label_ink_and_halo_contrast_in_both_themes(server, browser, theme):
     halo = [part.strip() + ")" for part in shadow.split(")") if "rgb" in part]
     assert len(halo) >= 8 and {rgb(colour) for colour in halo} == {rgb(paper)}
     assert contrast(ink, paper) >= 7
-    page.close()

@@ -45,8 +45,8 @@ def row_codes(page, shown_only: bool = False) -> list[str]:
 
 
 @pytest.mark.browser
-def test_the_first_ten_follow_the_sort_and_the_button_shows_all(indicator_server, browser):
-    context, page = open_page(browser, indicator_server)
+def test_the_first_ten_follow_the_sort_and_the_button_shows_all(indicator_server, new_page):
+    page = open_page(new_page, indicator_server)
     everything = row_codes(page)
     assert len(everything) == ANGLIA_AREAS
     assert row_codes(page, True) == everything[: tables.LEAGUE_FIRST_ROWS]
@@ -75,23 +75,19 @@ def test_the_first_ten_follow_the_sort_and_the_button_shows_all(indicator_server
         "b => b.getBoundingClientRect().top >= 0 && b.getBoundingClientRect().bottom <= innerHeight"
     )
     assert button.evaluate(within)
-    context.close()
 
 
 @pytest.mark.browser
-def test_print_shows_every_row(indicator_server, browser):
-    context, page = open_page(browser, indicator_server)
+def test_print_shows_every_row(indicator_server, new_page):
+    page = open_page(new_page, indicator_server)
     page.emulate_media(media="print")
     assert len(row_codes(page, True)) == ANGLIA_AREAS
     assert not page.locator(".league-all").is_visible()
-    context.close()
 
 
 @pytest.mark.browser
-def test_without_scripts_every_row_is_shown_and_no_button(indicator_server, browser):
-    context = browser.new_context(viewport={"width": 412, "height": 823}, java_script_enabled=False)
-    page = context.new_page()
+def test_without_scripts_every_row_is_shown_and_no_button(indicator_server, new_page):
+    page = new_page(viewport={"width": 412, "height": 823}, java_script_enabled=False)
     page.goto(indicator_server + PAGE, wait_until="load")
     assert page.locator("#league tbody tr:visible").count() == ANGLIA_AREAS
     assert not page.locator(".league-all").is_visible()
-    context.close()

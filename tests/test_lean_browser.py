@@ -36,9 +36,9 @@ def first_format_page(html: str, geometry_version: str) -> str:
     return html.replace(lean, first).replace(".v2.json", ".json")
 
 
-def open_embed(browser, url: str, old: str | None = None):
+def open_embed(new_page, url: str, old: str | None = None):
     """A page of `url`, as rendered now, or (`old`: the geometry version) as before."""
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page = new_page(viewport={"width": 1000, "height": 800})
     watch = PageWatch(page, url)
     if old:
 
@@ -52,11 +52,11 @@ def open_embed(browser, url: str, old: str | None = None):
     return page, watch
 
 
-def test_an_embed_published_before_draws_the_same_map(browser, server):
+def test_an_embed_published_before_draws_the_same_map(new_page, server):
     geometry = requests.get(f"{server}/healthz", timeout=10).json()["geometry_version"]
     url = f"{server}/embed/england?week={WEEK}&labels=all&timeline=1"
-    lean, lean_watch = open_embed(browser, url)
-    first, first_watch = open_embed(browser, url, old=geometry)
+    lean, lean_watch = open_embed(new_page, url)
+    first, first_watch = open_embed(new_page, url, old=geometry)
     assert any(".v2.json" in address for address in lean_watch.requests)
     loaded = [address for address in first_watch.requests if "/values/" in address]
     assert loaded and not any(".v2." in address for address in first_watch.requests)
@@ -70,15 +70,13 @@ def test_an_embed_published_before_draws_the_same_map(browser, server):
     now, before = lean.evaluate(DRAWN), first.evaluate(DRAWN)
     assert before == now and now["areas"] != {}
     assert lean_watch.errors == first_watch.errors == []
-    lean.close()
-    first.close()
 
 
-def test_both_formats_read_to_the_same_areas_and_labels(browser, server):
+def test_both_formats_read_to_the_same_areas_and_labels(new_page, server):
     """format.js reads the first format's values (with its geometry) and the lean values
     (with the lean geometry) to the same area objects and label order."""
     health = requests.get(f"{server}/healthz", timeout=10).json()
-    page, watch = open_embed(browser, f"{server}/embed/south-west?week={WEEK}")
+    page, watch = open_embed(new_page, f"{server}/embed/south-west?week={WEEK}")
     first = f"/values/{health['data_version']}/south-west/{WEEK}.json"
     geometry = f"/geo/{health['geometry_version']}/south-west.topojson"
     read = page.evaluate(
@@ -100,4 +98,3 @@ def test_both_formats_read_to_the_same_areas_and_labels(browser, server):
     assert labels["short"] == {"E06000023": "Bristol"} and len(labels["top"]) == 3
     assert len(labels["top"]) + len(labels["others"]) == len(areas)
     assert watch.errors == []
-    page.close()

@@ -11,12 +11,12 @@ from .test_update import make_env, next_day_rows, run, store_of, write
 pytestmark = pytest.mark.browser
 
 
-def test_open_live_embed_refreshes_and_pinned_stays(browser, tmp_path):
+def test_open_live_embed_refreshes_and_pinned_stays(new_page, tmp_path):
     env = {**make_env(tmp_path), "MAPSERVER_LIVE_CHECK_EVERY": "1"}
     with running_server(env) as base:
         old = requests.get(f"{base}/healthz", timeout=10).json()["data_version"]
-        context = browser.new_context(viewport={"width": 600, "height": 700})
-        live, pinned = context.new_page(), context.new_page()
+        size = {"width": 600, "height": 700}
+        live, pinned = new_page(viewport=size), new_page(viewport=size)
         watch = PageWatch(live, base)
         live.goto(f"{base}/embed/england")
         pinned.goto(f"{base}/embed/england?week=2021-01-14&v={old}")
@@ -40,19 +40,18 @@ def test_open_live_embed_refreshes_and_pinned_stays(browser, tmp_path):
         assert pinned.get_attribute("#map", "data-week") == "2021-01-14"
         assert f"/values/{old}/" in pinned.get_attribute("#map", "data-values")
         assert "Data as of 14 January 2021." in pinned.inner_text("figcaption")
-        context.close()
 
 
 def area_label(page, code: str) -> str:
     return page.get_attribute(f"#map [data-code='{code}']", "aria-label")
 
 
-def test_timeline_after_a_live_refresh_shows_the_new_versions_figures(browser, tmp_path):
+def test_timeline_after_a_live_refresh_shows_the_new_versions_figures(new_page, tmp_path):
     """A week seen before the refresh comes back with the new version's figures."""
     env = {**make_env(tmp_path), "MAPSERVER_LIVE_CHECK_EVERY": "1"}
     alpha = "E06000901"  # 10 cases a day, 100,000 people
     with running_server(env) as base:
-        page = browser.new_page(viewport={"width": 800, "height": 700})
+        page = new_page(viewport={"width": 800, "height": 700})
         watch = PageWatch(page, base)
         page.goto(f"{base}/embed/england?timeline=1")
         page.wait_for_selector("#map[data-ready='true'][data-week='2021-01-14']", timeout=20_000)
@@ -81,4 +80,3 @@ def test_timeline_after_a_live_refresh_shows_the_new_versions_figures(browser, t
             page.wait_for_selector(f"#map[data-week='2021-{week}']")
         assert area_label(page, alpha).startswith("Alpha: 170.0 per 100,000")
         assert new != old and watch.errors == []
-        page.close()

@@ -43,8 +43,8 @@ def under(page, x: float, y: float) -> dict:
     )
 
 
-def test_zoom_buttons_step_by_one_and_stop_at_the_limits(server, browser):
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_zoom_buttons_step_by_one_and_stop_at_the_limits(server, new_page):
+    page = new_page(viewport={"width": 1000, "height": 800})
     watch = PageWatch(page, server)
     ready(page, server + EMBED)
     start = view(page)
@@ -62,12 +62,11 @@ def test_zoom_buttons_step_by_one_and_stop_at_the_limits(server, browser):
     zoom_out.click(force=True)  # (a disabled button: Playwright would wait for it)
     assert view(page)["zoom"] == start["min"]
     assert watch.errors == []
-    page.close()
 
 
-def test_dragging_pans_the_map_and_the_click_that_ends_it_opens_nothing(server, browser):
+def test_dragging_pans_the_map_and_the_click_that_ends_it_opens_nothing(server, new_page):
     # narrow, so that the region's padded bounds leave room to pan both ways
-    page = browser.new_page(viewport={"width": 375, "height": 700})
+    page = new_page(viewport={"width": 375, "height": 700})
     ready(page, server + EMBED)
     box = page.locator("#map").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -89,11 +88,10 @@ def test_dragging_pans_the_map_and_the_click_that_ends_it_opens_nothing(server, 
     # a plain click on an area opens its popup
     page.locator('path[data-code="E06000031"]').click()
     page.locator(".leaflet-popup .popup").wait_for()
-    page.close()
 
 
-def test_ctrl_wheel_zooms_about_the_pointer(server, browser):
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_ctrl_wheel_zooms_about_the_pointer(server, new_page):
+    page = new_page(viewport={"width": 1000, "height": 800})
     ready(page, server + EMBED)
     box = page.locator("#map").bounding_box()
     # a point in whole page pixels, as the pointer's events give it
@@ -114,7 +112,6 @@ def test_ctrl_wheel_zooms_about_the_pointer(server, browser):
         spot,
     )
     assert abs(now[0] - px) <= 1 and abs(now[1] - py) <= 1, (now, px, py, after)
-    page.close()
 
 
 def test_two_fingers_pinch_to_zoom(server, browser):
@@ -143,8 +140,8 @@ def test_two_fingers_pinch_to_zoom(server, browser):
     context.close()
 
 
-def test_keys_on_the_map_zoom_and_pan(server, browser):
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_keys_on_the_map_zoom_and_pan(server, new_page):
+    page = new_page(viewport={"width": 1000, "height": 800})
     ready(page, server + EMBED)
     page.locator("#map").focus()
     before = view(page)
@@ -153,11 +150,10 @@ def test_keys_on_the_map_zoom_and_pan(server, browser):
     middle = view(page)
     page.keyboard.press("ArrowRight")
     assert view(page)["lng"] > middle["lng"]
-    page.close()
 
 
-def test_a_popup_near_the_edge_is_panned_into_view(server, browser):
-    page = browser.new_page(viewport={"width": 375, "height": 700})
+def test_a_popup_near_the_edge_is_panned_into_view(server, new_page):
+    page = new_page(viewport={"width": 375, "height": 700})
     ready(page, server + EMBED)
     # the northernmost area's popup would open above the map's top edge
     code = page.evaluate(
@@ -172,17 +168,16 @@ def test_a_popup_near_the_edge_is_panned_into_view(server, browser):
     assert box["y"] >= frame["y"] and box["x"] >= frame["x"]
     assert box["x"] + box["width"] <= frame["x"] + frame["width"]
     assert box["y"] + box["height"] <= frame["y"] + frame["height"]
-    page.close()
 
 
-def test_tiles_when_configured_cover_the_view_with_their_credit(browser):
+def test_tiles_when_configured_cover_the_view_with_their_credit(new_page):
     env = {
         "MAPSERVER_DATA_DIR": str(SHARED_DATA),
         "MAPSERVER_TILES": "https://tiles.example/{z}/{x}/{y}.png",
         "MAPSERVER_TILES_ATTRIBUTION": "© Example tiles",
     }
     with running_server(env) as base:
-        page = browser.new_page(viewport={"width": 800, "height": 700})
+        page = new_page(viewport={"width": 800, "height": 700})
         asked = []
 
         def tile(route):
@@ -210,4 +205,3 @@ def test_tiles_when_configured_cover_the_view_with_their_credit(browser):
         assert {t["src"] for t in tiles} <= set(asked)
         credit = page.locator(".leaflet-control-attribution").inner_text()
         assert "© Example tiles" in credit
-        page.close()

@@ -12,18 +12,17 @@ pytestmark = pytest.mark.browser
 PAGE = "/map/anglia?week=2021-02-21"
 
 
-def open_page(browser, base: str, width: int = 412, height: int = 823):
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-    page = context.new_page()
+def open_page(new_page, base: str, width: int = 412, height: int = 823):
+    page = new_page(viewport={"width": width, "height": height}, bypass_csp=True)
     page.goto(base + PAGE)
     page.wait_for_selector("#map[data-ready='true']")
-    return context, page
+    return page
 
 
 def test_the_week_picker_is_as_wide_as_its_widest_week_and_keys_still_pick(
-    indicator_server, browser
+    indicator_server, new_page
 ):
-    context, page = open_page(browser, indicator_server)
+    page = open_page(new_page, indicator_server)
     picker = page.locator("select[name=week]")
     width = picker.evaluate("e => e.getBoundingClientRect().width")
     # The width an auto-sized picker gets by measuring every option.
@@ -39,24 +38,22 @@ def test_the_week_picker_is_as_wide_as_its_widest_week_and_keys_still_pick(
         page.keyboard.press("ArrowDown")
     assert page.url.endswith("/map/anglia?week=2021-02-14")
     assert page.locator("select[name=week]").input_value() == "2021-02-14"
-    context.close()
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_the_league_table_looks_as_with_collapsed_borders(indicator_server, browser, width):
-    context, page = open_page(browser, indicator_server, width, 900)
+def test_the_league_table_looks_as_with_collapsed_borders(indicator_server, new_page, width):
+    page = open_page(new_page, indicator_server, width, 900)
     table = page.locator("#league")
     assert table.evaluate("e => getComputedStyle(e).borderCollapse") == "separate"
     separate = table.screenshot()
     table.evaluate("e => { e.style.borderCollapse = 'collapse'; }")
     assert table.screenshot() == separate  # pixel for pixel
-    context.close()
 
 
-def test_the_embed_code_is_drawn_only_as_a_reader_nears_it(indicator_server, browser):
+def test_the_embed_code_is_drawn_only_as_a_reader_nears_it(indicator_server, new_page):
     """On a phone the embed code lies beyond what the browser draws ahead, so the first
     rendering skips it; scrolled to, it is drawn, at its own height, and works."""
-    context, page = open_page(browser, indicator_server)
+    page = open_page(new_page, indicator_server)
     section = page.locator("section.embed-code")
     drawn = "e => e.checkVisibility({ contentVisibilityAuto: true })"
     code = page.locator("#embed-code")
@@ -69,4 +66,3 @@ def test_the_embed_code_is_drawn_only_as_a_reader_nears_it(indicator_server, bro
     )
     assert code.evaluate("e => e.getBoundingClientRect().height") > 40
     assert code.input_value().startswith("<iframe")
-    context.close()

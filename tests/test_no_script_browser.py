@@ -16,9 +16,8 @@ def visible(page) -> dict[str, bool]:
     return {selector: page.locator(selector).is_visible() for selector in CONTROLS}
 
 
-def test_without_scripts_the_dead_controls_are_hidden(indicator_server, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 700}, java_script_enabled=False)
-    page = context.new_page()
+def test_without_scripts_the_dead_controls_are_hidden(indicator_server, new_page):
+    page = new_page(viewport={"width": 375, "height": 700}, java_script_enabled=False)
     styles = []
     page.on("response", lambda r: styles.append(r.url) if r.url.endswith(".css") else None)
     page.goto(indicator_server + EMBED, wait_until="load")
@@ -27,12 +26,10 @@ def test_without_scripts_the_dead_controls_are_hidden(indicator_server, browser)
     assert page.locator(".timeline-week").is_visible()
     assert page.locator("img.map-fallback").is_visible()
     assert any(url.endswith("/nojs.css") for url in styles)
-    context.close()
 
 
-def test_with_scripts_they_come_alive_and_the_stylesheet_is_not_fetched(indicator_server, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 700})
-    page = context.new_page()
+def test_with_scripts_they_come_alive_and_the_stylesheet_is_not_fetched(indicator_server, new_page):
+    page = new_page(viewport={"width": 375, "height": 700})
     styles = []
     page.on("response", lambda r: styles.append(r.url) if r.url.endswith(".css") else None)
     page.goto(indicator_server + EMBED)
@@ -40,4 +37,3 @@ def test_with_scripts_they_come_alive_and_the_stylesheet_is_not_fetched(indicato
     assert visible(page) == {selector: True for selector in CONTROLS}
     assert page.locator("#area-search-input").is_enabled()
     assert not any(url.endswith("/nojs.css") for url in styles)
-    context.close()

@@ -223,7 +223,7 @@ def watch_offline(page, directory: Path) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.browser
-def test_offline_folium_map_in_chromium(real_app, browser, tmp_path):
+def test_offline_folium_map_in_chromium(real_app, new_page, tmp_path):
     current = real_app.extensions["mapserver"]
     fmap = notebook.folium_map("east-of-england", WEEK, data=current.dataset, offline=True)
     saved = tmp_path / "east-of-england.html"
@@ -231,7 +231,7 @@ def test_offline_folium_map_in_chromium(real_app, browser, tmp_path):
     records = real_app.test_client().get(f"/api/rates?region=east-of-england&week={WEEK}")
     expected = next(row for row in records.get_json() if row["code"] == PETERBOROUGH)
 
-    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page = new_page(viewport={"width": 1000, "height": 700})
     requests, errors = watch_offline(page, tmp_path)
     page.goto(saved.as_uri())
     page.wait_for_selector("path.area")
@@ -254,15 +254,14 @@ def test_offline_folium_map_in_chromium(real_app, browser, tmp_path):
 
     assert requests == [saved.as_uri()]
     assert errors == []
-    page.close()
 
 
 @pytest.mark.browser
-def test_hostile_name_shows_as_text_in_folium_popup_and_tooltip(browser, tmp_path):
+def test_hostile_name_shows_as_text_in_folium_popup_and_tooltip(new_page, tmp_path):
     data = hostile_copy(tmp_path)
     saved = tmp_path / "hostile.html"
     notebook.folium_map("northland", "2021-01-14", data=data, offline=True).save(str(saved))
-    page = browser.new_page(viewport={"width": 800, "height": 600})
+    page = new_page(viewport={"width": 800, "height": 600})
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     requests, errors = watch_offline(page, tmp_path)
@@ -281,4 +280,3 @@ def test_hostile_name_shows_as_text_in_folium_popup_and_tooltip(browser, tmp_pat
     assert shape.get_attribute("aria-label") == f"{HOSTILE}: 70.0 per 100,000"
     assert dialogs == [] and errors == []
     assert requests == [saved.as_uri()]
-    page.close()

@@ -175,10 +175,10 @@ def reverse_proxy(upstream: str):
 
 
 @pytest.mark.browser
-def test_embed_draws_behind_a_proxy_at_a_sub_path(browser):
+def test_embed_draws_behind_a_proxy_at_a_sub_path(new_page):
     env = {"MAPSERVER_TRUST_PROXY": "1", "MAPSERVER_DATA_DIR": str(SHARED_DATA)}
     with running_server(env) as upstream, reverse_proxy(upstream) as front:
-        page = browser.new_page(viewport={"width": 800, "height": 700})
+        page = new_page(viewport={"width": 800, "height": 700})
         watch = PageWatch(page, front)
         page.goto(f"{front}/maps/embed/east-of-england?week={WEEK}")
         page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
@@ -187,7 +187,6 @@ def test_embed_draws_behind_a_proxy_at_a_sub_path(browser):
         paths = [url.removeprefix(front) for url in watch.requests if url.startswith(front)]
         assert len(paths) >= 4 and all(path.startswith("/maps/") for path in paths), paths
         assert watch.errors == []
-        page.close()
 
 
 def test_ogc_links_use_the_public_url(public_app):

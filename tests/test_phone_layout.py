@@ -30,8 +30,8 @@ MEASURE = """() => {
 
 
 @pytest.mark.parametrize("path", EMBEDS)
-def test_nothing_moves_when_the_data_arrives(indicator_server, browser, path):
-    page = browser.new_page(viewport={"width": 375, "height": 740})
+def test_nothing_moves_when_the_data_arrives(indicator_server, new_page, path):
+    page = new_page(viewport={"width": 375, "height": 740})
     watch = PageWatch(page, indicator_server + path)
     waiting = []
 
@@ -59,7 +59,6 @@ def test_nothing_moves_when_the_data_arrives(indicator_server, browser, path):
         elif where is not None:
             assert abs(after[part] - where) <= 1, (part, before, after)
     assert watch.errors == []
-    page.close()
 
 
 CVD = "/embed/london?indicator=preventable-cardiovascular-mortality-england"

@@ -129,7 +129,7 @@ def test_read_areas_resolves_fields_colours_and_notes(tiny):
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("region", "week"), [("england", "2021-02-21"), ("england", "2020-10-18")])
-def test_python_popups_say_what_the_web_popups_say(real, browser, region, week):
+def test_python_popups_say_what_the_web_popups_say(real, new_page, region, week):
     """format.js builds each web popup in the browser; popups.py must give the same HTML."""
     values = region_values(real, real.region(region), real.parse_week(week), "dashboard", 5)
     areas = popups.read_areas(values)
@@ -141,7 +141,7 @@ def test_python_popups_say_what_the_web_popups_say(real, browser, region, week):
         }
         for code, item in areas.items()
     }
-    page = browser.new_page()
+    page = new_page()
     page.set_content("<!doctype html><body></body>")
     page.add_script_tag(content=FORMAT_JS.read_text(encoding="utf-8"))
     compared = page.evaluate(
@@ -165,7 +165,6 @@ def test_python_popups_say_what_the_web_popups_say(real, browser, region, week):
         }""",
         [json.loads(json.dumps(values)), python],
     )
-    page.close()
     assert len(compared) == len(areas) > 300
     for code, sides in compared.items():
         assert sides["python"] == sides["web"], code

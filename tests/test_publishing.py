@@ -55,10 +55,10 @@ def wait_embed(page):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_iframe_resizes_to_the_embed_content(article, browser, width):
+def test_iframe_resizes_to_the_embed_content(article, new_page, width):
     url, code = article
     assert "/embed.js" in code and "<iframe" in code  # the copyable code carries the loader
-    page = browser.new_page(viewport={"width": width, "height": 800})
+    page = new_page(viewport={"width": width, "height": 800})
     watch = PageWatch(page, url)
     page.goto(url)
     wait_embed(page)
@@ -81,7 +81,6 @@ def test_iframe_resizes_to_the_embed_content(article, browser, width):
     # the article's own origin is allowed: it is the host page; the embed stays on ours
     hosts = {re.match(r"https?://([^/]+)", u).group(1) for u in watch.requests}
     assert len(hosts) == 2 and watch.errors == []
-    page.close()
 
 
 def test_one_finger_swipe_over_the_map_scrolls_the_article(article, browser):
@@ -119,8 +118,8 @@ def test_one_finger_swipe_over_the_map_scrolls_the_article(article, browser):
     context.close()
 
 
-def test_keyboard_only_reader_reaches_peterborough(server, browser):
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_keyboard_only_reader_reaches_peterborough(server, new_page):
+    page = new_page(viewport={"width": 1000, "height": 800})
     page.goto(f"{server}/embed/east-of-england?week={WEEK}")
     wait_map(page)
     focused = None
@@ -142,7 +141,6 @@ def test_keyboard_only_reader_reaches_peterborough(server, browser):
     assert page.evaluate("() => document.activeElement.getAttribute('data-code')") == "E06000031"
     page.keyboard.press("ArrowRight")
     assert page.evaluate("() => document.activeElement.getAttribute('data-code')") != "E06000031"
-    page.close()
 
 
 def run_axe(page) -> list[dict]:
@@ -158,9 +156,8 @@ def run_axe(page) -> list[dict]:
      (f"/embed/anglia?week={WEEK}&labels=all", False),
      ("/embed/london?week=2021-01-03&theme=dark&labels=all", False)],
 )  # fmt: skip
-def test_axe_finds_no_serious_violations(server, browser, path, table):
-    context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
-    page = context.new_page()
+def test_axe_finds_no_serious_violations(server, new_page, path, table):
+    page = new_page(viewport={"width": 1000, "height": 800}, bypass_csp=True)
     page.goto(server + path)
     wait_map(page)
     if table:
@@ -172,26 +169,24 @@ def test_axe_finds_no_serious_violations(server, browser, path, table):
     assert violations == [], json.dumps(
         [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
     )
-    context.close()
 
 
-def test_embed_works_under_its_csp_without_console_errors(server, browser):
+def test_embed_works_under_its_csp_without_console_errors(server, new_page):
     response = requests.get(f"{server}/embed/england?week={WEEK}", timeout=10)
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors *" in policy
     assert "<script>" not in response.text and "onload=" not in response.text
-    page = browser.new_page()
+    page = new_page()
     watch = PageWatch(page, server)
     page.goto(f"{server}/embed/england?week={WEEK}&timeline=1")
     wait_map(page)
     page.locator('path[data-code="E07000150"]').click()
     page.locator(".leaflet-popup .sparkline").wait_for()
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()
 
 
-def test_highlight_opens_corbys_popup(server, browser):
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_highlight_opens_corbys_popup(server, new_page):
+    page = new_page(viewport={"width": 1000, "height": 800})
     page.goto(f"{server}/embed/east-midlands?week={WEEK}&highlight=E07000150")
     wait_map(page)
     popup = page.locator(".leaflet-popup .popup")
@@ -199,22 +194,20 @@ def test_highlight_opens_corbys_popup(server, browser):
     assert popup.locator(".popup-name").inner_text() == "Corby"
     assert popup.locator(".popup-rank").inner_text() == "1st of 315 in England"
     assert page.locator(".outline-highlight").count() == 1
-    page.close()
 
 
-def test_focus_zooms_to_the_area(server, browser):
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_focus_zooms_to_the_area(server, new_page):
+    page = new_page(viewport={"width": 1000, "height": 800})
     page.goto(f"{server}/embed/england?week={WEEK}")
     wait_map(page)
     whole = page.evaluate("() => Mapserver.view.map.getZoom()")
     page.goto(f"{server}/embed/england?week={WEEK}&focus=E06000031")
     wait_map(page)
     assert page.evaluate("() => Mapserver.view.map.getZoom()") > whole + 2
-    page.close()
 
 
-def test_timeline_steps_a_week_without_loading_geometry_again(server, browser):
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_timeline_steps_a_week_without_loading_geometry_again(server, new_page):
+    page = new_page(viewport={"width": 1000, "height": 800})
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{server}/embed/east-of-england?week={WEEK}&timeline=1")
@@ -232,12 +225,11 @@ def test_timeline_steps_a_week_without_loading_geometry_again(server, browser):
         f"{server}/api/rates", params={"region": "east-of-england", "week": "2021-02-14"}
     ).json()
     assert float(rate) == next(r for r in previous if r["code"] == "E06000031")["rate"]
-    page.close()
 
 
-def test_wheel_without_ctrl_scrolls_the_page_and_shows_a_hint(article, browser):
+def test_wheel_without_ctrl_scrolls_the_page_and_shows_a_hint(article, new_page):
     url, _ = article
-    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page = new_page(viewport={"width": 1000, "height": 700})
     page.goto(url)
     wait_embed(page)
     page.locator("iframe").scroll_into_view_if_needed()
@@ -251,7 +243,6 @@ def test_wheel_without_ctrl_scrolls_the_page_and_shows_a_hint(article, browser):
     assert page.evaluate("() => window.scrollY") > before
     assert inner.evaluate("() => Mapserver.view.map.getZoom()") == zoom
     assert "Ctrl" in inner.locator(".map-hint").inner_text()
-    page.close()
 
 
 @pytest.mark.parametrize(
@@ -260,9 +251,8 @@ def test_wheel_without_ctrl_scrolls_the_page_and_shows_a_hint(article, browser):
      f"/embed/london?week={WEEK}&facts=1&theme=dark",
      f"/embed/england?week={WEEK}&facts=1&timeline=1"],
 )  # fmt: skip
-def test_axe_with_search_results_and_key_facts(server, browser, path):
-    context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
-    page = context.new_page()
+def test_axe_with_search_results_and_key_facts(server, new_page, path):
+    page = new_page(viewport={"width": 1000, "height": 800}, bypass_csp=True)
     page.goto(server + path)
     wait_map(page)
     assert page.locator(".key-facts li").count() >= 4
@@ -285,4 +275,3 @@ def test_axe_with_search_results_and_key_facts(server, browser, path):
     )
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
-    context.close()

@@ -140,7 +140,7 @@ def test_map_page_links_to_the_download(real_app):
 @pytest.mark.browser
 @pytest.mark.parametrize(("region", "areas"), [("anglia", 53), ("east-of-england", 45)])
 def test_single_file_opens_from_disk_with_no_network(
-    real_app, browser, anglia_file, tmp_path, region, areas
+    real_app, new_page, anglia_file, tmp_path, region, areas
 ):
     client = real_app.test_client()
     if region == "anglia":
@@ -151,7 +151,7 @@ def test_single_file_opens_from_disk_with_no_network(
     records = client.get(f"/api/rates?region={region}&week={WEEK}").get_json()
     expected = next(row for row in records if row["code"] == PETERBOROUGH)
 
-    page = browser.new_page(viewport={"width": 1000, "height": 760})
+    page = new_page(viewport={"width": 1000, "height": 760})
     document = saved.as_uri()
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
@@ -180,7 +180,6 @@ def test_single_file_opens_from_disk_with_no_network(
 
     assert requests == [document]  # the file itself, and not one request more
     assert errors == []
-    page.close()
 
 
 def test_benchmark_smoke():

@@ -26,8 +26,8 @@ def suppressed_server(tmp_path_factory):
         yield base
 
 
-def test_a_suppressed_area_says_so_in_its_popup_legend_and_table(suppressed_server, browser):
-    page, watch = open_page(browser, f"{suppressed_server}/embed/east-midlands?indicator={ID}")
+def test_a_suppressed_area_says_so_in_its_popup_legend_and_table(suppressed_server, new_page):
+    page, watch = open_page(new_page, f"{suppressed_server}/embed/east-midlands?indicator={ID}")
     legend = page.locator("#legend .legend-label").all_inner_texts()
     assert "Suppressed (under 3)" in legend and "No data" not in legend
     colour = page.evaluate(f"() => Mapserver.view.areas['{RUTLAND}'].colour")
@@ -46,10 +46,9 @@ def test_a_suppressed_area_says_so_in_its_popup_legend_and_table(suppressed_serv
     row = page.locator(f'table.figures tr[data-code="{RUTLAND}"]')
     assert row.locator("td").first.inner_text() == "suppressed"
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()
 
 
-def test_the_covid_popup_gives_the_interval_and_the_comparison(indicator_server, browser):
+def test_the_covid_popup_gives_the_interval_and_the_comparison(indicator_server, new_page):
     response = requests.get(
         f"{indicator_server}/api/rates",
         params={"region": "anglia", "week": "2021-02-21"},
@@ -57,7 +56,7 @@ def test_the_covid_popup_gives_the_interval_and_the_comparison(indicator_server,
     )
     corby = next(row for row in response.json() if row["name"] == "Corby")
     page, watch = open_page(
-        browser, f"{indicator_server}/embed/anglia?week=2021-02-21&scheme=compared"
+        new_page, f"{indicator_server}/embed/anglia?week=2021-02-21&scheme=compared"
     )
     title = page.locator("#legend .legend-title").inner_text()
     assert title == "Compared with England (95% confidence intervals)"
@@ -74,4 +73,3 @@ def test_the_covid_popup_gives_the_interval_and_the_comparison(indicator_server,
     violations = run_axe(page)
     assert violations == [], json.dumps([(v["id"], v["help"]) for v in violations])
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()

@@ -28,9 +28,9 @@ def recoded_server(tmp_path_factory):
         yield base
 
 
-def test_the_timeline_steps_onto_the_new_districts(recoded_server, browser):
+def test_the_timeline_steps_onto_the_new_districts(recoded_server, new_page):
     url = f"{recoded_server}/embed/east-midlands?week=2021-03-28&timeline=1"
-    page, watch = open_embed(browser, url, 375)
+    page, watch = open_embed(new_page, url, 375)
     assert page.locator("#map").get_attribute("data-vintage") == "2019"
     assert page.locator("[data-code='E07000150']").count() >= 1  # Corby is drawn
     page.get_by_role("button", name="Next week").click()
@@ -44,4 +44,3 @@ def test_the_timeline_steps_onto_the_new_districts(recoded_server, browser):
     page.wait_for_selector("#map[data-week='2021-04-11']", timeout=10_000)
     assert "week=2021-04-04" in page.url
     assert watch.errors == [] and watch.foreign_requests() == []
-    page.close()

@@ -75,8 +75,8 @@ def open_popup_and_table(page) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_a_yearly_indicator_says_nothing_of_covid_or_weeks(lyme_server, browser, width):
-    page, watch = open_embed(browser, f"{lyme_server}/map/south-east?indicator=lyme", width)
+def test_a_yearly_indicator_says_nothing_of_covid_or_weeks(lyme_server, new_page, width):
+    page, watch = open_embed(new_page, f"{lyme_server}/map/south-east?indicator=lyme", width)
     text = text_outside_the_indicator_list(page)
     assert "Lyme disease notifications" in text and "2017" in text
     assert not WORDS.findall(text), WORDS.findall(text)
@@ -90,10 +90,9 @@ def test_a_yearly_indicator_says_nothing_of_covid_or_weeks(lyme_server, browser,
     popup, table_text = open_popup_and_table(page)
     assert not WORDS.findall(popup + table_text)
     assert "Joint 1st" in popup
-    page.close()
 
     page, watch = open_embed(
-        browser, f"{lyme_server}/embed/south-east?indicator=lyme&facts=1", width
+        new_page, f"{lyme_server}/embed/south-east?indicator=lyme&facts=1", width
     )
     text = text_outside_the_indicator_list(page)
     assert not WORDS.findall(text), WORDS.findall(text)
@@ -101,4 +100,3 @@ def test_a_yearly_indicator_says_nothing_of_covid_or_weeks(lyme_server, browser,
     assert not WORDS.findall(popup + table_text), popup + table_text
     assert "1= of" in table_text
     assert watch.errors == []
-    page.close()
