@@ -254,6 +254,7 @@ class PagePool:
         self.idle: dict[tuple, list] = {}
         self.sessions: dict[object, object] = {}
         self.listeners: dict[object, list] = {}
+        self.keys: dict[object, tuple] = {}
 
     def take(self, viewport: dict | None = None, **options):
         """A blank page at `viewport`, in the context made with `options`."""
@@ -263,6 +264,7 @@ class PagePool:
             self.idle[key] = []
         idle = self.idle[key]
         page = idle.pop() if idle else self.contexts[key].new_page()
+        self.keys[page] = key
         page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
         self._note_listeners(page)
         return page
@@ -284,7 +286,7 @@ class PagePool:
         closed, or will not be reset)."""
         from playwright.sync_api import Error
 
-        added = self.listeners.pop(page, [])
+        added, key = self.listeners.pop(page), self.keys.pop(page)
         if page.is_closed():
             self.sessions.pop(page, None)
             return
@@ -306,7 +308,6 @@ class PagePool:
             self.sessions.pop(page, None)
             page.close()
             return
-        key = next(key for key, context in self.contexts.items() if context is page.context)
         self.idle[key].append(page)
 
     def close(self) -> None:

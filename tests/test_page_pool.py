@@ -3,6 +3,8 @@ blank, at the size asked, with nothing left of the test before."""
 
 from __future__ import annotations
 
+import http.server
+
 import pytest
 
 from .browser import PagePool, loopback_server
@@ -10,35 +12,29 @@ from .browser import PagePool, loopback_server
 pytestmark = pytest.mark.browser
 
 
-class Cached:
-    """A page that sets a cookie and may be cached for an hour; counts its requests."""
+class Cached(http.server.BaseHTTPRequestHandler):
+    """A page that sets a cookie and may be cached for an hour; notes each path asked."""
 
     asked: list[str] = []
 
-    def __init__(self, *args):
-        import http.server
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        Cached.asked.append(self.path)
+        body = b"<!doctype html><title>t</title><p>page"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Cache-Control", "max-age=3600")
+        self.send_header("Set-Cookie", "seen=1; Path=/")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(handler):  # noqa: N805
-                Cached.asked.append(handler.path)
-                body = b"<!doctype html><title>t</title><p>page"
-                handler.send_response(200)
-                handler.send_header("Content-Type", "text/html")
-                handler.send_header("Cache-Control", "max-age=3600")
-                handler.send_header("Set-Cookie", "seen=1; Path=/")
-                handler.send_header("Content-Length", str(len(body)))
-                handler.end_headers()
-                handler.wfile.write(body)
-
-            def log_message(handler, *args):  # noqa: N805
-                pass
-
-        self.handler = Handler
+    def log_message(self, *args):
+        pass
 
 
 def test_a_page_given_back_comes_again_as_new(browser):
     pool = PagePool(browser)
-    with loopback_server(Cached().handler) as base:
+    with loopback_server(Cached) as base:
         page = pool.take({"width": 400, "height": 300})
         seen = []
         page.on("console", lambda message: seen.append(message.text))
