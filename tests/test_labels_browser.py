@@ -133,7 +133,11 @@ def test_zooming_in_places_the_labels_again_and_names_more_areas(server, new_pag
         "() => Mapserver.view.map.setView(Mapserver.view.shapes['E07000148'].getBounds()"
         ".getCenter(), Mapserver.view.map.getZoom() + 3, {animate: false})"
     )
-    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#map .map-label')].some((node) =>"
+        " node.textContent === 'Norwich' && getComputedStyle(node).visibility === 'visible')",
+        timeout=10_000,
+    )
     after = labels_on(page)
     assert after.get(NORWICH) == "Norwich"
 

@@ -110,9 +110,8 @@ def test_one_finger_swipe_over_the_map_scrolls_the_article(article, browser):
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
         page.wait_for_timeout(16)
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_timeout(500)
-    after = page.evaluate("() => window.scrollY")
-    assert after - before > 100, (before, after)
+    # (the article scrolls once the frame's touch listeners have let the events go)
+    page.wait_for_function(f"() => window.scrollY - {before} > 100", timeout=10_000)
     # the map itself did not move (a 300 px drag would move it by about 1 degree)
     assert abs(inner.evaluate("() => Mapserver.view.map.getCenter().lat") - centre_before) < 0.01
     context.close()
