@@ -252,9 +252,8 @@ class PagePool:
         self.browser = browser
         self.contexts: dict[tuple, object] = {}
         self.idle: dict[tuple, list] = {}
-        self.sessions: dict[object, object] = {}
-        self.listeners: dict[object, list] = {}
-        self.keys: dict[object, tuple] = {}
+        self.sessions: dict[object, object] = {}  # each page's CDP session (its cache)
+        self.lent: dict[object, tuple[tuple, list]] = {}  # its context key, listeners added
 
     def take(self, viewport: dict | None = None, **options):
         """A blank page at `viewport`, in the context made with `options`."""
@@ -262,16 +261,19 @@ class PagePool:
         if key not in self.contexts:
             self.contexts[key] = self.browser.new_context(**options)
             self.idle[key] = []
-        idle = self.idle[key]
-        page = idle.pop() if idle else self.contexts[key].new_page()
-        self.keys[page] = key
+        if self.idle[key]:
+            page = self.idle[key].pop()
+        else:
+            page = self.contexts[key].new_page()
+            self.sessions[page] = page.context.new_cdp_session(page)
         page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
-        self._note_listeners(page)
+        self.lent[page] = (key, self._note_listeners(page))
         return page
 
-    def _note_listeners(self, page) -> None:
-        # (the listeners a test adds are removed when it gives the page back)
-        added = self.listeners[page] = []
+    @staticmethod
+    def _note_listeners(page) -> list:
+        """The listeners the test adds from now on (removed when it gives the page back)."""
+        added = []
         for name in ("on", "once"):
             register = getattr(type(page), name).__get__(page)
 
@@ -280,15 +282,16 @@ class PagePool:
                 register(event, handler)
 
             setattr(page, name, noted)
+        return added
 
     def give_back(self, page) -> None:
         """Make the page blank again and keep it for the next test (or drop it if it
         closed, or will not be reset)."""
         from playwright.sync_api import Error
 
-        added, key = self.listeners.pop(page), self.keys.pop(page)
+        key, added = self.lent.pop(page)
         if page.is_closed():
-            self.sessions.pop(page, None)
+            self.sessions.pop(page)
             return
         del page.on, page.once
         try:
@@ -298,14 +301,11 @@ class PagePool:
             page.goto("about:blank")
             page.emulate_media(media="null")
             page.mouse.move(0, 0)
-            context = page.context
-            context.clear_cookies()
-            context.clear_permissions()
-            if page not in self.sessions:
-                self.sessions[page] = context.new_cdp_session(page)
+            page.context.clear_cookies()
+            page.context.clear_permissions()
             self.sessions[page].send("Network.clearBrowserCache")
         except Error:
-            self.sessions.pop(page, None)
+            self.sessions.pop(page)
             page.close()
             return
         self.idle[key].append(page)

@@ -379,12 +379,12 @@ class Settings(BaseSettings):
     @property
     def outlines_cache(self) -> Path | None:
         """The folder of prepared outlines (MAPSERVER_CACHE_DIR), or None when it is off."""
-        if self.cache_dir is not None and self.cache_dir.strip().lower() == "off":
+        if self.cache_dir is None:
+            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            return Path(base) / "mapserver"
+        if self.cache_dir.strip().lower() == "off":
             return None
-        if self.cache_dir is not None:
-            return Path(self.cache_dir).expanduser()
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(base) / "mapserver"
+        return Path(self.cache_dir).expanduser()
 
     @property
     def builtin(self) -> bool:
